@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// keyflare's local CLI: `bridge` maps TCP connections to RESP-over-WebSocket (so redis-cli,
+// redis-benchmark, ioredis and node-redis work unchanged); `start` runs the service locally.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function parseFlags(args) {
+  const out = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith('--')) continue;
+    const [k, v] = a.slice(2).split('=', 2);
+    out[k] = v ?? (args[i + 1] && !args[i + 1].startsWith('--') ? args[++i] : 'true');
+  }
+  return out;
+}
+
+/** The local dev token: env first, then .dev.vars in the working directory or the package. */
+export function localToken(name = 'KEYFLARE_TOKEN') {
+  if (process.env[name]) return process.env[name];
+  for (const dir of [process.cwd(), root]) {
+    const p = join(dir, '.dev.vars');
+    if (!existsSync(p)) continue;
+    const m = new RegExp(`^${name}=(.*)$`, 'm').exec(readFileSync(p, 'utf8'));
+    if (m) return m[1].trim().replace(/^"(.*)"$/, '$1');
+  }
+  return undefined;
+}
+
+/** Bytes pass through unchanged in both directions; one WebSocket per TCP connection. */
+export function startBridge({ port = 6380, host = '127.0.0.1', url = 'ws://127.0.0.1:8787/resp', token = localToken(), quiet = false } = {}) {
+  const server = createServer((sock) => {
+    sock.setNoDelay(true);
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+    ws.binaryType = 'nodebuffer';
+    const pending = [];
+    let open = false;
+    ws.on('open', () => {
+      open = true;
+      for (const d of pending.splice(0)) ws.send(d, { binary: true });
+    });
+    ws.on('message', (data) => {
+      if (!sock.write(data)) {
+        ws.pause();
+        sock.once('drain', () => ws.resume());
+      }
+    });
+    ws.on('close', () => sock.end());
+    ws.on('error', (e) => {
+      if (!quiet) console.error(`keyflare bridge: websocket error: ${e.message}`);
+      sock.destroy();
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      if (!quiet) console.error(`keyflare bridge: upgrade refused with HTTP ${res.statusCode}`);
+      sock.destroy();
+    });
+    sock.on('data', (d) => {
+      if (!open) return void pending.push(d);
+      ws.send(d, { binary: true });
+      // Backpressure: stop reading TCP while the WebSocket has a lot queued.
+      if (ws.bufferedAmount > 8 * 1024 * 1024) {
+        sock.pause();
+        const t = setInterval(() => {
+          if (ws.bufferedAmount < 1024 * 1024 || ws.readyState !== WebSocket.OPEN) {
+            clearInterval(t);
+            sock.resume();
+          }
+        }, 5);
+      }
+    });
+    sock.on('close', () => ws.terminate());
+    sock.on('error', () => ws.terminate());
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      if (!quiet) console.log(`keyflare bridge: redis://${host}:${server.address().port} → ${url}`);
+      resolve(server);
+    });
+  });
+}
+
+async function waitHttp(url, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      await fetch(url);
+      return true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return false;
+}
+
+/** wrangler dev (local, offline) + the bridge; stops both on SIGINT/SIGTERM. */
+async function start(flags) {
+  const httpPort = Number(flags.port ?? 8787);
+  const respPort = Number(flags['resp-port'] ?? 6380);
+  const wrangler = join(root, 'node_modules', '.bin', 'wrangler');
+  const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(httpPort), '--inspector-port', '0', '--show-interactive-dev-session=false'];
+  if (flags.shards) args.push('--var', `SHARDS:${flags.shards}`);
+  if (flags['persist-to']) args.push('--persist-to', flags['persist-to']);
+  const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+  const child = spawn(wrangler, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const stop = () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  child.on('exit', (code) => {
+    console.error(`keyflare: wrangler dev exited (${code})`);
+    process.exit(code ?? 1);
+  });
+  if (!(await waitHttp(`http://127.0.0.1:${httpPort}/`, 120_000))) {
+    console.error('keyflare: wrangler dev did not start');
+    stop();
+  }
+  const token = localToken();
+  await startBridge({ port: respPort, url: `ws://127.0.0.1:${httpPort}/resp`, token });
+  console.log(`keyflare: REST on http://127.0.0.1:${httpPort}  RESP on 127.0.0.1:${respPort}`);
+  console.log(`keyflare: local token ${token} (from .dev.vars; local use only)`);
+}
+
+const [cmd, ...rest] = process.argv.slice(2);
+// Run only as a program (also through the node_modules/.bin symlink), not when imported by tests.
+const isMain = process.argv[1] && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1]);
+if (isMain) {
+  const flags = parseFlags(rest);
+  if (cmd === 'bridge') {
+    startBridge({
+      port: Number(flags.port ?? 6380),
+      host: flags.host ?? '127.0.0.1',
+      url: flags.url ?? 'ws://127.0.0.1:8787/resp',
+      token: flags.token ?? localToken(),
+    }).catch((e) => {
+      console.error(`keyflare bridge: ${e.message}`);
+      process.exit(1);
+    });
+  } else if (cmd === 'start') {
+    start(flags);
+  } else {
+    console.log('usage: keyflare start [--port 8787] [--resp-port 6380] [--shards N]\n       keyflare bridge [--port 6380] [--url ws://127.0.0.1:8787/resp] [--token T]');
+    process.exit(cmd ? 1 : 0);
+  }
+}

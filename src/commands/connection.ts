@@ -1,0 +1,121 @@
+// Connection commands answered by the session itself: PING, ECHO, HELLO, AUTH, SELECT, QUIT, RESET.
+import { E, OK, arityErr, bulk, err, int, map, simple, arr, type Frame } from '../protocol/frame.js';
+import { words } from './args.js';
+import type { CommandSpec, ConnCtx, ConnHandler } from './types.js';
+
+function ping(_c: ConnCtx, argv: string[]): Frame {
+  if (argv.length > 2) return arityErr('ping');
+  return argv.length === 2 ? bulk(argv[1]!) : simple('PONG');
+}
+
+function echo(_c: ConnCtx, argv: string[]): Frame {
+  return bulk(argv[1]!);
+}
+
+function tryAuth(c: ConnCtx, user: string | null, pass: string): Frame | null {
+  const who = c.auth(user, pass);
+  if (!who) return E.wrongPass;
+  c.session.authenticated = true;
+  c.session.user = who.user;
+  c.session.readonly = who.readonly;
+  return null;
+}
+
+function auth(c: ConnCtx, argv: string[]): Frame {
+  if (argv.length > 3) return E.syntax;
+  const e = argv.length === 2 ? tryAuth(c, null, argv[1]!) : tryAuth(c, argv[1]!, argv[2]!);
+  return e ?? OK;
+}
+
+/** HELLO [protover [AUTH username password] [SETNAME clientname]] */
+function hello(c: ConnCtx, argv: string[]): Frame {
+  let ver = 0;
+  if (argv.length >= 2) {
+    const v = argv[1]!;
+    if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) {
+      return err('ERR Protocol version is not an integer or out of range');
+    }
+    ver = Number(v);
+    if (ver < 2 || ver > 3) return err('NOPROTO unsupported protocol version');
+  }
+  let authPair: [string, string] | null = null;
+  let setName: string | null = null;
+  for (let i = 2; i < argv.length; i++) {
+    const opt = argv[i]!.toUpperCase();
+    const left = argv.length - i - 1;
+    if (opt === 'AUTH' && left >= 2) {
+      authPair = [argv[i + 1]!, argv[i + 2]!];
+      i += 2;
+    } else if (opt === 'SETNAME' && left >= 1) {
+      setName = argv[i + 1]!;
+      i += 1;
+    } else return err(`ERR Syntax error in HELLO option '${argv[i]!}'`);
+  }
+  if (authPair) {
+    const e = tryAuth(c, authPair[0], authPair[1]);
+    if (e) return e;
+  }
+  if (!c.session.authenticated) {
+    return err('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');
+  }
+  if (setName !== null) {
+    const bad = validateClientName(setName);
+    if (bad) return bad;
+    c.session.name = setName;
+  }
+  if (ver) c.session.proto = ver as 2 | 3;
+  return map([
+    bulk('server'), bulk('redis'),
+    bulk('version'), bulk(c.server.version),
+    bulk('proto'), int(c.session.proto),
+    bulk('id'), int(c.session.id),
+    bulk('mode'), bulk('cluster'),
+    bulk('role'), bulk('master'),
+    bulk('modules'), arr([]),
+  ]);
+}
+
+/** Redis's clientSetName rule: printable ASCII without spaces. */
+export function validateClientName(name: string): Frame | null {
+  for (let i = 0; i < name.length; i++) {
+    const ch = name.charCodeAt(i);
+    if (ch < 33 || ch > 126) return err('ERR Client names cannot contain spaces, newlines or special characters.');
+  }
+  return null;
+}
+
+function select(_c: ConnCtx, argv: string[]): Frame {
+  if (!/^-?\d+$/.test(argv[1]!)) return err('ERR value is not an integer or out of range');
+  // Redis Cluster has one database.
+  if (Number(argv[1]) !== 0) return err('ERR SELECT is not allowed in cluster mode');
+  return OK;
+}
+
+function quit(c: ConnCtx): Frame {
+  c.session.closing = true;
+  return OK;
+}
+
+function reset(c: ConnCtx): Frame {
+  const s = c.session;
+  s.proto = 2;
+  s.name = '';
+  s.db = 0;
+  // RESET returns the connection to its initial state; a token-authenticated connection stays
+  // authenticated as `default` (as Redis with no requirepass), an AUTH-only one must re-AUTH.
+  return simple('RESET');
+}
+
+const spec = (name: string, arity: number, flags: string, acl: string, conn: ConnHandler): CommandSpec => ({
+  name, arity, flags: words(flags), acl: words(acl), keys: [0, 0, 0], route: 'conn', conn, group: 'connection',
+});
+
+export const CONN_COMMANDS: CommandSpec[] = [
+  spec('ping', -1, 'fast sentinel', 'fast connection', ping),
+  spec('echo', 2, 'loading stale fast', 'fast connection', echo),
+  spec('auth', -2, 'noscript loading stale fast no_auth sentinel allow_busy', 'fast connection', auth),
+  spec('hello', -1, 'noscript loading stale fast no_auth sentinel allow_busy', 'fast connection', hello),
+  spec('select', 2, 'loading stale fast', 'fast connection', select),
+  spec('quit', -1, 'noscript loading stale fast no_auth allow_busy', 'fast connection', quit),
+  spec('reset', 1, 'noscript loading stale fast no_auth allow_busy', 'fast connection', reset),
+];

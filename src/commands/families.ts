@@ -1,0 +1,23 @@
+// The list of command families; each file exports its specs (one entry + one handler per command).
+import type { CommandSpec } from './types.js';
+import { STRING_COMMANDS } from './strings.js';
+import { KEY_COMMANDS } from './keys.js';
+import { KEY_EXPIRE_COMMANDS } from './keys-expire.js';
+import { SERVER_COMMANDS } from './server.js';
+import { CONN_COMMANDS } from './connection.js';
+import { CLUSTER_COMMANDS } from './cluster.js';
+import { CONFIG_COMMANDS } from './config.js';
+import { CLIENT_COMMANDS } from './client.js';
+import { INTROSPECTION_COMMANDS } from './introspection.js';
+
+export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
+  STRING_COMMANDS,
+  KEY_COMMANDS,
+  KEY_EXPIRE_COMMANDS,
+  SERVER_COMMANDS,
+  CONN_COMMANDS,
+  CLUSTER_COMMANDS,
+  CONFIG_COMMANDS,
+  CLIENT_COMMANDS,
+  INTROSPECTION_COMMANDS,
+];

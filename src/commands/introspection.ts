@@ -1,0 +1,172 @@
+// COMMAND and its subcommands: the command table describing itself in Redis 7.0's reply shapes.
+// Key specs come from a spec's `keySpecs` when it has them; otherwise they are a minimal
+// approximation derived from first/last/step and the write/readonly flags.
+import { stringMatch } from '../engine/glob.js';
+import { E, NIL, bulk, err, int, map, set, simple, arr, type Frame } from '../protocol/frame.js';
+import { words } from './args.js';
+import { helpReply } from './help.js';
+import { TABLE, keyPositions } from './table.js';
+import type { CommandSpec, ConnCtx, ConnHandler, KeySpec } from './types.js';
+
+/** Exact key specs for commands whose derived approximation differs from Redis's. */
+const KEYSPEC_OVERRIDES: Record<string, KeySpec[]> = {
+  set: [{ notes: 'RW and ACCESS due to the optional `GET` argument', flags: ['RW', 'access', 'update', 'variable_flags'], bs: { index: 1 }, fk: { lastkey: 0, keystep: 1, limit: 0 } }],
+  del: [{ flags: ['RM', 'delete'], bs: { index: 1 }, fk: { lastkey: -1, keystep: 1, limit: 0 } }],
+  exists: [{ flags: ['RO'], bs: { index: 1 }, fk: { lastkey: -1, keystep: 1, limit: 0 } }],
+};
+
+export function keySpecsOf(spec: CommandSpec): readonly KeySpec[] {
+  if (spec.keySpecs) return spec.keySpecs;
+  const o = KEYSPEC_OVERRIDES[spec.name];
+  if (o) return o;
+  const [first, last, step] = spec.keys;
+  const flags = spec.acl.includes('pubsub') ? ['not_key'] : spec.flags.includes('write') ? ['RW', 'update'] : ['RO', 'access'];
+  if (first > 0) return [{ flags, bs: { index: first }, fk: { lastkey: last < 0 ? last : last - first, keystep: step, limit: 0 } }];
+  if (spec.getKeys) return [{ flags: [...flags, 'incomplete'], bs: null, fk: null }];
+  return [];
+}
+
+function keySpecFrame(k: KeySpec): Frame {
+  const out: Frame[] = [];
+  if (k.notes !== undefined) out.push(bulk('notes'), bulk(k.notes));
+  out.push(bulk('flags'), set(k.flags.map(simple)));
+  const bs = k.bs === null
+    ? [bulk('type'), bulk('unknown'), bulk('spec'), map([])]
+    : 'index' in k.bs
+      ? [bulk('type'), bulk('index'), bulk('spec'), map([bulk('index'), int(k.bs.index)])]
+      : [bulk('type'), bulk('keyword'), bulk('spec'), map([bulk('keyword'), bulk(k.bs.keyword), bulk('startfrom'), int(k.bs.startfrom)])];
+  const fk = k.fk === null
+    ? [bulk('type'), bulk('unknown'), bulk('spec'), map([])]
+    : 'lastkey' in k.fk
+      ? [bulk('type'), bulk('range'), bulk('spec'), map([bulk('lastkey'), int(k.fk.lastkey), bulk('keystep'), int(k.fk.keystep), bulk('limit'), int(k.fk.limit)])]
+      : [bulk('type'), bulk('keynum'), bulk('spec'), map([bulk('keynumidx'), int(k.fk.keynumidx), bulk('firstkey'), int(k.fk.firstkey), bulk('keystep'), int(k.fk.keystep)])];
+  out.push(bulk('begin_search'), map(bs), bulk('find_keys'), map(fk));
+  return map(out);
+}
+
+/** Flags Redis keeps for itself and does not print in COMMAND INFO. */
+const HIDDEN_FLAGS = new Set(['sentinel', 'only_sentinel']);
+
+/** One COMMAND INFO entry: name, arity, flags, first, last, step, ACL categories, tips, key specs, subcommands. */
+export function commandInfo(spec: CommandSpec): Frame {
+  return arr([
+    bulk(spec.name),
+    int(spec.arity),
+    set(spec.flags.filter((f) => !HIDDEN_FLAGS.has(f)).map(simple)),
+    int(spec.keys[0]),
+    int(spec.keys[1]),
+    int(spec.keys[2]),
+    set(spec.acl.map((a) => simple('@' + a))),
+    set((spec.tips ?? []).map(bulk)),
+    set(keySpecsOf(spec).map(keySpecFrame)),
+    set((spec.sub ?? []).map(commandInfo)),
+  ]);
+}
+
+/** A command by name, `container|sub` included (Redis's lookupCommandBySds). */
+export function findSpec(name: string): CommandSpec | undefined {
+  const l = name.toLowerCase();
+  const bar = l.indexOf('|');
+  if (bar < 0) return TABLE.get(l);
+  return TABLE.get(l.slice(0, bar))?.sub?.find((s) => s.name === l);
+}
+
+function docs(spec: CommandSpec): Frame {
+  const out: Frame[] = [bulk('summary'), bulk(spec.summary ?? ''), bulk('since'), bulk(spec.since ?? '1.0.0'), bulk('group'), bulk(spec.group ?? 'generic')];
+  if (spec.sub) {
+    const subs: Frame[] = [];
+    for (const s of spec.sub) subs.push(bulk(s.name), docs(s));
+    out.push(bulk('subcommands'), map(subs));
+  }
+  return map(out);
+}
+
+function command(_c: ConnCtx, argv: string[]): Frame {
+  if (argv.length > 1) return err(`ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try COMMAND HELP.`);
+  return arr([...TABLE.values()].map(commandInfo));
+}
+
+function info(_c: ConnCtx, argv: string[]): Frame {
+  if (argv.length === 2) return arr([...TABLE.values()].map(commandInfo));
+  return arr(argv.slice(2).map((n) => {
+    const s = findSpec(n);
+    return s ? commandInfo(s) : NIL;
+  }));
+}
+
+function docsCmd(_c: ConnCtx, argv: string[]): Frame {
+  const specs = argv.length === 2 ? [...TABLE.values()] : argv.slice(2).map(findSpec).filter((s): s is CommandSpec => !!s);
+  const out: Frame[] = [];
+  for (const s of specs) out.push(bulk(s.name), docs(s));
+  return map(out);
+}
+
+/** COMMAND GETKEYS, with Redis 7.0's checks in its order. */
+function getkeys(_c: ConnCtx, argv: string[]): Frame {
+  const args = argv.slice(2);
+  let spec = TABLE.get(args[0]!.toLowerCase());
+  if (spec?.sub && args.length >= 2) spec = spec.sub.find((s) => s.name === `${spec!.name}|${args[1]!.toLowerCase()}`);
+  if (!spec) return err('ERR Invalid command specified');
+  if (spec.keys[0] === 0 && !spec.getKeys) return err('ERR The command has no key arguments');
+  if ((spec.arity > 0 && args.length !== spec.arity) || args.length < -spec.arity) {
+    return err('ERR Invalid number of arguments specified for command');
+  }
+  const pos = keyPositions(spec, args);
+  if (pos.length === 0) {
+    return spec.flags.includes('no_mandatory_keys') ? arr([]) : err('ERR Invalid arguments specified for command');
+  }
+  return arr(pos.map((p) => bulk(args[p]!)));
+}
+
+function list(_c: ConnCtx, argv: string[]): Frame {
+  let filter: (s: CommandSpec) => boolean = () => true;
+  if (argv.length !== 2) {
+    if (argv.length !== 5 || argv[2]!.toLowerCase() !== 'filterby') return E.syntax;
+    const kind = argv[3]!.toLowerCase();
+    const v = argv[4]!;
+    if (kind === 'module') filter = () => false;
+    else if (kind === 'aclcat') filter = (s) => s.acl.includes(v.toLowerCase());
+    else if (kind === 'pattern') filter = (s) => stringMatch(v, s.name, true);
+    else return E.syntax;
+  }
+  const names: Frame[] = [];
+  for (const s of TABLE.values()) {
+    if (filter(s)) names.push(bulk(s.name));
+    for (const sub of s.sub ?? []) if (filter(sub)) names.push(bulk(sub.name));
+  }
+  return arr(names);
+}
+
+const HELP = [
+  '(no subcommand)', '    Return details about all Redis commands.',
+  'COUNT', '    Return the total number of commands in this Redis server.',
+  'LIST', '    Return a list of all commands in this Redis server.',
+  'INFO [<command-name> ...]',
+  '    Return details about multiple Redis commands.', '    If no command names are given, documentation details for all',
+  '    commands are returned.',
+  'DOCS [<command-name> ...]',
+  '    Return documentation details about multiple Redis commands.', '    If no command names are given, documentation details for all',
+  '    commands are returned.',
+  'GETKEYS <full-command>', '    Return the keys from a full Redis command.',
+  'GETKEYSANDFLAGS <full-command>', '    Return the keys and the access flags from a full Redis command.',
+];
+
+const ORDER = ['nondeterministic_output_order'];
+const sub = (name: string, arity: number, conn: ConnHandler, summary: string, since: string, tips?: string[]): CommandSpec => ({
+  name: `command|${name}`, arity, flags: words('loading stale'), acl: words('slow connection'), keys: [0, 0, 0], route: 'conn', conn, group: 'server', summary, since, ...(tips ? { tips } : {}),
+});
+
+export const INTROSPECTION_COMMANDS: CommandSpec[] = [
+  {
+    name: 'command', arity: -1, flags: words('loading stale'), acl: words('slow connection'), keys: [0, 0, 0], route: 'conn', conn: command,
+    tips: ORDER, group: 'server', summary: 'Get array of Redis command details', since: '2.8.13',
+    sub: [
+      sub('count', 2, () => int(TABLE.size), 'Get total number of Redis commands', '2.8.13'),
+      sub('info', -2, info, 'Get array of specific Redis command details, or all when no argument is given.', '2.8.13', ORDER),
+      sub('docs', -2, docsCmd, 'Get array of specific Redis command documentation', '7.0.0', ORDER),
+      sub('getkeys', -4, getkeys, 'Extract keys given a full Redis command', '2.8.13'),
+      sub('list', -2, list, 'Get an array of Redis command names', '7.0.0', ORDER),
+      sub('help', 2, () => helpReply('COMMAND', HELP), 'Show helpful text about the different subcommands', '5.0.0'),
+    ],
+  },
+];

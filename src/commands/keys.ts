@@ -1,0 +1,303 @@
+// Generic key commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, RENAME, RENAMENX, COPY, KEYS, SCAN,
+// RANDOMKEY and OBJECT. The expiry commands live in keys-expire.ts.
+import { E, NIL, OK, ZERO, ONE, arr, bulk, err, int, simple, type Frame } from '../protocol/frame.js';
+import { parseI64 } from '../protocol/numfmt.js';
+import { Rng } from '../engine/clock.js';
+import { compileGlob } from '../engine/glob.js';
+import { cloneValue, encodingOf, typeOf, type Value } from '../engine/keyspace.js';
+import { parseCursor, scanShard } from '../engine/scan.js';
+import { words } from './args.js';
+import { helpReply } from './help.js';
+import type { CommandSpec, ConnCtx, Ctx, KeySpec } from './types.js';
+
+function del(c: Ctx, argv: string[]): Frame {
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) if (c.db.del(argv[i]!)) n++;
+  c.dirty += n;
+  return int(n);
+}
+
+function exists(c: Ctx, argv: string[]): Frame {
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) if (c.db.read(argv[i]!, false) !== undefined) n++;
+  return int(n);
+}
+
+function touch(c: Ctx, argv: string[]): Frame {
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) if (c.db.read(argv[i]!) !== undefined) n++;
+  return int(n);
+}
+
+function type(c: Ctx, argv: string[]): Frame {
+  const v = c.db.read(argv[1]!, false);
+  return simple(v === undefined ? 'none' : typeOf(v));
+}
+
+/** RENAME / RENAMENX: an existing source is required even when both names are the same. */
+function renameGeneric(c: Ctx, argv: string[], nx: boolean): Frame {
+  const src = argv[1]!;
+  const dst = argv[2]!;
+  if (c.db.get(src) === undefined) return E.noKey;
+  if (src === dst) return nx ? ZERO : OK;
+  if (c.db.get(dst) !== undefined && nx) return ZERO;
+  c.db.rename(src, dst);
+  c.dirty++;
+  return nx ? ONE : OK;
+}
+
+const rename = (c: Ctx, argv: string[]) => renameGeneric(c, argv, false);
+const renamenx = (c: Ctx, argv: string[]) => renameGeneric(c, argv, true);
+
+/** COPY source destination [DB destination-db] [REPLACE] — only db 0 exists, as in Redis Cluster. */
+function copy(c: Ctx, argv: string[]): Frame {
+  let replace = false;
+  let dbid = 0;
+  for (let j = 3; j < argv.length; j++) {
+    const a = argv[j]!.toLowerCase();
+    if (a === 'replace') replace = true;
+    else if (a === 'db' && j + 1 < argv.length) {
+      const n = parseI64(argv[++j]!);
+      if (n === null) return E.notInt;
+      if (n > 2147483647n || n < -2147483648n) {
+        return err('ERR value is out of range, value must between -2147483648 and 2147483647');
+      }
+      if (n < 0n || n >= 16n) return err('ERR DB index is out of range');
+      dbid = Number(n);
+    } else return E.syntax;
+  }
+  if (dbid !== 0) return err('ERR Copying to another database is not allowed in cluster mode');
+  const src = argv[1]!;
+  const dst = argv[2]!;
+  if (src === dst) return err('ERR source and destination objects are the same');
+  const v = c.db.read(src);
+  if (v === undefined) return ZERO;
+  const at = c.db.getExpire(src);
+  if (c.db.get(dst) !== undefined) {
+    if (!replace) return ZERO;
+    c.db.del(dst);
+  }
+  const raw = c.db.rawStrings.has(src);
+  c.db.set(dst, cloneValue(v));
+  if (raw) c.db.rawStrings.add(dst);
+  if (at !== -1) c.db.setExpire(dst, at);
+  c.dirty++;
+  return ONE;
+}
+
+/** KEYS on one shard (the session concatenates the shards' answers). Skips expired keys. */
+function keys(c: Ctx, argv: string[]): Frame {
+  const m = compileGlob(argv[1]!);
+  const out: Frame[] = [];
+  const db = c.db;
+  if (m.kind === 'exact') {
+    if (db.data.has(m.literal) && !db.isExpired(m.literal)) out.push(bulk(m.literal));
+    return arr(out);
+  }
+  const volatile = db.expires.size !== 0;
+  for (const k of db.data.keys()) {
+    if (m(k) && !(volatile && db.isExpired(k))) out.push(bulk(k));
+  }
+  return arr(out);
+}
+
+interface ScanOpts {
+  count: number;
+  match: string | null;
+  type: string | null;
+}
+
+/** SCAN's options after the cursor, with Redis's errors in Redis's order. */
+function scanOpts(argv: string[]): ScanOpts | Frame {
+  const o: ScanOpts = { count: 10, match: null, type: null };
+  for (let i = 2; i < argv.length; i += 2) {
+    const a = argv[i]!.toLowerCase();
+    const hasArg = i + 1 < argv.length;
+    if (a === 'count' && hasArg) {
+      const n = parseI64(argv[i + 1]!);
+      if (n === null) return E.notInt;
+      if (n < 1n) return E.syntax;
+      o.count = n > 2147483647n ? 2147483647 : Number(n);
+    } else if (a === 'match' && hasArg) {
+      const p = argv[i + 1]!;
+      o.match = p === '*' ? null : p;
+    } else if (a === 'type' && hasArg) {
+      o.type = argv[i + 1]!.toLowerCase();
+    } else return E.syntax;
+  }
+  return o;
+}
+
+/** Shard side of SCAN: argv carries this shard's local cursor. */
+function scanRun(c: Ctx, argv: string[]): Frame {
+  const cur = parseCursor(argv[1]!);
+  if (cur === null) return err('ERR invalid cursor');
+  const o = scanOpts(argv);
+  if ('t' in o) return o;
+  const db = c.db;
+  const m = o.match === null ? null : compileGlob(o.match);
+  // Redis's order: pattern, then type (a lookup, which expires), then expiry.
+  const accept = (k: string): boolean => {
+    if (m !== null && !m(k)) return false;
+    if (o.type !== null) {
+      const v = db.read(k, false);
+      if ((v === undefined ? 'none' : typeOf(v)) !== o.type) return false;
+    }
+    return !(db.expires.size !== 0 && db.expireIfNeeded(k));
+  };
+  const local = cur < 2n ** 53n ? Number(cur) : -1; // not one of ours: restart this shard
+  const r = scanShard(db, c.rng, c.now, c.shard.count, local, o.count, accept);
+  return arr([bulk(String(r.next)), arr(r.keys.map(bulk))]);
+}
+
+/**
+ * Session side of SCAN: the cursor is `local * shards + shard`; shards are walked in order and
+ * a finished shard hands over to the next one (cursor = its index, local 0 = start). While the
+ * reply holds fewer than COUNT keys, a finished shard's walk goes straight on to the next shard,
+ * so a small keyspace comes back in one call as it does from Redis.
+ */
+async function scanConn(c: ConnCtx, argv: string[]): Promise<Frame> {
+  const cur = parseCursor(argv[1]!);
+  if (cur === null) return err('ERR invalid cursor');
+  const o = scanOpts(argv);
+  if ('t' in o) return o;
+  const n = c.slots.shards;
+  let shard = Number(cur % BigInt(n));
+  let local = String(cur / BigInt(n));
+  const found: Frame[] = [];
+  for (;;) {
+    const reply = await c.exec(shard, ['SCAN', local, ...argv.slice(2)]);
+    if (reply.t !== 'arr') return reply;
+    const [next, keys] = reply.v as [Frame & { t: 'bulk' }, Frame & { t: 'arr' }];
+    for (const k of keys.v) found.push(k);
+    if (next.v !== '0') return arr([bulk(String(BigInt(next.v) * BigInt(n) + BigInt(shard))), arr(found)]);
+    shard++;
+    if (shard >= n) return arr([bulk('0'), arr(found)]);
+    if (found.length >= o.count) return arr([bulk(String(shard)), arr(found)]);
+    local = '0';
+  }
+}
+
+function randomkeyRun(c: Ctx): Frame {
+  const k = c.db.randomKey(c.rng);
+  return k === undefined ? NIL : bulk(k);
+}
+
+// The connection has no RNG of its own: one seeded from the injected clock picks shards.
+let connRng: Rng | null = null;
+
+/** RANDOMKEY: a random shard's random key; if that shard is empty, any non-empty shard's. */
+async function randomkeyConn(c: ConnCtx): Promise<Frame> {
+  connRng ??= new Rng(c.now() ^ (c.session.id * 0x9e3779b1));
+  const n = c.slots.shards;
+  const first = await c.exec(connRng.int(n), ['RANDOMKEY']);
+  if (first.t !== 'nil' || n === 1) return first;
+  const found = (await c.all(['RANDOMKEY'])).filter((f) => f.t !== 'nil');
+  return found.length === 0 ? NIL : found[connRng.int(found.length)]!;
+}
+
+/** OBJECT's lookup: no access-time update, missing → nil. */
+function objectLookup(c: Ctx, key: string): Value | undefined {
+  return c.db.read(key, false);
+}
+
+const isLfu = (c: Ctx) => c.config.get('maxmemory-policy').endsWith('-lfu');
+const isLruOrLfu = (c: Ctx) => /-(lru|lfu)$/.test(c.config.get('maxmemory-policy'));
+
+function objectEncoding(c: Ctx, argv: string[]): Frame {
+  const v = objectLookup(c, argv[2]!);
+  return v === undefined ? NIL : bulk(encodingOf(c.db, argv[2]!, v));
+}
+
+function objectRefcount(c: Ctx, argv: string[]): Frame {
+  const key = argv[2]!;
+  const v = objectLookup(c, key);
+  if (v === undefined) return NIL;
+  // Redis stores small integers as shared objects (refcount INT_MAX) unless maxmemory with an
+  // LRU/LFU policy needs a private access clock per value.
+  if (typeof v === 'string' && encodingOf(c.db, key, v) === 'int') {
+    const n = Number(v);
+    const shared = (c.config.get('maxmemory') === '0' || !isLruOrLfu(c)) && n >= 0 && n < 10000;
+    if (shared) return int(2147483647);
+  }
+  return ONE;
+}
+
+function objectIdletime(c: Ctx, argv: string[]): Frame {
+  const key = argv[2]!;
+  if (objectLookup(c, key) === undefined) return NIL;
+  if (isLfu(c)) {
+    return err('ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
+  }
+  // Redis's LRU clock ticks in whole seconds.
+  const at = c.db.access.get(key) ?? c.now;
+  return int(Math.max(0, Math.floor(c.now / 1000) - Math.floor(at / 1000)));
+}
+
+/** LFU_INIT_VAL: keys have no LFU counter of their own until the eviction module keeps one. */
+const LFU_INIT_VAL = 5;
+
+function objectFreq(c: Ctx, argv: string[]): Frame {
+  if (objectLookup(c, argv[2]!) === undefined) return NIL;
+  if (!isLfu(c)) {
+    return err('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
+  }
+  return int(LFU_INIT_VAL);
+}
+
+const OBJECT_HELP = [
+  'ENCODING <key>',
+  '    Return the kind of internal representation used in order to store the value',
+  '    associated with a <key>.',
+  'FREQ <key>',
+  '    Return the access frequency index of the <key>. The returned integer is',
+  '    proportional to the logarithm of the recent access frequency of the key.',
+  'IDLETIME <key>',
+  '    Return the idle time of the <key>, that is the approximated number of',
+  '    seconds elapsed since the last access to the key.',
+  'REFCOUNT <key>',
+  '    Return the number of references of the value associated with the specified',
+  '    <key>.',
+];
+
+const ks = (flags: string, index: number, lastkey = 0): KeySpec => ({
+  flags: words(flags), bs: { index }, fk: { lastkey, keystep: 1, limit: 0 },
+});
+
+const spec = (name: string, arity: number, flags: string, acl: string, keys: [number, number, number], run: CommandSpec['run'], extra: Partial<CommandSpec> = {}): CommandSpec => ({
+  name, arity, flags: words(flags), acl: words(acl), keys, route: 'keys', run, group: 'generic', ...extra,
+});
+
+const MULTI_SHARD = { route: 'split', combine: 'sum', tips: ['request_policy:multi_shard', 'response_policy:agg_sum'] } as const;
+
+const objectSub = (name: string, run: CommandSpec['run'], summary: string): CommandSpec => spec(
+  `object|${name}`, 3, 'readonly', 'keyspace read slow', [2, 2, 1], run,
+  { tips: ['nondeterministic_output'], keySpecs: [ks('RO', 2)], summary, since: '2.2.3' },
+);
+
+export const KEY_COMMANDS: CommandSpec[] = [
+  spec('del', -2, 'write', 'keyspace write slow', [1, -1, 1], del, { ...MULTI_SHARD, keySpecs: [ks('RM delete', 1, -1)], summary: 'Delete a key', since: '1.0.0' }),
+  spec('unlink', -2, 'write fast', 'keyspace write fast', [1, -1, 1], del, { ...MULTI_SHARD, keySpecs: [ks('RM delete', 1, -1)], summary: 'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.', since: '4.0.0' }),
+  spec('exists', -2, 'readonly fast', 'keyspace read fast', [1, -1, 1], exists, { ...MULTI_SHARD, keySpecs: [ks('RO', 1, -1)], summary: 'Determine if a key exists', since: '1.0.0' }),
+  spec('touch', -2, 'readonly fast', 'keyspace read fast', [1, -1, 1], touch, { ...MULTI_SHARD, keySpecs: [ks('RO', 1, -1)], summary: 'Alters the last access time of a key(s). Returns the number of existing keys specified.', since: '3.2.1' }),
+  spec('type', 2, 'readonly fast', 'keyspace read fast', [1, 1, 1], type, { keySpecs: [ks('RO', 1)], summary: 'Determine the type stored at key', since: '1.0.0' }),
+  spec('rename', 3, 'write', 'keyspace write slow', [1, 2, 1], rename, { keySpecs: [ks('RW access delete', 1), ks('OW update', 2)], summary: 'Rename a key', since: '1.0.0' }),
+  spec('renamenx', 3, 'write fast', 'keyspace write fast', [1, 2, 1], renamenx, { keySpecs: [ks('RW access delete', 1), ks('OW insert', 2)], summary: 'Rename a key, only if the new key does not exist', since: '1.0.0' }),
+  spec('copy', -3, 'write denyoom', 'keyspace write slow', [1, 2, 1], copy, { keySpecs: [ks('RO access', 1), ks('OW update', 2)], summary: 'Copy a key', since: '6.2.0' }),
+  spec('keys', 2, 'readonly', 'keyspace read slow dangerous', [0, 0, 0], keys, { route: 'all', combine: 'concat', tips: ['request_policy:all_shards', 'nondeterministic_output_order'], summary: 'Find all keys matching the given pattern', since: '1.0.0' }),
+  spec('scan', -2, 'readonly', 'keyspace read slow', [0, 0, 0], scanRun, { route: 'conn', conn: scanConn, tips: ['nondeterministic_output', 'request_policy:special'], summary: 'Incrementally iterate the keys space', since: '2.8.0' }),
+  spec('randomkey', 1, 'readonly', 'keyspace read slow', [0, 0, 0], randomkeyRun, { route: 'conn', conn: randomkeyConn, tips: ['request_policy:all_shards', 'nondeterministic_output'], summary: 'Return a random key from the keyspace', since: '1.0.0' }),
+  {
+    name: 'object', arity: -2, flags: [], acl: words('slow'), keys: [0, 0, 0], route: 'conn', group: 'generic',
+    summary: 'A container for object introspection commands', since: '2.2.3',
+    sub: [
+      spec('object|help', 2, 'loading stale', 'keyspace slow', [0, 0, 0], undefined, {
+        route: 'conn', conn: () => helpReply('OBJECT', OBJECT_HELP), summary: 'Show helpful text about the different subcommands', since: '6.2.0',
+      }),
+      objectSub('encoding', objectEncoding, 'Inspect the internal encoding of a Redis object'),
+      objectSub('freq', objectFreq, 'Get the logarithmic access frequency counter of a Redis object'),
+      objectSub('idletime', objectIdletime, 'Get the time since a Redis object was last accessed'),
+      objectSub('refcount', objectRefcount, 'Get the number of references to the value of the key'),
+    ],
+  },
+];

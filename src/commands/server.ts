@@ -1,0 +1,102 @@
+// Server commands: DBSIZE, FLUSHALL/FLUSHDB, INFO, TIME, LASTSAVE, FUNCTION (FLUSH while none exist).
+import { E, OK, bulk, err, int, verb, arr, type Frame } from '../protocol/frame.js';
+import { mergeCounters, renderInfo, selectSections, shardCounters } from '../engine/info.js';
+import { words } from './args.js';
+import type { CommandSpec, ConnCtx, Ctx } from './types.js';
+import { helpReply } from './help.js';
+import { findSpec } from './introspection.js';
+
+function dbsize(c: Ctx): Frame {
+  return int(c.db.size);
+}
+
+/** FLUSHALL / FLUSHDB [ASYNC|SYNC]: Redis's getFlushCommandFlags. */
+function flush(c: Ctx, argv: string[]): Frame {
+  if (argv.length > 2) return E.syntax;
+  if (argv.length === 2) {
+    const m = argv[1]!.toLowerCase();
+    if (m !== 'sync' && m !== 'async') return E.syntax;
+  }
+  c.dirty += c.db.flush() + 1; // Redis propagates FLUSHALL even on an empty keyspace
+  return OK;
+}
+
+function time(c: ConnCtx): Frame {
+  const ms = c.now();
+  return arr([bulk(String(Math.floor(ms / 1000))), bulk(String((ms % 1000) * 1000))]);
+}
+
+function lastsave(c: ConnCtx): Frame {
+  // Snapshots are taken per shard; the service's start is when its state was last known saved.
+  return int(Math.floor(c.server.startedAt / 1000));
+}
+
+/** The connection asks every shard for its counters and renders Redis's text. */
+async function info(c: ConnCtx, argv: string[]): Promise<Frame> {
+  const replies = await c.all(['INFO']);
+  // INFO itself and route-'all' commands ran once per shard for each client call.
+  const fanout = (name: string) => name === 'info' || findSpec(name)?.route === 'all';
+  const text = renderInfo(selectSections(argv.slice(1)), mergeCounters(replies, fanout), {
+    server: c.server, session: c.session, now: c.now(), shards: c.slots.shards,
+  });
+  return c.session.proto === 3 ? verb(text) : bulk(text);
+}
+
+function functionFlush(_c: ConnCtx, argv: string[]): Frame {
+  if (argv.length > 3) return err(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!}'. Try FUNCTION HELP.`);
+  if (argv.length === 3) {
+    const m = argv[2]!.toLowerCase();
+    if (m !== 'sync' && m !== 'async') return err('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
+  }
+  return OK; // no libraries can exist: FUNCTION LOAD is not served
+}
+
+const FUNCTION_HELP = [
+  'LOAD [REPLACE] <FUNCTION CODE>', '    Create a new library with the given library name and code.',
+  'DELETE <LIBRARY NAME>', '    Delete the given library.',
+  'LIST [LIBRARYNAME PATTERN] [WITHCODE]', '    Return general information on all the libraries:', '    * Library name',
+  '    * The engine used to run the Library', '    * Library description', '    * Functions list', '    * Library code (if WITHCODE is given)',
+  '    It also possible to get only function that matches a pattern using LIBRARYNAME argument.',
+  'STATS', '    Return information about the current function running:', '    * Function name', '    * Command used to run the function',
+  '    * Duration in MS that the function is running', '    If no function is running, return nil', '    In addition, returns a list of available engines.',
+  'KILL', '    Kill the current running function.',
+  'FLUSH [ASYNC|SYNC]', '    Delete all the libraries.',
+  '    When called without the optional mode argument, the behavior is determined by the',
+  '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
+  '    * ASYNC: Asynchronously flush the libraries.', '    * SYNC: Synchronously flush the libraries.',
+  'DUMP', '    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command',
+  'RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]',
+  '    Restore the libraries represented by the given payload, it is possible to give a restore policy to',
+  '    control how to handle existing libraries (default APPEND):', '    * FLUSH: delete all existing libraries.',
+  '    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.',
+  '    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old',
+  '      libraries with the new libraries (notice that even on this option there is a chance of failure',
+  '      in case of functions name collision with another library).',
+];
+
+const spec = (name: string, arity: number, flags: string, acl: string, extra: Partial<CommandSpec>): CommandSpec => ({
+  name, arity, flags: words(flags), acl: words(acl), keys: [0, 0, 0], route: 'all', combine: 'ok', group: 'server', ...extra,
+});
+
+const ALL_SUCCEEDED = ['request_policy:all_shards', 'response_policy:all_succeeded'];
+
+export const SERVER_COMMANDS: CommandSpec[] = [
+  spec('dbsize', 1, 'readonly fast', 'keyspace read fast', { run: dbsize, combine: 'sum', tips: ['request_policy:all_shards', 'response_policy:agg_sum'], summary: 'Return the number of keys in the selected database', since: '1.0.0' }),
+  spec('flushall', -1, 'write', 'keyspace write slow dangerous', { run: flush, tips: ALL_SUCCEEDED, summary: 'Remove all keys from all databases', since: '1.0.0' }),
+  spec('flushdb', -1, 'write', 'keyspace write slow dangerous', { run: flush, tips: ALL_SUCCEEDED, summary: 'Remove all keys from the current database', since: '1.0.0' }),
+  spec('time', 1, 'loading stale fast', 'fast', { route: 'conn', conn: time, tips: ['nondeterministic_output'], summary: 'Return the current server time', since: '2.6.0' }),
+  spec('lastsave', 1, 'loading stale fast', 'admin fast dangerous', { route: 'conn', conn: lastsave, tips: ['nondeterministic_output'], summary: 'Get the UNIX time stamp of the last successful save to disk', since: '1.0.0' }),
+  // `run` answers the internal per-shard request the connection fans out; clients reach `conn`.
+  spec('info', -1, 'loading stale', 'slow dangerous', {
+    route: 'conn', conn: info, run: (c) => shardCounters(c),
+    tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'],
+    summary: 'Get information and statistics about the server', since: '1.0.0',
+  }),
+  spec('function', -2, '', 'slow', {
+    route: 'conn', group: 'scripting', summary: 'A container for function commands', since: '7.0.0',
+    sub: [
+      spec('function|flush', -2, 'write noscript', 'write slow scripting', { route: 'conn', conn: functionFlush, group: 'scripting', tips: ALL_SUCCEEDED, summary: 'Deleting all functions', since: '7.0.0' }),
+      spec('function|help', 2, 'loading stale', 'slow scripting', { route: 'conn', conn: () => helpReply('FUNCTION', FUNCTION_HELP), group: 'scripting', summary: 'Show helpful text about the different subcommands', since: '7.0.0' }),
+    ],
+  }),
+];

@@ -1,0 +1,131 @@
+// The shapes every command family shares: the spec (one table entry per command), the shard-side
+// execution context, and the connection-side context for commands answered outside a shard.
+import type { Config } from '../engine/config.js';
+import type { Keyspace } from '../engine/keyspace.js';
+import type { Rng } from '../engine/clock.js';
+import type { Stats } from '../engine/stats.js';
+import type { Frame } from '../protocol/frame.js';
+import type { Proto } from '../protocol/resp-encode.js';
+import type { SlotMap } from '../cluster/slot.js';
+
+/**
+ * Where a command runs.
+ * - keys:  on the one shard owning its keys (CROSSSLOT when they span slots; keyless → any shard)
+ * - split: keys may span shards; each shard gets its share, replies are combined (see `combine`)
+ * - all:   every shard runs it; replies are combined (see `combine`)
+ * - conn:  answered by the connection itself (it may call shards through ConnCtx)
+ */
+export type Route = 'keys' | 'split' | 'all' | 'conn';
+export type Combine = 'sum' | 'ok' | 'concat' | 'mget';
+
+/** Shard-side handler: synchronous, errors are returned as error frames. */
+export type Handler = (c: Ctx, argv: string[]) => Frame;
+/** Connection-side handler. */
+export type ConnHandler = (c: ConnCtx, argv: string[]) => Frame | Promise<Frame>;
+
+export interface CommandSpec {
+  /** Lower case; a subcommand is `container|sub`. */
+  name: string;
+  /** Redis arity: n = exactly n args (including the name), -n = at least n. */
+  arity: number;
+  /** Redis command flags (COMMAND INFO), e.g. write, readonly, fast, denyoom, admin. */
+  flags: readonly string[];
+  /** ACL categories without '@', e.g. string, read, fast. */
+  acl: readonly string[];
+  /** Legacy key spec: first key, last key (negative counts from the end), step. */
+  keys: readonly [number, number, number];
+  /** For commands whose key positions depend on their arguments (movablekeys). */
+  getKeys?: (argv: readonly string[]) => number[];
+  route: Route;
+  combine?: Combine;
+  run?: Handler;
+  conn?: ConnHandler;
+  /** Container commands (CONFIG, CLIENT, OBJECT…) list their subcommands here. */
+  sub?: CommandSpec[];
+  /** Redis's command tips (COMMAND INFO), e.g. request_policy:all_shards, nondeterministic_output. */
+  tips?: readonly string[];
+  /** Exact key specs for COMMAND INFO; when absent they are derived from `keys` and the flags. */
+  keySpecs?: readonly KeySpec[];
+  /** One-line summary for COMMAND DOCS. */
+  summary?: string;
+  since?: string;
+  group?: string;
+}
+
+/** A Redis 7 key spec (COMMAND INFO): how to find a group of keys and what the command does to them. */
+export interface KeySpec {
+  notes?: string;
+  /** RO/RW/OW/RM, access/update/insert/delete, not_key, incomplete, variable_flags… */
+  flags: readonly string[];
+  /** begin_search: index, keyword, or unknown (null). */
+  bs: { index: number } | { keyword: string; startfrom: number } | null;
+  /** find_keys: range, keynum, or unknown (null). */
+  fk: { lastkey: number; keystep: number; limit: number } | { keynumidx: number; firstkey: number; keystep: number } | null;
+}
+
+/** Per-shard facts a handler may need. */
+export interface ShardInfo {
+  index: number;
+  count: number;
+  slots: readonly [number, number];
+}
+
+/** Shard-side context of one command. */
+export interface Ctx {
+  readonly db: Keyspace;
+  readonly config: Config;
+  readonly stats: Stats;
+  readonly rng: Rng;
+  readonly shard: ShardInfo;
+  /** The command's cached time in ms (as Redis's commandTimeSnapshot). */
+  readonly now: number;
+  readonly resp: Proto;
+  /** Count of changes made by this command (Redis's server.dirty). Writes are logged when > 0. */
+  dirty: number;
+  /** Log this instead of the command as received (EX → PXAT…); null logs nothing. */
+  rewrite(argv: string[] | null): void;
+  /** Log an extra effect (after the command's own, e.g. a DEL for a key emptied by a pop). */
+  propagate(argv: string[]): void;
+}
+
+/** Connection state that commands read and change. */
+export interface SessionState {
+  id: number;
+  name: string;
+  proto: Proto;
+  authenticated: boolean;
+  user: string;
+  readonly: boolean;
+  db: number;
+  libName: string;
+  libVer: string;
+  createdAt: number;
+  lastCmd: string;
+  addr: string;
+  laddr: string;
+  /** Set by QUIT: close after the reply is written. */
+  closing: boolean;
+}
+
+/** Connection-side context: the session, the slot map and ways to reach the shards. */
+export interface ConnCtx {
+  readonly session: SessionState;
+  readonly slots: SlotMap;
+  now(): number;
+  /** Run one command on one shard. */
+  exec(shard: number, argv: string[]): Promise<Frame>;
+  /** Run one command on every shard, replies in shard order. */
+  all(argv: string[]): Promise<Frame[]>;
+  /** Check a token (or username + password); returns the user and whether it is read-only. */
+  auth(user: string | null, pass: string): { user: string; readonly: boolean } | null;
+  /** Server facts for INFO server / HELLO. */
+  server: ServerFacts;
+}
+
+export interface ServerFacts {
+  version: string;
+  runId: string;
+  startedAt: number;
+  tcpPort: number;
+  host: string;
+}

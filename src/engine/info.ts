@@ -1,0 +1,233 @@
+// INFO: each shard reports its counters as a small text reply; the connection merges them and
+// renders Redis 7.0's sections, field names and formatting (`# Server\r\nredis_version:…`).
+import type { Ctx, ServerFacts, SessionState } from '../commands/types.js';
+import { bulk, type Frame } from '../protocol/frame.js';
+
+export interface Counters {
+  keys: number;
+  expires: number;
+  /** Sum of remaining TTLs (ms) over `ttlSamples` sampled volatile keys, for avg_ttl. */
+  ttlSum: number;
+  ttlSamples: number;
+  memory: number;
+  totalCommands: number;
+  expiredKeys: number;
+  evictedKeys: number;
+  hits: number;
+  misses: number;
+  errorReplies: number;
+  hz: number;
+  maxmemory: number;
+  policy: string;
+  appendonly: string;
+  calls: Map<string, number>;
+  failed: Map<string, number>;
+  errors: Map<string, number>;
+}
+
+const SAMPLE = 512;
+/** Rough per-key overhead (dict entry, key header, robj), as Redis's own accounting would add. */
+const KEY_OVERHEAD = 72;
+const OBJ_GUESS = 160;
+const BASELINE = 1_600_000;
+
+/** The shard side: its counters as lines `name:value` (maps as `c.<cmd>:n`, `f.<cmd>:n`, `e.<prefix>:n`). */
+export function shardCounters(c: Ctx): Frame {
+  const db = c.db;
+  let sampled = 0;
+  let bytes = 0;
+  for (const [k, v] of db.data) {
+    if (sampled++ >= SAMPLE) break;
+    bytes += KEY_OVERHEAD + k.length + (typeof v === 'string' ? v.length : OBJ_GUESS);
+  }
+  const memory = sampled ? Math.round((bytes / Math.min(sampled, SAMPLE)) * db.size) : 0;
+  let ttlSum = 0;
+  let ttlSamples = 0;
+  for (const at of db.expires.values()) {
+    if (ttlSamples >= SAMPLE) break;
+    if (at > c.now) {
+      ttlSum += at - c.now;
+      ttlSamples++;
+    }
+  }
+  const s = c.stats;
+  const lines = [
+    `keys:${db.size}`, `expires:${db.expires.size}`, `ttlSum:${ttlSum}`, `ttlSamples:${ttlSamples}`, `memory:${memory}`,
+    `totalCommands:${s.totalCommands}`, `expiredKeys:${s.expiredKeys}`, `evictedKeys:${s.evictedKeys}`,
+    `hits:${db.hits}`, `misses:${db.misses}`, `errorReplies:${s.errorReplies}`,
+    `hz:${c.config.get('hz')}`, `maxmemory:${c.config.get('maxmemory')}`,
+    `policy:${c.config.get('maxmemory-policy')}`, `appendonly:${c.config.get('appendonly')}`,
+  ];
+  for (const [k, n] of s.calls) lines.push(`c.${k}:${n}`);
+  for (const [k, n] of s.failed) lines.push(`f.${k}:${n}`);
+  for (const [k, n] of s.errors) lines.push(`e.${k}:${n}`);
+  return bulk(lines.join('\n'));
+}
+
+function emptyCounters(): Counters {
+  return {
+    keys: 0, expires: 0, ttlSum: 0, ttlSamples: 0, memory: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0,
+    hits: 0, misses: 0, errorReplies: 0, hz: 10, maxmemory: 0, policy: 'noeviction', appendonly: 'yes',
+    calls: new Map(), failed: new Map(), errors: new Map(),
+  };
+}
+
+/**
+ * Merge the shards' replies: sums, except settings (taken from the first shard). A command that
+ * every shard ran (`fanout`) was one client command: its calls are divided by the shard count.
+ */
+export function mergeCounters(replies: readonly Frame[], fanout: (cmd: string) => boolean = () => false): Counters {
+  const out = emptyCounters();
+  replies.forEach((f, i) => {
+    if (f.t !== 'bulk') return;
+    for (const line of f.v.split('\n')) {
+      const colon = line.lastIndexOf(':');
+      const k = line.slice(0, colon);
+      const v = line.slice(colon + 1);
+      const add = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + Number(v));
+      if (k.startsWith('c.')) add(out.calls, k.slice(2));
+      else if (k.startsWith('f.')) add(out.failed, k.slice(2));
+      else if (k.startsWith('e.')) add(out.errors, k.slice(2));
+      else if (k === 'policy' || k === 'appendonly') {
+        if (i === 0) out[k] = v;
+      } else if (k === 'hz' || k === 'maxmemory') {
+        if (i === 0) out[k] = Number(v);
+      } else if (k in out) (out as unknown as Record<string, number>)[k]! += Number(v);
+    }
+  });
+  const n = replies.length;
+  for (const m of [out.calls, out.failed]) {
+    for (const [k, v] of m) {
+      if (!fanout(k)) continue;
+      const once = Math.floor(v / n);
+      if (m === out.calls) out.totalCommands -= v - once;
+      m.set(k, once);
+    }
+  }
+  return out;
+}
+
+/** Redis's bytesToHuman. */
+export function bytesToHuman(n: number): string {
+  const units = ['K', 'M', 'G', 'T', 'P'];
+  if (n < 1024) return `${n}B`;
+  let d = n;
+  for (const u of units) {
+    d /= 1024;
+    if (d < 1024 || u === 'P') return `${d.toFixed(2)}${u}`;
+  }
+  return `${n}B`;
+}
+
+const ALL = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'];
+const DEFAULT = ALL.filter((s) => s !== 'commandstats' && s !== 'latencystats');
+
+/** Which sections INFO's arguments select (Redis 7.0: default / all / everything, several names). */
+export function selectSections(args: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  if (args.length === 0) for (const s of DEFAULT) out.add(s);
+  for (const a of args) {
+    const l = a.toLowerCase();
+    if (l === 'default') for (const s of DEFAULT) out.add(s);
+    else if (l === 'all' || l === 'everything') for (const s of ALL) out.add(s);
+    else out.add(l);
+  }
+  return out;
+}
+
+export interface InfoFacts {
+  server: ServerFacts;
+  session: SessionState;
+  now: number;
+  shards: number;
+}
+
+/** Render the selected sections in Redis's fixed order. */
+export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): string {
+  const parts: string[] = [];
+  const secs = Math.floor(f.now / 1000);
+  const uptime = Math.max(0, Math.floor((f.now - f.server.startedAt) / 1000));
+  const used = BASELINE + t.memory;
+  const sec: Record<string, () => string[]> = {
+    server: () => [
+      'redis_version:' + f.server.version, 'redis_git_sha1:00000000', 'redis_git_dirty:0', 'redis_build_id:6b657966' + '6c617265',
+      'redis_mode:cluster', 'os:Cloudflare Workers', 'arch_bits:64', 'monotonic_clock:Durable Object clock',
+      'multiplexing_api:workerd', 'atomicvar_api:c11-builtin', 'gcc_version:0.0.0', 'process_id:1', 'process_supervised:no',
+      'run_id:' + f.server.runId, 'tcp_port:' + f.server.tcpPort, `server_time_usec:${f.now * 1000}`,
+      `uptime_in_seconds:${uptime}`, `uptime_in_days:${Math.floor(uptime / 86400)}`, `hz:${t.hz}`, `configured_hz:${t.hz}`,
+      `lru_clock:${secs & ((1 << 24) - 1)}`, 'executable:', 'config_file:', 'io_threads_active:0',
+    ],
+    clients: () => [
+      'connected_clients:1', 'cluster_connections:0', 'maxclients:10000', 'client_recent_max_input_buffer:0',
+      'client_recent_max_output_buffer:0', 'blocked_clients:0', 'tracking_clients:0', 'clients_in_timeout_table:0',
+    ],
+    memory: () => [
+      `used_memory:${used}`, `used_memory_human:${bytesToHuman(used)}`, `used_memory_rss:${used}`, `used_memory_rss_human:${bytesToHuman(used)}`,
+      `used_memory_peak:${used}`, `used_memory_peak_human:${bytesToHuman(used)}`, 'used_memory_peak_perc:100.00%',
+      `used_memory_overhead:${BASELINE}`, `used_memory_startup:${BASELINE}`, `used_memory_dataset:${t.memory}`,
+      `used_memory_dataset_perc:${((t.memory * 100) / used).toFixed(2)}%`,
+      `allocator_allocated:${used}`, `allocator_active:${used}`, `allocator_resident:${used}`,
+      `total_system_memory:${128 * 1024 * 1024 * f.shards}`, `total_system_memory_human:${bytesToHuman(128 * 1024 * 1024 * f.shards)}`,
+      'used_memory_lua:0', 'used_memory_vm_eval:0', 'used_memory_lua_human:0B', 'used_memory_scripts_eval:0', 'number_of_cached_scripts:0',
+      'number_of_functions:0', 'number_of_libraries:0', 'used_memory_vm_functions:0', 'used_memory_vm_total:0', 'used_memory_vm_total_human:0B',
+      'used_memory_functions:0', 'used_memory_scripts:0', 'used_memory_scripts_human:0B',
+      `maxmemory:${t.maxmemory}`, `maxmemory_human:${bytesToHuman(t.maxmemory)}`, `maxmemory_policy:${t.policy}`,
+      'allocator_frag_ratio:1.00', 'allocator_frag_bytes:0', 'allocator_rss_ratio:1.00', 'allocator_rss_bytes:0',
+      'rss_overhead_ratio:1.00', 'rss_overhead_bytes:0', 'mem_fragmentation_ratio:1.00', 'mem_fragmentation_bytes:0',
+      'mem_not_counted_for_evict:0', 'mem_replication_backlog:0', 'mem_total_replication_buffers:0', 'mem_clients_slaves:0',
+      'mem_clients_normal:0', 'mem_cluster_links:0', 'mem_aof_buffer:0', 'mem_allocator:v8', 'active_defrag_running:0',
+      'lazyfree_pending_objects:0', 'lazyfreed_objects:0',
+    ],
+    persistence: () => [
+      'loading:0', 'async_loading:0', 'current_cow_peak:0', 'current_cow_size:0', 'current_cow_size_age:0', 'current_fork_perc:0.00',
+      'current_save_keys_processed:0', 'current_save_keys_total:0', 'rdb_changes_since_last_save:0', 'rdb_bgsave_in_progress:0',
+      `rdb_last_save_time:${Math.floor(f.server.startedAt / 1000)}`, 'rdb_last_bgsave_status:ok', 'rdb_last_bgsave_time_sec:-1',
+      'rdb_current_bgsave_time_sec:-1', 'rdb_saves:0', 'rdb_last_cow_size:0', 'rdb_last_load_keys_expired:0', 'rdb_last_load_keys_loaded:0',
+      `aof_enabled:${t.appendonly === 'yes' ? 1 : 0}`, 'aof_rewrite_in_progress:0', 'aof_rewrite_scheduled:0', 'aof_last_rewrite_time_sec:-1',
+      'aof_current_rewrite_time_sec:-1', 'aof_last_bgrewrite_status:ok', 'aof_rewrites:0', 'aof_rewrites_consecutive_failures:0',
+      'aof_last_write_status:ok', 'aof_last_cow_size:0', 'module_fork_in_progress:0', 'module_fork_last_cow_size:0',
+    ],
+    stats: () => [
+      `total_connections_received:${f.session.id}`, `total_commands_processed:${t.totalCommands}`, 'instantaneous_ops_per_sec:0',
+      'total_net_input_bytes:0', 'total_net_output_bytes:0', 'total_net_repl_input_bytes:0', 'total_net_repl_output_bytes:0',
+      'instantaneous_input_kbps:0.00', 'instantaneous_output_kbps:0.00', 'instantaneous_input_repl_kbps:0.00', 'instantaneous_output_repl_kbps:0.00',
+      'rejected_connections:0', 'sync_full:0', 'sync_partial_ok:0', 'sync_partial_err:0', `expired_keys:${t.expiredKeys}`,
+      'expired_stale_perc:0.00', 'expired_time_cap_reached_count:0', 'expire_cycle_cpu_milliseconds:0', `evicted_keys:${t.evictedKeys}`,
+      'evicted_clients:0', 'total_eviction_exceeded_time:0', 'current_eviction_exceeded_time:0', `keyspace_hits:${t.hits}`,
+      `keyspace_misses:${t.misses}`, 'pubsub_channels:0', 'pubsub_patterns:0', 'pubsubshard_channels:0', 'latest_fork_usec:0',
+      'total_forks:0', 'migrate_cached_sockets:0', 'slave_expires_tracked_keys:0', 'active_defrag_hits:0', 'active_defrag_misses:0',
+      'active_defrag_key_hits:0', 'active_defrag_key_misses:0', 'total_active_defrag_time:0', 'current_active_defrag_time:0',
+      'tracking_total_keys:0', 'tracking_total_items:0', 'tracking_total_prefixes:0', 'unexpected_error_replies:0',
+      `total_error_replies:${t.errorReplies}`, 'dump_payload_sanitizations:0', 'total_reads_processed:0', 'total_writes_processed:0',
+      'io_threaded_reads_processed:0', 'io_threaded_writes_processed:0', 'reply_buffer_shrinks:0', 'reply_buffer_expands:0',
+    ],
+    replication: () => [
+      'role:master', 'connected_slaves:0', 'master_failover_state:no-failover', 'master_replid:' + f.server.runId,
+      'master_replid2:' + '0'.repeat(40), 'master_repl_offset:0', 'second_repl_offset:-1', 'repl_backlog_active:0',
+      'repl_backlog_size:1048576', 'repl_backlog_first_byte_offset:0', 'repl_backlog_histlen:0',
+    ],
+    cpu: () => [
+      'used_cpu_sys:0.000000', 'used_cpu_user:0.000000', 'used_cpu_sys_children:0.000000', 'used_cpu_user_children:0.000000',
+      'used_cpu_sys_main_thread:0.000000', 'used_cpu_user_main_thread:0.000000',
+    ],
+    modules: () => [],
+    commandstats: () =>
+      [...t.calls].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) =>
+        `cmdstat_${k}:calls=${n},usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=${t.failed.get(k) ?? 0}`),
+    errorstats: () => [...t.errors].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `errorstat_${k}:count=${n}`),
+    latencystats: () => [],
+    cluster: () => ['cluster_enabled:1'],
+    keyspace: () => {
+      if (t.keys === 0) return [];
+      const avg = t.ttlSamples ? Math.floor(t.ttlSum / t.ttlSamples) : 0;
+      return [`db0:keys=${t.keys},expires=${t.expires},avg_ttl=${avg}`];
+    },
+  };
+  const titles: Record<string, string> = { cpu: 'CPU' };
+  for (const name of ALL) {
+    if (!sections.has(name)) continue;
+    const title = titles[name] ?? name[0]!.toUpperCase() + name.slice(1);
+    parts.push(`# ${title}\r\n` + sec[name]!().map((l) => l + '\r\n').join(''));
+  }
+  return parts.join('\r\n');
+}

@@ -1,0 +1,256 @@
+// One shard's keyspace: key → value, key → absolute expiry (ms), lazy expiry, access clocks.
+// Strings are stored as plain byte strings (the cheapest representation, see protocol/bytes.ts);
+// every other type is an object carrying its `type` name.
+import type { Rng } from './clock.js';
+
+export type TypeName = 'string' | 'list' | 'hash' | 'set' | 'zset' | 'stream';
+
+/** A non-string value. Each type's module (engine/types/*) owns its concrete shape. */
+export interface RObj {
+  readonly type: Exclude<TypeName, 'string'>;
+}
+
+export type Value = string | RObj;
+
+export function typeOf(v: Value): TypeName {
+  return typeof v === 'string' ? 'string' : v.type;
+}
+
+/** What each non-string type's module registers so generic commands (COPY, OBJECT) can serve it. */
+export interface TypeHooks {
+  /** A deep copy sharing no mutable state with the original (COPY). */
+  clone(v: RObj): RObj;
+  /** OBJECT ENCODING's answer for this value (listpack, quicklist, intset, skiplist…). */
+  encoding(v: RObj): string;
+}
+
+const HOOKS = new Map<string, TypeHooks>();
+
+export function registerType(type: RObj['type'], hooks: TypeHooks): void {
+  HOOKS.set(type, hooks);
+}
+
+/** A deep copy of a value: strings are immutable and shared; other types use their hook. */
+export function cloneValue(v: Value): Value {
+  if (typeof v === 'string') return v;
+  const h = HOOKS.get(v.type);
+  if (!h) throw new Error(`no clone hook registered for type ${v.type}`);
+  return h.clone(v);
+}
+
+/** Redis's OBJECT ENCODING name for the value stored at `key`. */
+export function encodingOf(db: Keyspace, key: string, v: Value): string {
+  if (typeof v !== 'string') {
+    const h = HOOKS.get(v.type);
+    if (!h) throw new Error(`no encoding hook registered for type ${v.type}`);
+    return h.encoding(v);
+  }
+  // Modified in place (APPEND, SETRANGE…) strings stay raw, as Redis's unshared sds does.
+  if (db.rawStrings.has(key)) return 'raw';
+  if (v.length <= 20 && isStrictLong(v)) return 'int';
+  return v.length <= 44 ? 'embstr' : 'raw';
+}
+
+/** Redis's string2l (tryObjectEncoding's test): a canonical decimal that fits a signed 64-bit long. */
+export function isStrictLong(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > 20) return false;
+  if (n === 1 && s === '0') return true;
+  let i = s.charCodeAt(0) === 45 ? 1 : 0;
+  if (i === n) return false;
+  const d0 = s.charCodeAt(i);
+  if (d0 < 49 || d0 > 57) return false;
+  for (i++; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  if (n < 19) return true;
+  const b = BigInt(s);
+  return b <= 9223372036854775807n && b >= -9223372036854775808n;
+}
+
+export class Keyspace {
+  readonly data = new Map<string, Value>();
+  readonly expires = new Map<string, number>();
+  /** Last access time (ms) per key: OBJECT IDLETIME and LRU eviction. */
+  readonly access = new Map<string, number>();
+  /** Keys whose short string was modified in place (APPEND, SETRANGE…): Redis reports "raw". */
+  readonly rawStrings = new Set<string>();
+  /** The command's cached time (Redis fixes `now` once per command). */
+  now = 0;
+  /** While replaying the log, nothing expires (as Redis while loading). */
+  loading = false;
+  /** Set while a command that must not update access times runs (OBJECT, TYPE via NO-TOUCH…). */
+  noTouch = false;
+  /** Called for each key removed because it expired (lazily or actively). */
+  onExpired: (key: string) => void = () => {};
+  /** Earliest deadline set since the last active-expiry pass (the shard schedules its alarm). */
+  earliestNewDeadline = Infinity;
+  hits = 0;
+  misses = 0;
+
+  get size(): number {
+    return this.data.size;
+  }
+
+  /** Whether the key's deadline has passed, without removing it (Redis's keyIsExpired). */
+  isExpired(key: string): boolean {
+    const at = this.expires.get(key);
+    // A key is still alive at its deadline: Redis expires it only when now > when.
+    return at !== undefined && at < this.now && !this.loading;
+  }
+
+  /** Remove the key if its deadline has passed; true when it did. */
+  expireIfNeeded(key: string): boolean {
+    const at = this.expires.get(key);
+    if (at === undefined || at >= this.now || this.loading) return false;
+    this.remove(key);
+    this.onExpired(key);
+    return true;
+  }
+
+  /**
+   * Lookup for reading: counts hits/misses and refreshes the access time unless `touch` is
+   * false (Redis's LOOKUP_NOTOUCH: TYPE, TTL, EXISTS, OBJECT read without touching).
+   */
+  read(key: string, touch = true): Value | undefined {
+    if (this.expires.size !== 0) this.expireIfNeeded(key);
+    const v = this.data.get(key);
+    if (v === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    if (touch && !this.noTouch) this.access.set(key, this.now);
+    return v;
+  }
+
+  /** Lookup for writing: no hit/miss accounting. */
+  get(key: string): Value | undefined {
+    if (this.expires.size !== 0) this.expireIfNeeded(key);
+    const v = this.data.get(key);
+    if (v !== undefined && !this.noTouch) this.access.set(key, this.now);
+    return v;
+  }
+
+  /** Whether the key exists (expired keys do not), without touching it. */
+  exists(key: string): boolean {
+    if (this.expires.size !== 0) this.expireIfNeeded(key);
+    return this.data.has(key);
+  }
+
+  /** Overwrite or create: clears the TTL unless keepTtl, as Redis's setKey does. */
+  set(key: string, v: Value, keepTtl = false): void {
+    this.data.set(key, v);
+    this.access.set(key, this.now);
+    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (this.rawStrings.size !== 0) this.rawStrings.delete(key);
+  }
+
+  /** Replace the value of an existing key in place (keeps its TTL). */
+  update(key: string, v: Value): void {
+    this.data.set(key, v);
+    if (this.rawStrings.size !== 0) this.rawStrings.delete(key);
+  }
+
+  /** Delete; true when the key existed (and was not expired). */
+  del(key: string): boolean {
+    if (this.expires.size !== 0) this.expireIfNeeded(key);
+    if (!this.data.has(key)) return false;
+    this.remove(key);
+    return true;
+  }
+
+  /**
+   * RENAME: the value object moves with its TTL and encoding (Redis moves the same robj), and
+   * an existing destination is dropped first. The caller checked that `src` exists.
+   */
+  rename(src: string, dst: string): void {
+    const v = this.data.get(src)!;
+    const at = this.expires.get(src);
+    const raw = this.rawStrings.size !== 0 && this.rawStrings.has(src);
+    this.remove(dst);
+    this.remove(src);
+    this.data.set(dst, v);
+    this.access.set(dst, this.now);
+    if (at !== undefined) this.setExpire(dst, at);
+    if (raw) this.rawStrings.add(dst);
+  }
+
+  /** A uniformly drawn live key (expired draws are removed and redrawn), or undefined. */
+  randomKey(rng: Rng): string | undefined {
+    let stale = 0;
+    for (;;) {
+      if (this.data.size === 0) return undefined;
+      // Maps have no random access: draw from a snapshot of the key list, rebuilt when the
+      // keyspace has drifted from it. Keys added since the snapshot wait for the next rebuild.
+      const pool = this.randomPool;
+      if (pool === null || stale > 4 || Math.abs(pool.length - this.data.size) > (pool.length >> 2)) {
+        this.randomPool = [...this.data.keys()];
+        stale = 0;
+        continue;
+      }
+      const key = pool[rng.int(pool.length)]!;
+      if (!this.data.has(key)) {
+        stale++;
+        continue;
+      }
+      if (this.expires.size !== 0 && this.expireIfNeeded(key)) continue;
+      return key;
+    }
+  }
+
+  private randomPool: string[] | null = null;
+
+  private remove(key: string): void {
+    this.data.delete(key);
+    this.expires.delete(key);
+    this.access.delete(key);
+    if (this.rawStrings.size !== 0) this.rawStrings.delete(key);
+  }
+
+  setExpire(key: string, at: number): void {
+    this.expires.set(key, at);
+    if (at < this.earliestNewDeadline) this.earliestNewDeadline = at;
+  }
+
+  /** Absolute expiry in ms, or -1 when the key has none (caller checks existence first). */
+  getExpire(key: string): number {
+    return this.expires.get(key) ?? -1;
+  }
+
+  persist(key: string): boolean {
+    return this.expires.delete(key);
+  }
+
+  flush(): number {
+    const n = this.data.size;
+    this.randomPool = null;
+    this.data.clear();
+    this.expires.clear();
+    this.access.clear();
+    this.rawStrings.clear();
+    return n;
+  }
+
+  /**
+   * Active expiry: remove up to `budget` expired keys. Returns the earliest deadline still
+   * pending (Infinity when none), so the caller can set one alarm for it. Nothing expires while
+   * loading, as in Redis.
+   */
+  activeExpire(budget = 100_000): number {
+    let next = Infinity;
+    let done = 0;
+    if (this.loading) return this.expires.size ? this.now : Infinity;
+    for (const [key, at] of this.expires) {
+      if (at < this.now) {
+        if (done >= budget) return this.now; // more to do: come back at once
+        this.remove(key);
+        this.onExpired(key);
+        done++;
+      } else if (at < next) next = at;
+    }
+    this.earliestNewDeadline = Infinity;
+    return next;
+  }
+}

@@ -1,0 +1,241 @@
+// One client connection (a WebSocket, or one REST request): protocol state, auth, and the
+// routing of a pipeline to shards — one batch per shard, replies reassembled in order.
+import { keySlot, type SlotMap } from '../cluster/slot.js';
+import { keyPositions, lookup } from '../commands/table.js';
+import type { CommandSpec, ConnCtx, ServerFacts, SessionState } from '../commands/types.js';
+import { E, OK, err, int, type Frame } from '../protocol/frame.js';
+import type { Proto } from '../protocol/resp-encode.js';
+
+/** What a session needs from its host (the Worker, or an in-process test harness). */
+export interface Backend {
+  readonly slots: SlotMap;
+  readonly server: ServerFacts;
+  now(): number;
+  /** Run a batch of commands on one shard, in order. */
+  exec(shard: number, batch: string[][], resp: Proto): Promise<Frame[]>;
+  /** Token check: null user = the AUTH <password> form. */
+  auth(user: string | null, pass: string): { user: string; readonly: boolean } | null;
+  nextClientId(): number;
+}
+
+let fallbackIds = 0;
+
+export class Session implements ConnCtx {
+  readonly session: SessionState;
+
+  constructor(
+    private readonly backend: Backend,
+    init: Partial<SessionState> = {},
+  ) {
+    const now = backend.now();
+    this.session = {
+      id: backend.nextClientId?.() ?? ++fallbackIds,
+      name: '',
+      proto: 2,
+      authenticated: false,
+      user: 'default',
+      readonly: false,
+      db: 0,
+      libName: '',
+      libVer: '',
+      createdAt: now,
+      lastCmd: '',
+      addr: '127.0.0.1:0',
+      laddr: '127.0.0.1:0',
+      closing: false,
+      ...init,
+    };
+  }
+
+  get slots(): SlotMap {
+    return this.backend.slots;
+  }
+  get server(): ServerFacts {
+    return this.backend.server;
+  }
+  now(): number {
+    return this.backend.now();
+  }
+  auth(user: string | null, pass: string) {
+    return this.backend.auth(user, pass);
+  }
+  async exec(shard: number, argv: string[]): Promise<Frame> {
+    return (await this.backend.exec(shard, [argv], this.session.proto))[0]!;
+  }
+  all(argv: string[]): Promise<Frame[]> {
+    const out: Promise<Frame>[] = [];
+    for (let i = 0; i < this.backend.slots.shards; i++) out.push(this.exec(i, argv));
+    return Promise.all(out);
+  }
+
+  /** Run a pipeline; replies come back in request order. */
+  async run(cmds: readonly string[][]): Promise<Frame[]> {
+    const replies = new Array<Frame>(cmds.length);
+    // Runs of single-shard commands are gathered per shard and sent as one batch each;
+    // anything else (fan-out, connection commands) is a barrier that waits for them.
+    let seg = new Map<number, { idx: number[]; batch: string[][] }>();
+    const flush = async () => {
+      if (seg.size === 0) return;
+      const cur = seg;
+      seg = new Map();
+      await Promise.all(
+        [...cur].map(async ([shard, { idx, batch }]) => {
+          let res: Frame[];
+          try {
+            res = await this.backend.exec(shard, batch, this.session.proto);
+          } catch (e) {
+            const f = err(`CLUSTERDOWN shard ${shard} unavailable: ${(e as Error).message}`);
+            res = batch.map(() => f);
+          }
+          for (let i = 0; i < idx.length; i++) replies[idx[i]!] = res[i]!;
+        }),
+      );
+    };
+    for (let i = 0; i < cmds.length; i++) {
+      const argv = cmds[i]!;
+      if (this.session.closing) {
+        replies.length = i;
+        break;
+      }
+      const checked = this.check(argv);
+      if ('err' in checked) {
+        replies[i] = checked.err;
+        continue;
+      }
+      const spec = checked.spec;
+      this.session.lastCmd = spec.name;
+      if (spec.route === 'keys' || spec.route === 'split') {
+        const shard = this.singleShard(spec, argv);
+        if (typeof shard === 'number') {
+          let s = seg.get(shard);
+          if (!s) seg.set(shard, (s = { idx: [], batch: [] }));
+          s.idx.push(i);
+          s.batch.push(argv);
+          continue;
+        }
+        if (spec.route === 'keys') {
+          replies[i] = shard;
+          continue;
+        }
+      }
+      await flush();
+      replies[i] = await this.runOne(spec, argv);
+    }
+    await flush();
+    return replies;
+  }
+
+  /**
+   * Run commands atomically (REST /multi-exec): all on one slot, executed as one shard batch,
+   * which a shard runs without interleaving. Refused as a whole (one error) as Redis's EXEC is.
+   */
+  async transaction(cmds: readonly string[][]): Promise<Frame[] | Frame> {
+    let slot = -1;
+    for (const argv of cmds) {
+      const checked = this.check(argv);
+      if ('err' in checked) return err('EXECABORT Transaction discarded because of previous errors.');
+      const spec = checked.spec;
+      if (spec.route === 'conn' || spec.route === 'all') {
+        return err(`ERR '${spec.name}' cannot run inside a transaction: it is not bound to one slot`);
+      }
+      for (const p of keyPositions(spec, argv)) {
+        const s = keySlot(argv[p]!);
+        if (slot === -1) slot = s;
+        else if (s !== slot) return E.crossSlot;
+      }
+    }
+    const shard = slot === -1 ? 0 : this.backend.slots.shardOfSlot(slot);
+    return this.backend.exec(shard, cmds as string[][], this.session.proto);
+  }
+
+  /** Table lookup, auth and permission checks, in Redis's order. */
+  private check(argv: readonly string[]): { spec: CommandSpec } | { err: Frame } {
+    if (argv.length === 0) return { err: err('ERR empty command') };
+    // Redis's processCommand order: unknown command / arity, then NOAUTH, then ACL, then cluster.
+    const found = lookup(argv);
+    if (!found.spec) return { err: found.err };
+    if (!this.session.authenticated && !found.spec.flags.includes('no_auth')) return { err: E.noAuth };
+    if (this.session.readonly && found.spec.flags.includes('write')) {
+      return { err: err(`NOPERM this user has no permissions to run the '${found.spec.name}' command`) };
+    }
+    return { spec: found.spec };
+  }
+
+  /** The one shard a keyed command goes to, or CROSSSLOT / null (spans shards, may split). */
+  private singleShard(spec: CommandSpec, argv: readonly string[]): number | Frame {
+    const pos = keyPositions(spec, argv);
+    if (pos.length === 0) return 0;
+    const slot = keySlot(argv[pos[0]!]!);
+    let sameSlot = true;
+    for (let j = 1; j < pos.length; j++) {
+      if (keySlot(argv[pos[j]!]!) !== slot) {
+        sameSlot = false;
+        break;
+      }
+    }
+    if (sameSlot) return this.backend.slots.shardOfSlot(slot);
+    if (spec.route === 'keys') return E.crossSlot;
+    const first = this.backend.slots.shardOfSlot(slot);
+    for (const p of pos) if (this.backend.slots.shardOfKey(argv[p]!) !== first) return E.crossSlot;
+    return first;
+  }
+
+  private async runOne(spec: CommandSpec, argv: string[]): Promise<Frame> {
+    switch (spec.route) {
+      case 'conn':
+        return spec.conn!(this, argv);
+      case 'all':
+        return combine(spec, await this.all(argv));
+      case 'split':
+        return this.split(spec, argv);
+      case 'keys':
+        return this.exec(0, argv);
+    }
+  }
+
+  /** Multi-key command across shards: each shard gets its keys; replies combined in key order. */
+  private async split(spec: CommandSpec, argv: string[]): Promise<Frame> {
+    const pos = keyPositions(spec, argv);
+    const per = new Map<number, number[]>();
+    for (const p of pos) {
+      const s = this.backend.slots.shardOfKey(argv[p]!);
+      let l = per.get(s);
+      if (!l) per.set(s, (l = []));
+      l.push(p);
+    }
+    const parts = await Promise.all(
+      [...per].map(async ([shard, ps]) => ({ ps, reply: await this.exec(shard, [argv[0]!, ...ps.map((p) => argv[p]!)]) })),
+    );
+    for (const { reply } of parts) if (reply.t === 'err') return reply;
+    if (spec.combine === 'mget') {
+      const out = new Array<Frame>(pos.length);
+      const index = new Map(pos.map((p, i) => [p, i]));
+      for (const { ps, reply } of parts) {
+        const items = (reply as { v: Frame[] }).v;
+        ps.forEach((p, j) => (out[index.get(p)!] = items[j]!));
+      }
+      return { t: 'arr', v: out };
+    }
+    return combine(spec, parts.map((p) => p.reply));
+  }
+}
+
+/** Combine replies from several shards as the spec says. */
+export function combine(spec: CommandSpec, replies: Frame[]): Frame {
+  for (const r of replies) if (r.t === 'err') return r;
+  switch (spec.combine) {
+    case 'sum': {
+      let n = 0;
+      for (const r of replies) n += Number((r as { v: number }).v);
+      return int(n);
+    }
+    case 'concat': {
+      const v: Frame[] = [];
+      for (const r of replies) v.push(...(r as { v: Frame[] }).v);
+      return { t: replies[0]?.t === 'set' ? 'set' : 'arr', v };
+    }
+    case 'ok':
+    default:
+      return replies[0] ?? OK;
+  }
+}

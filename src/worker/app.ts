@@ -1,0 +1,50 @@
+// The Worker's HTTP surface (Hono): auth, the REST API, and the RESP WebSocket endpoint.
+import { Hono } from 'hono';
+import { checkToken, type Access, type Env } from './env.js';
+import { multiExec, pathForm, pipeline, single } from './rest.js';
+import { acceptResp } from './ws.js';
+
+type App = { Bindings: Env; Variables: { access: NonNullable<Access> } };
+
+export const app = new Hono<App>();
+
+function tokenOf(req: Request): string | null {
+  const h = req.headers.get('authorization');
+  if (h) {
+    const m = /^Bearer\s+(.+)$/i.exec(h.trim());
+    return m ? m[1]! : null;
+  }
+  return new URL(req.url).searchParams.get('_token');
+}
+
+app.onError((e, c) => {
+  console.error('request failed', e);
+  return c.json({ error: `ERR internal error: ${e.message}` }, 500);
+});
+
+app.use('*', async (c, next) => {
+  // Serving without a token would expose the data to anyone: refuse instead.
+  if (!c.env.KEYFLARE_TOKEN) {
+    return c.json({ error: 'ERR no KEYFLARE_TOKEN is configured: refusing to serve (wrangler secret put KEYFLARE_TOKEN)' }, 503);
+  }
+  const isWs = c.req.path === '/resp' && (c.req.header('upgrade') ?? '').toLowerCase() === 'websocket';
+  const token = tokenOf(c.req.raw);
+  const access = token === null ? null : checkToken(c.env, null, token);
+  if (isWs) {
+    // A WebSocket may authenticate later with AUTH / HELLO AUTH; a wrong token is refused now.
+    if (token !== null && !access) return c.json({ error: 'Unauthorized' }, 401);
+    return acceptResp(c.env, new URL(c.req.url).hostname, access);
+  }
+  if (!access) return c.json({ error: 'Unauthorized' }, 401);
+  c.set('access', access);
+  if (c.req.method !== 'GET' && c.req.method !== 'POST') {
+    return c.json({ error: `ERR method ${c.req.method} not allowed` }, 405, { Allow: 'GET, POST' });
+  }
+  await next();
+});
+
+app.post('/', single);
+app.post('/pipeline', pipeline);
+app.post('/multi-exec', multiExec);
+app.get('/resp', (c) => c.json({ error: 'ERR /resp expects a WebSocket upgrade' }, 426));
+app.on(['GET', 'POST'], '/*', pathForm);

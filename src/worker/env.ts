@@ -1,0 +1,88 @@
+// The Worker's bindings and the backend that reaches shard Durable Objects over RPC.
+import { SlotMap } from '../cluster/slot.js';
+import type { ServerFacts } from '../commands/types.js';
+import type { Frame } from '../protocol/frame.js';
+import type { Proto } from '../protocol/resp-encode.js';
+import type { Backend } from '../server/session.js';
+import type { ShardObject } from '../objects/shard.js';
+
+export interface Env {
+  SHARD: DurableObjectNamespace<ShardObject>;
+  /** Number of shard DOs the 16384 slots are split over. */
+  SHARDS?: string;
+  /** Full-access token (a secret in production; `.dev.vars` locally). */
+  KEYFLARE_TOKEN?: string;
+  /** Optional token that may only run read commands. */
+  KEYFLARE_READONLY_TOKEN?: string;
+}
+
+/** Constant-time string comparison: no timing leak on token checks. */
+export function safeEqual(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  return diff === 0;
+}
+
+export type Access = { user: string; readonly: boolean } | null;
+
+export function checkToken(env: Env, user: string | null, pass: string): Access {
+  if (env.KEYFLARE_TOKEN && safeEqual(pass, env.KEYFLARE_TOKEN) && (user === null || user === 'default')) {
+    return { user: 'default', readonly: false };
+  }
+  if (env.KEYFLARE_READONLY_TOKEN && safeEqual(pass, env.KEYFLARE_READONLY_TOKEN)) {
+    return { user: user ?? 'readonly', readonly: true };
+  }
+  return null;
+}
+
+let clientIds = 0;
+// Randomness and time are unavailable in a Worker's global scope: made on first use.
+let started = 0;
+let runId = '';
+function serverFacts(host: string): ServerFacts {
+  if (!runId) {
+    started = Date.now();
+    runId = [...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  }
+  return { version: '7.0.15', runId, startedAt: started, tcpPort: 6380, host };
+}
+
+/** Per isolate: slot maps and stubs are reused across requests. */
+const slotMaps = new Map<number, SlotMap>();
+
+export class WorkerBackend implements Backend {
+  readonly slots: SlotMap;
+  readonly server: ServerFacts;
+  private readonly stubs: DurableObjectStub<ShardObject>[] = [];
+
+  constructor(private readonly env: Env, host: string) {
+    const n = Number(env.SHARDS ?? '4') || 4;
+    let m = slotMaps.get(n);
+    if (!m) slotMaps.set(n, (m = new SlotMap(n)));
+    this.slots = m;
+    this.server = serverFacts(host);
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  nextClientId(): number {
+    return ++clientIds;
+  }
+
+  auth(user: string | null, pass: string): Access {
+    return checkToken(this.env, user, pass);
+  }
+
+  exec(shard: number, batch: string[][], resp: Proto): Promise<Frame[]> {
+    let stub = this.stubs[shard];
+    if (!stub) {
+      stub = this.env.SHARD.get(this.env.SHARD.idFromName(`shard-${shard}`));
+      this.stubs[shard] = stub;
+    }
+    const info = { index: shard, count: this.slots.shards, slots: this.slots.ranges[shard]! };
+    return stub.exec(info, batch, resp) as unknown as Promise<Frame[]>;
+  }
+}

@@ -1,0 +1,107 @@
+// The Upstash-compatible REST API: `/` (one command), path form, `/pipeline`, `/multi-exec`.
+import type { Context } from 'hono';
+import { argvFromJson, replyToJson } from '../protocol/json.js';
+import { fromUtf8 } from '../protocol/bytes.js';
+import type { Frame } from '../protocol/frame.js';
+import { Session } from '../server/session.js';
+import { WorkerBackend, type Access, type Env } from './env.js';
+
+type Ctx = Context<{ Bindings: Env; Variables: { access: NonNullable<Access> } }>;
+
+let syncSeq = 0;
+
+function session(c: Ctx): Session {
+  const access = c.get('access');
+  const backend = new WorkerBackend(c.env, new URL(c.req.url).hostname);
+  return new Session(backend, { authenticated: true, user: access.user, readonly: access.readonly });
+}
+
+function respond(c: Ctx, body: unknown, status: 200 | 400 = 200): Response {
+  // Writes are visible to every later request as soon as they are acknowledged (one leader per
+  // slot range, no replicas yet), so any fresh token honours read-your-writes.
+  c.header('upstash-sync-token', `${Date.now()}-${++syncSeq}`);
+  return c.json(body, status);
+}
+
+function wantsBase64(c: Ctx): boolean {
+  return (c.req.header('upstash-encoding') ?? '').toLowerCase() === 'base64';
+}
+
+async function jsonBody(c: Ctx): Promise<unknown | Response> {
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    return respond(c, { error: `ERR failed to parse the request body as JSON: ${(e as Error).message}` }, 400);
+  }
+}
+
+function one(c: Ctx, reply: Frame): Response {
+  const out = replyToJson(reply, wantsBase64(c));
+  return respond(c, out, 'error' in out ? 400 : 200);
+}
+
+/** POST / with ["CMD", "arg", …] */
+export async function single(c: Ctx): Promise<Response> {
+  const body = await jsonBody(c);
+  if (body instanceof Response) return body;
+  const argv = argvFromJson(body);
+  if (typeof argv === 'string') return respond(c, { error: argv }, 400);
+  const [reply] = await session(c).run([argv]);
+  return one(c, reply!);
+}
+
+/** GET|POST /cmd/arg/arg…?opt=val — a POST body becomes the last argument. */
+export async function pathForm(c: Ctx): Promise<Response> {
+  const url = new URL(c.req.url);
+  const argv = url.pathname
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map((s) => fromUtf8(decodeURIComponent(s)));
+  for (const [k, v] of url.searchParams) {
+    if (k === '_token') continue;
+    argv.push(fromUtf8(k));
+    if (v !== '') argv.push(fromUtf8(v));
+  }
+  if (c.req.method === 'POST') {
+    const text = await c.req.text();
+    if (text.length) argv.push(fromUtf8(text));
+  }
+  if (argv.length === 0) return respond(c, { error: 'ERR empty command' }, 400);
+  const [reply] = await session(c).run([argv]);
+  return one(c, reply!);
+}
+
+function commandsOf(body: unknown): string[][] | string {
+  if (!Array.isArray(body)) return 'ERR the request body must be a JSON array of commands';
+  const cmds: string[][] = [];
+  for (const x of body) {
+    const argv = argvFromJson(x);
+    if (typeof argv === 'string') return argv;
+    cmds.push(argv);
+  }
+  return cmds;
+}
+
+/** POST /pipeline with [[…], […]]: not atomic, one result per command, always 200. */
+export async function pipeline(c: Ctx): Promise<Response> {
+  const body = await jsonBody(c);
+  if (body instanceof Response) return body;
+  const cmds = commandsOf(body);
+  if (typeof cmds === 'string') return respond(c, { error: cmds }, 400);
+  const replies = await session(c).run(cmds);
+  const b64 = wantsBase64(c);
+  return respond(c, replies.map((r) => replyToJson(r, b64)));
+}
+
+/** POST /multi-exec: atomic on one shard; a transaction refused as a whole is one 400 error. */
+export async function multiExec(c: Ctx): Promise<Response> {
+  const body = await jsonBody(c);
+  if (body instanceof Response) return body;
+  const cmds = commandsOf(body);
+  if (typeof cmds === 'string') return respond(c, { error: cmds }, 400);
+  const res = await session(c).transaction(cmds);
+  if (!Array.isArray(res)) return respond(c, { error: (res as { v: string }).v }, 400);
+  const b64 = wantsBase64(c);
+  return respond(c, res.map((r) => replyToJson(r, b64)));
+}

@@ -1,0 +1,160 @@
+// Number formatting and parsing against real Redis: fmtG17 vs ZSCORE (%.17g in Redis 7.0), fmtHuman
+// vs INCRBYFLOAT, and the strict parsers' edge cases vs what Redis accepts.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fmtG17, fmtHuman, parseFloatStrict, parseI64, parseInt53 } from '../../src/protocol/numfmt.js';
+import { parseReply } from '../../src/protocol/resp-reply.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { startRedis, type RedisProc } from '../helpers/redis-server.js';
+
+let redis: RedisProc;
+let c: RawClient;
+beforeAll(async () => {
+  redis = await startRedis();
+  c = await RawClient.connect(redis.port);
+}, 30_000);
+afterAll(async () => {
+  c?.close();
+  await redis?.stop();
+});
+
+/** A decimal literal that strtod reads back as exactly x. */
+const lit = (x: number) => (x === Infinity ? 'inf' : x === -Infinity ? '-inf' : Object.is(x, -0) ? '-0' : String(x));
+const text = (reply: string) => {
+  const f = parseReply(reply)!.frame;
+  return f.t === 'bulk' || f.t === 'err' ? f.v : JSON.stringify(f);
+};
+
+/** Redis's %.17g of each value: ZADD then ZSCORE, pipelined. */
+async function redisG17(xs: number[]): Promise<string[]> {
+  const cmds: string[][] = [['DEL', 'z']];
+  xs.forEach((x, i) => cmds.push(['ZADD', 'z', lit(x), `m${i}`], ['ZSCORE', 'z', `m${i}`]));
+  const out = await c.call(cmds);
+  return xs.map((_, i) => text(out[2 + 2 * i]!));
+}
+
+/** Doubles exactly halfway between two 17-digit decimals: odd m × 2^-k with 18 significant digits. */
+const ties = fc.integer({ min: 2, max: 25 }).chain((k) => {
+  const five = 5n ** BigInt(k);
+  const lo = (10n ** 17n + five - 1n) / five;
+  let hi = (10n ** 18n - 1n) / five;
+  if (hi > 2n ** 53n - 1n) hi = 2n ** 53n - 1n;
+  return fc.bigInt({ min: lo, max: hi }).map((m) => {
+    const odd = m % 2n === 0n ? m + 1n : m;
+    return Number(odd) / 2 ** k;
+  }).filter((x) => String(BigInt(Math.round(x * 2 ** k)) * five).length === 18);
+});
+
+describe('fmtG17 is printf("%.17g") as ZSCORE prints it', () => {
+  it('known values', async () => {
+    const xs = [1, -1, 0.1, 1 / 3, 1e16, 1e17, 123456789012345680000, 1e-4, 1.5e-5, 1e21, 5e-324, 1e-310, Number.MAX_VALUE, -Number.MIN_VALUE, Infinity, -Infinity, 1 + 2 ** -17, 2 ** -25, 0.5, 100, 99999999999999999];
+    expect(xs.map(fmtG17)).toEqual(await redisG17(xs));
+  });
+
+  it('random doubles', async () => {
+    const xs = fc.sample(fc.double({ noNaN: true }).filter((x) => !Object.is(x, -0)), 3000);
+    expect(xs.map(fmtG17)).toEqual(await redisG17(xs));
+  });
+
+  it('random doubles of moderate magnitude (fixed notation)', async () => {
+    const xs = fc.sample(fc.oneof(fc.double({ min: -1e17, max: 1e17, noNaN: true }), fc.double({ min: -1e-3, max: 1e-3, noNaN: true })).filter((x) => x !== 0), 3000);
+    expect(xs.map(fmtG17)).toEqual(await redisG17(xs));
+  });
+
+  it('exact ties round half to even, like glibc', async () => {
+    const xs = fc.sample(fc.oneof(ties, ties.map((x) => -x)), 1000);
+    expect(xs.map(fmtG17)).toEqual(await redisG17(xs));
+  });
+
+  it('signed zero and nan follow C', () => {
+    expect(fmtG17(0)).toBe('0');
+    expect(fmtG17(-0)).toBe('-0');
+    expect(fmtG17(NaN)).toBe('nan');
+  });
+});
+
+/** Redis's INCRBYFLOAT from 0 by each literal. */
+async function redisHuman(lits: string[]): Promise<string[]> {
+  const cmds: string[][] = [];
+  lits.forEach((l, i) => cmds.push(['SET', `k${i}`, '0'], ['INCRBYFLOAT', `k${i}`, l]));
+  const out = await c.call(cmds);
+  return lits.map((_, i) => text(out[2 * i + 1]!));
+}
+
+/**
+ * Redis adds in long double and prints "%.17Lf". A double carries the same value through 17
+ * decimals when |x| < 128 (long double noise stays below 5e-18) and the shortest literal isn't
+ * exactly halfway at the 18th decimal; larger fractional values show long double noise.
+ */
+const humanSafe = (x: number) => {
+  if (!(Math.abs(x) < 128 || (Number.isInteger(x) && Math.abs(x) <= 2 ** 53))) return false;
+  const [mant, e] = String(x).replace('-', '').split('e');
+  const [ip, fp = ''] = mant!.split('.');
+  const frac = e && Number(e) < 0 ? '0'.repeat(-Number(e) - 1) + ip + fp : fp; // the literal's decimals, written out
+  return !'45'.includes(frac[17] ?? 'x'); // near a rounding boundary at the 17th decimal
+};
+
+describe('fmtHuman is INCRBYFLOAT\'s "%.17Lf" without trailing zeros', () => {
+  it('known values', async () => {
+    const lits = ['0.1', '100.1', '127.1', '0.001234567890123456789', '1.5e-10', '-5.5', '3.0e3', '10', '-0', '5e-324', '1e-18', '6e-18', '4e-18', '0.00000000000000001', '9007199254740992', '0.000003814697265625', '1e-7'];
+    expect(lits.map((l) => fmtHuman(Number(l)))).toEqual(await redisHuman(lits));
+  });
+
+  it('random doubles where a double and a long double print alike', async () => {
+    const xs = fc.sample(
+      fc.oneof(fc.double({ min: -127.99, max: 127.99, noNaN: true }), fc.double({ min: -1e-5, max: 1e-5, noNaN: true }), fc.integer({ min: -(2 ** 53), max: 2 ** 53 })).filter(humanSafe),
+      3000,
+    );
+    expect(xs.map(fmtHuman)).toEqual(await redisHuman(xs.map(lit)));
+  });
+});
+
+/** What Redis says of a literal as an integer (SETRANGE offset path: INCRBY) and as a float (ZADD). */
+async function redisAccepts(lits: string[]): Promise<Array<{ int: boolean; float: boolean }>> {
+  const cmds: string[][] = [];
+  lits.forEach((l) => cmds.push(['SET', 'n', '0'], ['INCRBY', 'n', l], ['ZADD', 'zf', l, 'm']));
+  const out = await c.call(cmds);
+  return lits.map((_, i) => ({ int: !out[3 * i + 1]!.startsWith('-'), float: !out[3 * i + 2]!.startsWith('-') }));
+}
+
+describe('parseI64 and parseFloatStrict accept what Redis accepts', () => {
+  const lits = [
+    '0', '-0', '+1', '01', '00', ' 1', '1 ', '1\t', '', '-', '+', '9223372036854775807', '9223372036854775808', '-9223372036854775808',
+    '-9223372036854775809', '99999999999999999999', '12345678901234567890', '1.0', '1e3', '1E3', '.5', '5.', '.', 'inf', '-inf', '+inf',
+    'Infinity', '-INFINITY', 'infinit', 'nan', '-nan', 'NaN', '1e400', '-1e400', '1e-400', '0e400', '0.0e-999', '1e308', '4.9e-324', '2e-324',
+    '0x10', '0X1p-2', '0x.8', '-0x1P3', '0x', '0x1p', '0xg', '1e', '1e+', '--1', '1_0', '١', '0.000000000000000000000000001',
+  ];
+  it('the same verdicts as INCRBY and ZADD', async () => {
+    const r = await redisAccepts(lits);
+    const ours = lits.map((l) => ({ int: parseI64(l) !== null, float: parseFloatStrict(l) !== null }));
+    expect(Object.fromEntries(lits.map((l, i) => [l, ours[i]]))).toEqual(Object.fromEntries(lits.map((l, i) => [l, r[i]])));
+  });
+
+  it('values', () => {
+    expect(parseI64('-9223372036854775808')).toBe(-9223372036854775808n);
+    expect(parseI64('9223372036854775807')).toBe(9223372036854775807n);
+    expect(parseInt53('9007199254740991')).toBe(9007199254740991);
+    expect(parseInt53('9007199254740992')).toBeNull();
+    expect(parseInt53('-42')).toBe(-42);
+    expect(parseFloatStrict('0x10')).toBe(16);
+    expect(parseFloatStrict('0X1p-2')).toBe(0.25);
+    expect(parseFloatStrict('-0x1P3')).toBe(-8);
+    expect(parseFloatStrict('0x.8')).toBe(0.5);
+    expect(parseFloatStrict('4.9e-324')).toBe(5e-324);
+    expect(parseFloatStrict('-inf')).toBe(-Infinity);
+    expect(Object.is(parseFloatStrict('-0'), -0)).toBe(true);
+  });
+
+  it('random integers round-trip and agree with BigInt', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (v) => {
+        expect(parseI64(v.toString())).toBe(v);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.double({ noNaN: true }), (x) => {
+        expect(parseFloatStrict(lit(x))).toBe(x);
+      }),
+    );
+  });
+});
