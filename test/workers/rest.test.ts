@@ -1,11 +1,14 @@
 // The Upstash-compatible REST routes inside the Workers runtime.
 import { exports } from 'cloudflare:workers';
+
+// The Worker's default export (typed loosely: the generated Exports type does not name it).
+const worker = (exports as unknown as { default: Fetcher }).default;
 import { describe, expect, it } from 'vitest';
 
 const H = { Authorization: 'Bearer test-token' };
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  return exports.default.fetch(`http://kf${path}`, {
+  return worker.fetch(`http://kf${path}`, {
     method: 'POST',
     headers: { ...H, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -28,11 +31,11 @@ describe('REST', () => {
   });
 
   it('answers path-form commands, with query options and a POST body as the last argument', async () => {
-    const r = await exports.default.fetch('http://kf/set/rest:p/v1?EX=100', { headers: H });
+    const r = await worker.fetch('http://kf/set/rest:p/v1?EX=100', { headers: H });
     expect(await r.json()).toEqual({ result: 'OK' });
-    expect(await (await exports.default.fetch('http://kf/ttl/rest:p', { headers: H })).json()).toEqual({ result: 100 });
-    await exports.default.fetch('http://kf/set/rest:body', { method: 'POST', headers: H, body: 'from body' });
-    expect(await (await exports.default.fetch('http://kf/get/rest:body', { headers: H })).json()).toEqual({ result: 'from body' });
+    expect(await (await worker.fetch('http://kf/ttl/rest:p', { headers: H })).json()).toEqual({ result: 100 });
+    await worker.fetch('http://kf/set/rest:body', { method: 'POST', headers: H, body: 'from body' });
+    expect(await (await worker.fetch('http://kf/get/rest:body', { headers: H })).json()).toEqual({ result: 'from body' });
   });
 
   it('pipelines across shards, in order, with per-command errors', async () => {
@@ -79,10 +82,10 @@ describe('REST', () => {
   });
 
   it('refuses a wrong or missing token with 401, and other methods with 405', async () => {
-    expect((await exports.default.fetch('http://kf/get/a', { headers: { Authorization: 'Bearer nope' } })).status).toBe(401);
-    expect((await exports.default.fetch('http://kf/get/a')).status).toBe(401);
-    expect((await exports.default.fetch('http://kf/get/a?_token=test-token')).status).toBe(200);
-    expect((await exports.default.fetch('http://kf/get/a', { method: 'DELETE', headers: H })).status).toBe(405);
+    expect((await worker.fetch('http://kf/get/a', { headers: { Authorization: 'Bearer nope' } })).status).toBe(401);
+    expect((await worker.fetch('http://kf/get/a')).status).toBe(401);
+    expect((await worker.fetch('http://kf/get/a?_token=test-token')).status).toBe(200);
+    expect((await worker.fetch('http://kf/get/a', { method: 'DELETE', headers: H })).status).toBe(405);
   });
 
   it('lets the read-only token read but not write', async () => {

@@ -7,7 +7,7 @@ import type { ShardObject } from '../../src/objects/shard.js';
 const info = { index: 0, count: 4, slots: [0, 4095] as [number, number] };
 
 function stub(name: string) {
-  const ns = env.SHARD as DurableObjectNamespace<ShardObject>;
+  const ns = env.SHARD;
   return ns.get(ns.idFromName(name));
 }
 

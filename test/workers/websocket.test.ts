@@ -1,9 +1,12 @@
 // RESP over WebSocket inside the Workers runtime: pipelining, split frames, RESP3, auth.
 import { exports } from 'cloudflare:workers';
+
+// The Worker's default export (typed loosely: the generated Exports type does not name it).
+const worker = (exports as unknown as { default: Fetcher }).default;
 import { describe, expect, it } from 'vitest';
 
 async function connect(headers: Record<string, string> = { Authorization: 'Bearer test-token' }) {
-  const res = await exports.default.fetch('http://kf/resp', { headers: { Upgrade: 'websocket', ...headers } });
+  const res = await worker.fetch('http://kf/resp', { headers: { Upgrade: 'websocket', ...headers } });
   expect(res.status).toBe(101);
   const ws = res.webSocket!;
   ws.accept();
@@ -60,7 +63,7 @@ describe('RESP over WebSocket', () => {
   });
 
   it('refuses a wrong token on the upgrade', async () => {
-    const res = await exports.default.fetch('http://kf/resp', { headers: { Upgrade: 'websocket', Authorization: 'Bearer bad' } });
+    const res = await worker.fetch('http://kf/resp', { headers: { Upgrade: 'websocket', Authorization: 'Bearer bad' } });
     expect(res.status).toBe(401);
   });
 

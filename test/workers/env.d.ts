@@ -1,0 +1,9 @@
+// Types of the bindings the Workers-runtime tests see (`env` from cloudflare:workers).
+declare namespace Cloudflare {
+  interface Env {
+    SHARD: DurableObjectNamespace<import('../../src/objects/shard.js').ShardObject>;
+    SHARDS: string;
+    KEYFLARE_TOKEN: string;
+    KEYFLARE_READONLY_TOKEN: string;
+  }
+}
