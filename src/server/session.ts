@@ -155,7 +155,8 @@ export class Session implements ConnCtx {
     const found = lookup(argv);
     if (!found.spec) return { err: found.err };
     if (!this.session.authenticated && !found.spec.flags.includes('no_auth')) return { err: E.noAuth };
-    if (this.session.readonly && found.spec.flags.includes('write')) {
+    // A read-only token may neither write nor administer (CONFIG SET, FLUSH…).
+    if (this.session.readonly && (found.spec.flags.includes('write') || found.spec.flags.includes('admin'))) {
       return { err: err(`NOPERM this user has no permissions to run the '${found.spec.name}' command`) };
     }
     return { spec: found.spec };

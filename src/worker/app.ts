@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { checkToken, type Access, type Env } from './env.js';
 import { multiExec, pathForm, pipeline, single } from './rest.js';
 import { acceptResp } from './ws.js';
+import { acceptEcho } from './echo.js';
 
 type App = { Bindings: Env; Variables: { access: NonNullable<Access> } };
 
@@ -26,6 +27,10 @@ app.use('*', async (c, next) => {
   // Serving without a token would expose the data to anyone: refuse instead.
   if (!c.env.KEYFLARE_TOKEN) {
     return c.json({ error: 'ERR no KEYFLARE_TOKEN is configured: refusing to serve (wrangler secret put KEYFLARE_TOKEN)' }, 503);
+  }
+  if (c.env.KEYFLARE_BENCH === '1' && c.req.path.startsWith('/bench/')) {
+    if (c.req.path === '/bench/resp-echo') return acceptEcho();
+    if (c.req.path === '/bench/empty') return c.json({ result: 'OK' });
   }
   const isWs = c.req.path === '/resp' && (c.req.header('upgrade') ?? '').toLowerCase() === 'websocket';
   const token = tokenOf(c.req.raw);

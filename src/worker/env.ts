@@ -14,6 +14,8 @@ export interface Env {
   KEYFLARE_TOKEN?: string;
   /** Optional token that may only run read commands. */
   KEYFLARE_READONLY_TOKEN?: string;
+  /** "1" serves the benchmark floors under /bench/ (never set in production). */
+  KEYFLARE_BENCH?: string;
 }
 
 /** Constant-time string comparison: no timing leak on token checks. */

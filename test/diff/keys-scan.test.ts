@@ -14,7 +14,7 @@ interface Walk {
 function scanReply(raw: string): { cursor: string; keys: string[] } {
   const f = parseReply(raw)!.frame;
   if (f.t !== 'arr') throw new Error(`unexpected SCAN reply ${JSON.stringify(raw)}`);
-  const [c, ks] = f.v as [{ v: string }, { v: Frame[] }];
+  const [c, ks] = f.v as unknown as [{ v: string }, { v: Frame[] }];
   return { cursor: c.v, keys: ks.v.map((k) => (k as { v: string }).v) };
 }
 

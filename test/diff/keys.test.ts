@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useDiff } from '../helpers/diff.js';
+import { registerType, type RObj } from '../../src/engine/keyspace.js';
 
 const d = useDiff();
 
@@ -296,6 +297,82 @@ describe('generic key commands match real Redis', () => {
       ['RANDOMKEY'],
       ['DEL', 'only'],
       ['RANDOMKEY'],
+    ]);
+  });
+});
+
+describe('multi-key commands across shards (Redis Cluster refuses them; keyflare fans out)', () => {
+  it('DEL, UNLINK, EXISTS, TOUCH across slots answer the sum of the per-key answers on Redis', async () => {
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'a', 'nokey'];
+    const shardsOf = new Set(keys.map((k) => d.backend.slots.shardOfKey(k)));
+    expect(shardsOf.size).toBeGreaterThan(1);
+    for (const cmd of ['EXISTS', 'TOUCH', 'DEL', 'EXISTS', 'UNLINK'] as const) {
+      for (const p of [2, 3] as const) {
+        await d.pair(['FLUSHALL'], p);
+        for (const k of ['a', 'c', 'd', 'g']) await d.pair(['SET', k, 'v'], p);
+        // Redis, key by key (what each shard is asked), summed:
+        let want = 0;
+        for (const k of keys) want += Number(/^:(\d+)/.exec((await d.pair([cmd, k], p)).redis)![1]);
+        for (const k of ['a', 'c', 'd', 'g']) await d.pair(['SET', k, 'v'], p);
+        const { redis, kf } = await d.pair([cmd, ...keys], p);
+        expect(redis).toMatch(/^-CROSSSLOT/);
+        expect(kf).toBe(`:${want}\r\n`);
+      }
+    }
+  });
+
+  it('RANDOMKEY draws from every shard, and only live keys', async () => {
+    await d.pair(['FLUSHALL']);
+    const keys = Array.from({ length: 40 }, (_, i) => `r${i}`);
+    for (const k of keys) await d.pair(['SET', k, 'v']);
+    const seen = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const { kf } = await d.pair(['RANDOMKEY']);
+      const m = /^\$\d+\r\n(.*)\r\n$/.exec(kf);
+      expect(m && keys.includes(m[1]!)).toBe(true);
+      seen.add(m![1]!);
+    }
+    expect(new Set([...seen].map((k) => d.backend.slots.shardOfKey(k))).size).toBe(4);
+    expect(seen.size).toBeGreaterThan(20);
+  });
+});
+
+describe('COPY and OBJECT ENCODING for non-string types go through the type hooks', () => {
+  interface FakeList extends RObj { items: string[] }
+  it('COPY deep-copies via the registered clone hook; TYPE and OBJECT use the type', async () => {
+    registerType('list', {
+      clone: (v) => ({ type: 'list', items: [...(v as FakeList).items] }) as FakeList,
+      encoding: (v) => ((v as FakeList).items.length > 2 ? 'quicklist' : 'listpack'),
+    });
+    await d.pair(['FLUSHALL']);
+    const shard = d.backend.shards[d.backend.slots.shardOfKey('{t}l')]!;
+    const orig: FakeList = { type: 'list', items: ['a', 'b'] };
+    shard.db.set('{t}l', orig);
+    const s = d.backend.session();
+    const run = async (...argv: string[]) => (await s.run([argv]))[0]!;
+    expect(await run('COPY', '{t}l', '{t}m')).toEqual({ t: 'int', v: 1 });
+    const copy = shard.db.data.get('{t}m') as FakeList;
+    expect(copy).not.toBe(orig);
+    expect(copy.items).toEqual(['a', 'b']);
+    orig.items.push('c');
+    expect(copy.items).toEqual(['a', 'b']);
+    expect(await run('TYPE', '{t}m')).toEqual({ t: 'simple', v: 'list' });
+    expect(await run('OBJECT', 'ENCODING', '{t}l')).toEqual({ t: 'bulk', v: 'quicklist' });
+    expect(await run('OBJECT', 'ENCODING', '{t}m')).toEqual({ t: 'bulk', v: 'listpack' });
+    expect(await run('OBJECT', 'REFCOUNT', '{t}m')).toEqual({ t: 'int', v: 1 });
+    const scanned = await run('SCAN', '0', 'TYPE', 'list', 'COUNT', '100');
+    expect(JSON.stringify(scanned)).toContain('{t}m');
+  });
+});
+
+describe('the key commands describe themselves as Redis does', () => {
+  it('COMMAND INFO (arity, flags, key positions, ACL categories, tips, key specs)', async () => {
+    const names = ['del', 'unlink', 'exists', 'touch', 'type', 'expire', 'pexpire', 'expireat', 'pexpireat', 'ttl', 'pttl',
+      'expiretime', 'pexpiretime', 'persist', 'rename', 'renamenx', 'copy', 'keys', 'scan', 'randomkey'];
+    await d.check([
+      ['COMMAND', 'INFO', ...names],
+      // Not the OBJECT container itself: Redis lists its subcommands in (per-process random) dict order.
+      ['COMMAND', 'INFO', 'object|help', 'object|encoding', 'object|freq', 'object|idletime', 'object|refcount'],
     ]);
   });
 });

@@ -2,7 +2,7 @@
 // vs INCRBYFLOAT, and the strict parsers' edge cases vs what Redis accepts.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fmtG17, fmtHuman, parseFloatStrict, parseI64, parseInt53 } from '../../src/protocol/numfmt.js';
+import { LD_NAN_OR_INF, fmtG17, fmtHuman, incrByFloatLD, parseFloatStrict, parseI64, parseInt53 } from '../../src/protocol/numfmt.js';
 import { parseReply } from '../../src/protocol/resp-reply.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startRedis, type RedisProc } from '../helpers/redis-server.js';
@@ -106,6 +106,43 @@ describe('fmtHuman is INCRBYFLOAT\'s "%.17Lf" without trailing zeros', () => {
       3000,
     );
     expect(xs.map(fmtHuman)).toEqual(await redisHuman(xs.map(lit)));
+  });
+});
+
+/** SET k a; INCRBYFLOAT k b on Redis, for each pair: the reply text. */
+async function redisIncr(pairs: Array<[string, string]>): Promise<string[]> {
+  const cmds: string[][] = [];
+  pairs.forEach(([a, b], i) => cmds.push(['SET', `f${i}`, a], ['INCRBYFLOAT', `f${i}`, b]));
+  const out = await c.call(cmds);
+  return pairs.map((_, i) => text(out[2 * i + 1]!));
+}
+const ourIncr = ([a, b]: [string, string]) => {
+  const r = incrByFloatLD(a, b);
+  return r === null ? 'ERR value is not a valid float' : r === LD_NAN_OR_INF ? 'ERR increment would produce NaN or Infinity' : r;
+};
+
+describe('incrByFloatLD is INCRBYFLOAT in long double', () => {
+  it('known pairs', async () => {
+    const pairs: Array<[string, string]> = [
+      ['0', '1000.1'], ['0.1', '0.2'], ['10.5', '0.1'], ['0', '123456.789'], ['0', '1e400'], ['0', '1e308'], ['0', '1e-400'],
+      ['0', '1e4932'], ['1e4932', '1e4932'], ['0', '1e-4950'], ['0', '1e-5000'], ['0', 'inf'], ['5', '-inf'], ['x', '1'], ['1', 'x'],
+      ['0', '0x10'], ['0x1p-3', '0X.8'], ['1', '-1'], ['-0.1', '0.1'], ['-1e-30', '0'], ['5.0e3', '2.0e2'], ['3', ' 1'], ['', '1'],
+      ['0', '12345678901234567890'], ['9223372036854775807', '1'], ['0', '1.00000762939453125'], ['0', '0.000003814697265625'],
+      ['0', '-0.000000000000000005'], ['0', '0.000000000000000015'], ['0', '0.000000000000000025'], ['0', '1e5000'], ['0', '0e999999'],
+      ['010', '1'], ['0', '+.5'], ['0', '5.'], ['0', '.'], ['0', '1e'], ['0', 'nan'], ['0', '0x'], ['0', '0x1p20000'], ['0', '0x1p-16445'], ['0', '0x1p-16446'],
+    ];
+    expect(pairs.map(ourIncr)).toEqual(await redisIncr(pairs));
+  });
+
+  it('random operands', async () => {
+    const literal = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map(lit),
+      fc.tuple(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 99999 })).map(([i, f]) => `${i}.${f}`),
+      fc.tuple(fc.integer({ min: -999, max: 999 }), fc.integer({ min: -5000, max: 5000 })).map(([m, e]) => `${m}e${e}`),
+      fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }).map(String),
+    );
+    const pairs = fc.sample(fc.tuple(literal, literal), 3000);
+    expect(pairs.map(ourIncr)).toEqual(await redisIncr(pairs));
   });
 });
 

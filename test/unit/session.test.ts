@@ -1,0 +1,81 @@
+// The session's routing and checks over an in-process 4-shard service: auth, read-only tokens,
+// CROSSSLOT, fan-out of multi-key commands, per-shard batching and pipeline order.
+import { describe, expect, it } from 'vitest';
+import { keySlot } from '../../src/cluster/slot.js';
+import { LocalBackend } from '../../src/server/local.js';
+
+function keysOnDifferentShards(b: LocalBackend, n: number): string[] {
+  const out: string[] = [];
+  const seen = new Set<number>();
+  for (let i = 0; out.length < n; i++) {
+    const s = b.slots.shardOfKey(`k${i}`);
+    if (!seen.has(s)) {
+      seen.add(s);
+      out.push(`k${i}`);
+    }
+  }
+  return out;
+}
+
+describe('session', () => {
+  it('refuses commands before AUTH, accepts the token, rejects a wrong one', async () => {
+    const b = new LocalBackend(4);
+    const s = b.session(false);
+    expect(await s.run([['GET', 'a'], ['NOSUCH']])).toEqual([
+      { t: 'err', v: 'NOAUTH Authentication required.' },
+      { t: 'err', v: "ERR unknown command 'NOSUCH', with args beginning with: " },
+    ]);
+    expect(await s.run([['AUTH', 'nope']])).toEqual([{ t: 'err', v: 'WRONGPASS invalid username-password pair or user is disabled.' }]);
+    expect(await s.run([['AUTH', 'default', 'local-token'], ['SET', 'a', '1']])).toEqual([{ t: 'simple', v: 'OK' }, { t: 'simple', v: 'OK' }]);
+    const h = b.session(false);
+    const [hello] = await h.run([['HELLO', '3', 'AUTH', 'default', 'local-token', 'SETNAME', 'me']]);
+    expect(hello!.t).toBe('map');
+    expect(h.session.proto).toBe(3);
+    expect(h.session.name).toBe('me');
+  });
+
+  it('a read-only login reads but may neither write nor administer', async () => {
+    const b = new LocalBackend(4);
+    const s = b.session(false);
+    await s.run([['AUTH', 'local-ro-token']]);
+    const [w, r, c] = await s.run([['SET', 'a', '1'], ['GET', 'a'], ['CONFIG', 'SET', 'maxmemory', '1']]);
+    expect(w).toEqual({ t: 'err', v: "NOPERM this user has no permissions to run the 'set' command" });
+    expect(r).toEqual({ t: 'nil' });
+    expect(c).toEqual({ t: 'err', v: "NOPERM this user has no permissions to run the 'config|set' command" });
+  });
+
+  it('answers CROSSSLOT for atomic multi-key writes and fans out multi-key reads and deletes', async () => {
+    const b = new LocalBackend(4);
+    const s = b.session();
+    const [k1, k2, k3] = keysOnDifferentShards(b, 3) as [string, string, string];
+    expect(await s.run([['MSET', k1, 'a', k2, 'b']])).toEqual([{ t: 'err', v: "CROSSSLOT Keys in request don't hash to the same slot" }]);
+    await s.run([['SET', k1, 'a'], ['SET', k3, 'c']]);
+    expect(await s.run([['MGET', k3, k2, k1]])).toEqual([{ t: 'arr', v: [{ t: 'bulk', v: 'c' }, { t: 'nil' }, { t: 'bulk', v: 'a' }] }]);
+    expect(await s.run([['EXISTS', k1, k2, k3, k1]])).toEqual([{ t: 'int', v: 3 }]);
+    expect(await s.run([['DEL', k1, k2, k3]])).toEqual([{ t: 'int', v: 2 }]);
+    expect(await s.run([['DBSIZE']])).toEqual([{ t: 'int', v: 0 }]);
+  });
+
+  it('routes each key to the shard owning its slot, and keeps pipeline order across shards', async () => {
+    const b = new LocalBackend(4);
+    const s = b.session();
+    const cmds: string[][] = [];
+    for (let i = 0; i < 40; i++) cmds.push(['SET', `key:${i}`, String(i)], ['GET', `key:${i}`]);
+    const replies = await s.run(cmds);
+    for (let i = 0; i < 40; i++) expect(replies[2 * i + 1]).toEqual({ t: 'bulk', v: String(i) });
+    for (let i = 0; i < 40; i++) {
+      const key = `key:${i}`;
+      const owner = b.slots.shardOfSlot(keySlot(key));
+      b.shards.forEach((sh, j) => expect(sh.db.data.has(key)).toBe(j === owner));
+    }
+  });
+
+  it('QUIT ends the pipeline: later commands are not run', async () => {
+    const b = new LocalBackend(4);
+    const s = b.session();
+    const replies = await s.run([['SET', 'q', '1'], ['QUIT'], ['SET', 'q', '2']]);
+    expect(replies).toEqual([{ t: 'simple', v: 'OK' }, { t: 'simple', v: 'OK' }]);
+    expect(s.session.closing).toBe(true);
+    expect(await b.session().run([['GET', 'q']])).toEqual([{ t: 'bulk', v: '1' }]);
+  });
+});
