@@ -31,3 +31,11 @@ export function words(s: string): string[] {
 }
 
 export const errFmt = (s: string): Frame => err(s);
+
+/** Redis's getTimeoutFromObjectOrReply for blocking commands: seconds (fractional) → ms. */
+export function timeoutArg(s: string): number | Frame {
+  const v = parseFloatStrict(s);
+  if (v === null || !Number.isFinite(v)) return err('ERR timeout is not a float or out of range');
+  if (v < 0) return err('ERR timeout is negative');
+  return Math.ceil(v * 1000);
+}

@@ -86,6 +86,13 @@ export interface Ctx {
   rewrite(argv: string[] | null): void;
   /** Log an extra effect (after the command's own, e.g. a DEL for a key emptied by a pop). */
   propagate(argv: string[]): void;
+  /**
+   * A blocking command found nothing to serve: ask to wait on `keys` (timeoutMs 0 = forever).
+   * Returns false where waiting is impossible (inside a transaction, during replay): then the
+   * handler's reply is final. Either way the handler returns its timeout reply (e.g. nil); when
+   * it waits, the command is re-run whenever one of the keys is written, until it is served.
+   */
+  block(keys: string[], timeoutMs: number): boolean;
 }
 
 /** Connection state that commands read and change. */

@@ -1,18 +1,22 @@
 // The pure core of one shard: keyspace + config + stats, executing command batches and
 // returning replies with the deterministic write effects to log. The Durable Object wraps it.
-import { lookup } from '../commands/table.js';
+import { keyPositions, lookup } from '../commands/table.js';
 import type { CommandSpec, Ctx, ShardInfo } from '../commands/types.js';
 import { err, type Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { Rng, type Clock } from './clock.js';
 import { Config } from './config.js';
 import { Keyspace } from './keyspace.js';
+import { Waiters, type BlockRequest, type Blocked, type Timers } from './blocking.js';
 import { Stats } from './stats.js';
 
 export interface BatchResult {
   replies: Frame[];
   /** Write effects in execution order, each a command argv (what the AOF stores). */
   effects: string[][];
+  /** Set when the batch stopped at a command that must wait; `rest` was not run. */
+  blocked?: Blocked;
+  rest?: string[][];
 }
 
 export class Shard {
@@ -20,8 +24,11 @@ export class Shard {
   readonly config = new Config();
   readonly stats = new Stats();
   readonly rng: Rng;
+  readonly waiters = new Waiters();
   private effects: string[][] = [];
   private readonly ctx: ExecCtx;
+  /** Inside a transaction or replay a blocking command answers at once, as Redis in MULTI. */
+  private noBlock = false;
 
   constructor(
     readonly info: ShardInfo,
@@ -36,13 +43,66 @@ export class Shard {
     };
   }
 
-  /** Run a batch in order; effects of writes are collected for the log. */
-  exec(batch: readonly string[][], resp: Proto = 2): BatchResult {
+  /**
+   * Run a batch in order; effects of writes are collected for the log. A blocking command that
+   * must wait stops the batch (see `execAsync`); `atomic` batches never wait (as MULTI).
+   */
+  exec(batch: readonly string[][], resp: Proto = 2, atomic = false): BatchResult {
     const replies: Frame[] = [];
-    for (const argv of batch) replies.push(this.run(argv, resp));
+    let blocked: Blocked | undefined;
+    let rest: string[][] | undefined;
+    this.noBlock = atomic;
+    for (let i = 0; i < batch.length; i++) {
+      const argv = batch[i]!;
+      const reply = this.run(argv, resp);
+      const req = this.ctx.blockRequest;
+      if (req) {
+        blocked = { ...req, argv, timeoutReply: reply };
+        rest = batch.slice(i + 1);
+        break;
+      }
+      replies.push(reply);
+    }
+    this.noBlock = false;
+    if (this.waiters.size) this.serveWaiters();
     const effects = this.effects;
     this.effects = [];
-    return { replies, effects };
+    return blocked ? { replies, effects, blocked, rest } : { replies, effects };
+  }
+
+  /**
+   * Run a batch, waiting at blocking commands until they are served or time out. `log` receives
+   * effects as they happen (also those of commands served later, on behalf of other batches'
+   * writes, which are logged by the batch that made the key ready).
+   */
+  async execAsync(batch: readonly string[][], resp: Proto, client: number, timers: Timers, log: (effects: string[][]) => void): Promise<Frame[]> {
+    const replies: Frame[] = [];
+    let cur = batch;
+    for (;;) {
+      const r = this.exec(cur, resp);
+      if (r.effects.length) log(r.effects);
+      replies.push(...r.replies);
+      if (!r.blocked) return replies;
+      const { id, promise } = this.waiters.add(r.blocked, resp, client);
+      const t = r.blocked.timeoutMs > 0 ? timers.set(() => this.waiters.end(id), r.blocked.timeoutMs) : undefined;
+      replies.push(await promise);
+      if (t !== undefined) timers.clear(t);
+      cur = r.rest!;
+      if (cur.length === 0) return replies;
+    }
+  }
+
+  /** Clients blocked on this shard (INFO blocked_clients). */
+  get blockedClients(): number {
+    return this.waiters.size;
+  }
+
+  private serveWaiters(): void {
+    this.waiters.serve((w) => {
+      this.noBlock = false;
+      const reply = this.run(w.argv, w.resp);
+      return this.ctx.blockRequest ? null : reply;
+    });
   }
 
   /** Re-apply logged effects (recovery): nothing expires and nothing is logged again. */
@@ -74,7 +134,7 @@ export class Shard {
     const c = this.ctx;
     const now = this.clock.now();
     this.db.now = now;
-    c.begin(now, resp);
+    c.begin(now, resp, !this.noBlock && !this.db.loading);
     const reply = spec.run(c, argv);
     this.stats.totalCommands++;
     this.stats.calls.set(spec.name, (this.stats.calls.get(spec.name) ?? 0) + 1);
@@ -88,6 +148,8 @@ export class Shard {
       } else this.effects.push(argv);
     }
     if (c.extra.length) for (const e of c.extra) this.effects.push(e);
+    // A write to a key someone waits on makes it ready; waiters are served after the batch.
+    if (c.dirty > 0 && this.waiters.size) for (const p of keyPositions(spec, argv)) this.waiters.signal(argv[p]!);
     return reply;
   }
 }
@@ -103,6 +165,8 @@ class ExecCtx implements Ctx {
   dirty = 0;
   rewritten: string[] | null | undefined = undefined;
   extra: string[][] = [];
+  blockRequest: BlockRequest | null = null;
+  private mayBlock = false;
 
   constructor(private readonly s: Shard) {}
 
@@ -122,9 +186,11 @@ class ExecCtx implements Ctx {
     return this.s.info;
   }
 
-  begin(now: number, resp: Proto): void {
+  begin(now: number, resp: Proto, mayBlock: boolean): void {
     this.now = now;
     this.resp = resp;
+    this.mayBlock = mayBlock;
+    this.blockRequest = null;
     this.dirty = 0;
     this.rewritten = undefined;
     if (this.extra.length) this.extra = [];
@@ -136,5 +202,11 @@ class ExecCtx implements Ctx {
 
   propagate(argv: string[]): void {
     this.extra.push(argv);
+  }
+
+  block(keys: string[], timeoutMs: number): boolean {
+    if (!this.mayBlock) return false;
+    this.blockRequest = { keys, timeoutMs };
+    return true;
   }
 }

@@ -3,6 +3,8 @@
 // replies until the storage commit), and a restarted object rebuilds memory by replaying the log.
 import { DurableObject } from 'cloudflare:workers';
 import type { ShardInfo } from '../commands/types.js';
+import type { Timers } from '../engine/blocking.js';
+import type { ExecOpts } from '../server/session.js';
 import { systemClock } from '../engine/clock.js';
 import { Shard } from '../engine/shard.js';
 import { toBytes } from '../protocol/bytes.js';
@@ -14,6 +16,7 @@ import { encodeCommand, type Proto } from '../protocol/resp-encode.js';
 const MAX_ROW = 1024 * 1024;
 /** Active expiry runs at most this often (Redis's active cycle runs at 10 Hz). */
 const MIN_ALARM_GAP_MS = 100;
+const TIMERS: Timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as number) };
 
 export class ShardObject extends DurableObject {
   private shard: Shard | null = null;
@@ -27,13 +30,33 @@ export class ShardObject extends DurableObject {
     this.sql.exec('CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)');
   }
 
-  /** Run a batch of commands; the RPC the Worker calls. */
-  exec(info: ShardInfo, batch: string[][], resp: Proto): Frame[] {
+  /**
+   * Run a batch of commands; the RPC the Worker calls. Effects are appended to the log in the
+   * same synchronous turn as the commands, so the output gate holds the reply until they are
+   * stored. A blocking command keeps the call pending until it is served or times out.
+   */
+  exec(info: ShardInfo, batch: string[][], resp: Proto, opts: ExecOpts = {}): Frame[] | Promise<Frame[]> {
     const shard = this.load(info);
-    const r = shard.exec(batch, resp);
-    if (r.effects.length) this.append(r.effects);
+    if (opts.atomic) {
+      const r = shard.exec(batch, resp, true);
+      this.logged(shard, r.effects);
+      return r.replies;
+    }
+    return shard.execAsync(batch, resp, opts.client ?? 0, TIMERS, (effects) => this.logged(shard, effects));
+  }
+
+  /** A client disconnected: its blocked commands end (their replies go nowhere). */
+  unblockClient(client: number): number {
+    const shard = this.shard;
+    if (!shard) return 0;
+    const ids = shard.waiters.ofClient(client);
+    for (const id of ids) shard.waiters.end(id);
+    return ids.length;
+  }
+
+  private logged(shard: Shard, effects: string[][]): void {
+    if (effects.length) this.append(effects);
     this.schedule(shard);
-    return r.replies;
   }
 
   override async alarm(): Promise<void> {

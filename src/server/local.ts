@@ -6,7 +6,10 @@ import { systemClock, type Clock } from '../engine/clock.js';
 import { Shard } from '../engine/shard.js';
 import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
-import { Session, type Backend } from './session.js';
+import { Session, type Backend, type ExecOpts } from './session.js';
+import type { Timers } from '../engine/blocking.js';
+
+const realTimers: Timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as never) };
 
 export class LocalBackend implements Backend {
   readonly slots: SlotMap;
@@ -21,6 +24,7 @@ export class LocalBackend implements Backend {
     readonly clock: Clock = systemClock,
     readonly token = 'local-token',
     readonly readonlyToken = 'local-ro-token',
+    readonly timers: Timers = realTimers,
   ) {
     this.slots = new SlotMap(n);
     this.shards = this.slots.ranges.map((r, i) => new Shard({ index: i, count: n, slots: r }, clock, i + 1));
@@ -36,10 +40,17 @@ export class LocalBackend implements Backend {
     return ++this.ids;
   }
 
-  async exec(shard: number, batch: string[][], resp: Proto): Promise<Frame[]> {
-    const r = this.shards[shard]!.exec(batch, resp);
-    for (const e of r.effects) this.logs[shard]!.push(e);
-    return r.replies;
+  async exec(shard: number, batch: string[][], resp: Proto, opts: ExecOpts = {}): Promise<Frame[]> {
+    const s = this.shards[shard]!;
+    const log = (effects: string[][]) => {
+      for (const e of effects) this.logs[shard]!.push(e);
+    };
+    if (opts.atomic) {
+      const r = s.exec(batch, resp, true);
+      log(r.effects);
+      return r.replies;
+    }
+    return s.execAsync(batch, resp, opts.client ?? 0, this.timers, log);
   }
 
   auth(user: string | null, pass: string): { user: string; readonly: boolean } | null {

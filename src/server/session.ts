@@ -11,11 +11,18 @@ export interface Backend {
   readonly slots: SlotMap;
   readonly server: ServerFacts;
   now(): number;
-  /** Run a batch of commands on one shard, in order. */
-  exec(shard: number, batch: string[][], resp: Proto): Promise<Frame[]>;
+  /** Run a batch of commands on one shard, in order (atomic: no blocking, as in MULTI). */
+  exec(shard: number, batch: string[][], resp: Proto, opts?: ExecOpts): Promise<Frame[]>;
   /** Token check: null user = the AUTH <password> form. */
   auth(user: string | null, pass: string): { user: string; readonly: boolean } | null;
   nextClientId(): number;
+}
+
+export interface ExecOpts {
+  /** The batch is a transaction: blocking commands answer at once. */
+  atomic?: boolean;
+  /** The connection's client id (blocked clients are tracked per client). */
+  client?: number;
 }
 
 let fallbackIds = 0;
@@ -60,7 +67,7 @@ export class Session implements ConnCtx {
     return this.backend.auth(user, pass);
   }
   async exec(shard: number, argv: string[]): Promise<Frame> {
-    return (await this.backend.exec(shard, [argv], this.session.proto))[0]!;
+    return (await this.backend.exec(shard, [argv], this.session.proto, { client: this.session.id }))[0]!;
   }
   all(argv: string[]): Promise<Frame[]> {
     const out: Promise<Frame>[] = [];
@@ -82,7 +89,7 @@ export class Session implements ConnCtx {
         [...cur].map(async ([shard, { idx, batch }]) => {
           let res: Frame[];
           try {
-            res = await this.backend.exec(shard, batch, this.session.proto);
+            res = await this.backend.exec(shard, batch, this.session.proto, { client: this.session.id });
           } catch (e) {
             const f = err(`CLUSTERDOWN shard ${shard} unavailable: ${(e as Error).message}`);
             res = batch.map(() => f);
@@ -145,7 +152,7 @@ export class Session implements ConnCtx {
       }
     }
     const shard = slot === -1 ? 0 : this.backend.slots.shardOfSlot(slot);
-    return this.backend.exec(shard, cmds as string[][], this.session.proto);
+    return this.backend.exec(shard, cmds as string[][], this.session.proto, { atomic: true, client: this.session.id });
   }
 
   /** Table lookup, auth and permission checks, in Redis's order. */

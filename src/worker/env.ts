@@ -3,7 +3,7 @@ import { SlotMap } from '../cluster/slot.js';
 import type { ServerFacts } from '../commands/types.js';
 import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
-import type { Backend } from '../server/session.js';
+import type { Backend, ExecOpts } from '../server/session.js';
 import type { ShardObject } from '../objects/shard.js';
 
 export interface Env {
@@ -38,7 +38,10 @@ export function checkToken(env: Env, user: string | null, pass: string): Access 
   return null;
 }
 
+// Client ids must not collide across Worker isolates (a shard unblocks waiters by client id):
+// a random per-isolate prefix above a per-isolate counter, kept below 2^53.
 let clientIds = 0;
+let idPrefix = -1;
 // Randomness and time are unavailable in a Worker's global scope: made on first use.
 let started = 0;
 let runId = '';
@@ -71,20 +74,31 @@ export class WorkerBackend implements Backend {
   }
 
   nextClientId(): number {
-    return ++clientIds;
+    if (idPrefix < 0) idPrefix = crypto.getRandomValues(new Uint32Array(1))[0]! & 0x1fffff;
+    return idPrefix * 2 ** 32 + ++clientIds;
+  }
+
+  /** The connection went away: answer (and forget) its blocked commands on every shard. */
+  async unblockClient(client: number): Promise<void> {
+    await Promise.all(this.slots.ranges.map((_, i) => this.stub(i).unblockClient(client)));
+  }
+
+  private stub(shard: number): DurableObjectStub<ShardObject> {
+    let stub = this.stubs[shard];
+    if (!stub) {
+      stub = this.env.SHARD.get(this.env.SHARD.idFromName(`shard-${shard}`));
+      this.stubs[shard] = stub;
+    }
+    return stub;
   }
 
   auth(user: string | null, pass: string): Access {
     return checkToken(this.env, user, pass);
   }
 
-  exec(shard: number, batch: string[][], resp: Proto): Promise<Frame[]> {
-    let stub = this.stubs[shard];
-    if (!stub) {
-      stub = this.env.SHARD.get(this.env.SHARD.idFromName(`shard-${shard}`));
-      this.stubs[shard] = stub;
-    }
+  exec(shard: number, batch: string[][], resp: Proto, opts: ExecOpts = {}): Promise<Frame[]> {
+    const stub = this.stub(shard);
     const info = { index: shard, count: this.slots.shards, slots: this.slots.ranges[shard]! };
-    return stub.exec(info, batch, resp) as unknown as Promise<Frame[]>;
+    return stub.exec(info, batch, resp, opts) as unknown as Promise<Frame[]>;
   }
 }

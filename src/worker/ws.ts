@@ -13,7 +13,8 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
   const client = pair[0];
   const ws = pair[1];
   ws.accept();
-  const session = new Session(new WorkerBackend(env, host), {
+  const backend = new WorkerBackend(env, host);
+  const session = new Session(backend, {
     authenticated: access !== null,
     user: access?.user ?? 'default',
     readonly: access?.readonly ?? false,
@@ -41,7 +42,8 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
         if (CHANGES_PROTOCOL.has(c[0]!.toLowerCase())) break;
       }
       if (cmds.length) {
-        const replies = await session.run(cmds);
+        running = true;
+        const replies = await session.run(cmds).finally(() => (running = false));
         send(replies);
         decoder.authenticated = session.session.authenticated;
         decoder.maxBulkLen = 512 * 1024 * 1024;
@@ -81,7 +83,12 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
         close(1011, 'internal error');
       });
   });
-  ws.addEventListener('close', () => close(1000, 'closed'));
+  let running = false;
+  ws.addEventListener('close', () => {
+    close(1000, 'closed');
+    // A command may be waiting on a shard (BLPOP…): release it so it takes no data for nobody.
+    if (running) void backend.unblockClient(session.session.id).catch(() => {});
+  });
   ws.addEventListener('error', () => close(1011, 'error'));
 
   return new Response(null, { status: 101, webSocket: client });

@@ -1,0 +1,109 @@
+// Blocking commands (BLPOP, BZPOPMIN, XREAD BLOCK…): clients waiting on keys, served in FIFO
+// order when a write makes a key ready, or answered with their timeout reply. Pure: the host
+// (shard DO or in-process backend) supplies timers and awaits the promises.
+import type { Frame } from '../protocol/frame.js';
+import type { Proto } from '../protocol/resp-encode.js';
+
+/** What a command that must wait asks for (Ctx.block). */
+export interface BlockRequest {
+  keys: string[];
+  /** 0 = forever. */
+  timeoutMs: number;
+}
+
+/** A batch stopped at a blocking command. */
+export interface Blocked extends BlockRequest {
+  argv: string[];
+  /** The reply if the wait times out (what the handler returned). */
+  timeoutReply: Frame;
+}
+
+export interface Waiter extends Blocked {
+  id: number;
+  resp: Proto;
+  client: number;
+  resolve(f: Frame): void;
+}
+
+export class Waiters {
+  private readonly byKey = new Map<string, Waiter[]>();
+  private readonly byId = new Map<number, Waiter>();
+  private readonly ready = new Set<string>();
+  private ids = 0;
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Keys someone waits on (cheap test for the write path). */
+  watches(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  add(b: Blocked, resp: Proto, client: number): { id: number; promise: Promise<Frame> } {
+    const id = ++this.ids;
+    let resolve!: (f: Frame) => void;
+    const promise = new Promise<Frame>((r) => (resolve = r));
+    const w: Waiter = { ...b, id, resp, client, resolve };
+    this.byId.set(id, w);
+    for (const k of new Set(b.keys)) {
+      let l = this.byKey.get(k);
+      if (!l) this.byKey.set(k, (l = []));
+      l.push(w);
+    }
+    return { id, promise };
+  }
+
+  signal(key: string): void {
+    if (this.byKey.has(key)) this.ready.add(key);
+  }
+
+  /**
+   * Serve ready keys: `retry` re-runs a waiter's command and returns its reply, or null when it
+   * would still block. Waiters of one key are served first come, first served, until one blocks.
+   */
+  serve(retry: (w: Waiter) => Frame | null): void {
+    while (this.ready.size) {
+      const [key] = this.ready;
+      this.ready.delete(key!);
+      const list = this.byKey.get(key!);
+      while (list && list.length) {
+        const w = list[0]!;
+        const reply = retry(w);
+        if (reply === null) break;
+        this.finish(w, reply);
+      }
+    }
+  }
+
+  /** Answer a waiter (timeout, CLIENT UNBLOCK, disconnect); false if it is no longer waiting. */
+  end(id: number, reply?: Frame): boolean {
+    const w = this.byId.get(id);
+    if (!w) return false;
+    this.finish(w, reply ?? w.timeoutReply);
+    return true;
+  }
+
+  /** Every waiter of a client (it disconnected). */
+  ofClient(client: number): number[] {
+    return [...this.byId.values()].filter((w) => w.client === client).map((w) => w.id);
+  }
+
+  private finish(w: Waiter, reply: Frame): void {
+    this.byId.delete(w.id);
+    for (const k of new Set(w.keys)) {
+      const l = this.byKey.get(k);
+      if (!l) continue;
+      const i = l.indexOf(w);
+      if (i >= 0) l.splice(i, 1);
+      if (l.length === 0) this.byKey.delete(k);
+    }
+    w.resolve(reply);
+  }
+}
+
+/** Timers the host provides (setTimeout in the runtime; fake timers in tests). */
+export interface Timers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
