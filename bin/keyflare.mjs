@@ -108,7 +108,8 @@ async function start(flags) {
   const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(httpPort), '--inspector-port', '0', '--show-interactive-dev-session=false'];
   if (flags.shards) args.push('--var', `SHARDS:${flags.shards}`);
   if (flags['persist-to']) args.push('--persist-to', flags['persist-to']);
-  const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+  // wrangler needs Node 22: the `node` devDependency's binary comes first on PATH.
+  const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
   const child = spawn(wrangler, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const stop = () => {
     if (child.exitCode === null) child.kill('SIGTERM');

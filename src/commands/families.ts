@@ -9,6 +9,13 @@ import { CLUSTER_COMMANDS } from './cluster.js';
 import { CONFIG_COMMANDS } from './config.js';
 import { CLIENT_COMMANDS } from './client.js';
 import { INTROSPECTION_COMMANDS } from './introspection.js';
+import { ZSET_COMMANDS } from './zsets.js';
+import { HASH_COMMANDS } from './hashes.js';
+import { SET_COMMANDS } from './sets.js';
+import { LIST_COMMANDS } from './lists.js';
+import { BITMAP_COMMANDS } from './bitmaps.js';
+import { HLL_COMMANDS } from './hyperloglog.js';
+import { STREAM_COMMANDS } from './streams.js';
 
 export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   STRING_COMMANDS,
@@ -20,4 +27,11 @@ export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   CONFIG_COMMANDS,
   CLIENT_COMMANDS,
   INTROSPECTION_COMMANDS,
+  ZSET_COMMANDS,
+  HASH_COMMANDS,
+  SET_COMMANDS,
+  LIST_COMMANDS,
+  BITMAP_COMMANDS,
+  HLL_COMMANDS,
+  STREAM_COMMANDS,
 ];

@@ -91,8 +91,9 @@ export interface Ctx {
    * Returns false where waiting is impossible (inside a transaction, during replay): then the
    * handler's reply is final. Either way the handler returns its timeout reply (e.g. nil); when
    * it waits, the command is re-run whenever one of the keys is written, until it is served.
+   * `retryArgv` (optional) is re-run instead of the received argv (XREAD resolves `$` to an ID).
    */
-  block(keys: string[], timeoutMs: number): boolean;
+  block(keys: string[], timeoutMs: number, retryArgv?: string[]): boolean;
 }
 
 /** Connection state that commands read and change. */

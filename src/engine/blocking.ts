@@ -9,6 +9,8 @@ export interface BlockRequest {
   keys: string[];
   /** 0 = forever. */
   timeoutMs: number;
+  /** What to re-run instead of the received argv (Ctx.block's retryArgv). */
+  retryArgv?: string[];
 }
 
 /** A batch stopped at a blocking command. */

@@ -40,6 +40,8 @@ export const PARAMS: ParamDef[] = [
   { name: 'set-max-listpack-value', kind: 'memory', default: '64', min: 0n, max: LLONG_MAX },
   { name: 'zset-max-listpack-entries', aliases: ['zset-max-ziplist-entries'], kind: 'int', default: '128', min: 0n, max: LLONG_MAX },
   { name: 'zset-max-listpack-value', aliases: ['zset-max-ziplist-value'], kind: 'memory', default: '64', min: 0n, max: LLONG_MAX },
+  { name: 'stream-node-max-bytes', kind: 'memory', default: '4096', min: 0n, max: LLONG_MAX },
+  { name: 'stream-node-max-entries', kind: 'int', default: '100', min: 0n, max: LLONG_MAX },
   { name: 'notify-keyspace-events', kind: 'string', default: '', parse: parseNotify },
   // Redis defaults to no / everysec; keyflare always logs, and stores a write before replying.
   { name: 'appendonly', kind: 'bool', default: 'yes' },
@@ -52,6 +54,7 @@ export const PARAMS: ParamDef[] = [
   { name: 'auto-aof-rewrite-percentage', kind: 'int', default: '100', min: 0n, max: INT_MAX },
   { name: 'auto-aof-rewrite-min-size', kind: 'memory', default: '67108864', min: 0n, max: LLONG_MAX },
   { name: 'aof-load-truncated', kind: 'bool', default: 'yes' },
+  { name: 'hll-sparse-max-bytes', kind: 'memory', default: '3000', min: 0n, max: LLONG_MAX },
 ];
 
 // Keyspace notification classes (notify.c); 'A' stands for every class but m and n.

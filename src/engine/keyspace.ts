@@ -22,12 +22,19 @@ export interface TypeHooks {
   clone(v: RObj): RObj;
   /** OBJECT ENCODING's answer for this value (listpack, quicklist, intset, skiplist…). */
   encoding(v: RObj): string;
+  /** The members of a set, in iteration order (ZUNION/ZINTER/ZDIFF read plain sets as score 1). */
+  members?(v: RObj): string[];
 }
 
 const HOOKS = new Map<string, TypeHooks>();
 
 export function registerType(type: RObj['type'], hooks: TypeHooks): void {
   HOOKS.set(type, hooks);
+}
+
+/** A collection's members through its type's `members` hook (undefined when it has none). */
+export function collectionMembers(v: RObj): string[] | undefined {
+  return HOOKS.get(v.type)?.members?.(v);
 }
 
 /** A deep copy of a value: strings are immutable and shared; other types use their hook. */
@@ -69,6 +76,17 @@ export function isStrictLong(s: string): boolean {
   return b <= 9223372036854775807n && b >= -9223372036854775808n;
 }
 
+/**
+ * Active expiry of parts of values (hash fields with their own TTL): each runs after the keys'
+ * pass in activeExpire and returns its earliest pending deadline. Types register at import.
+ */
+export type SubExpirer = (db: Keyspace, budget: number) => number;
+const SUB_EXPIRERS: SubExpirer[] = [];
+
+export function registerSubExpirer(fn: SubExpirer): void {
+  if (!SUB_EXPIRERS.includes(fn)) SUB_EXPIRERS.push(fn);
+}
+
 export class Keyspace {
   readonly data = new Map<string, Value>();
   readonly expires = new Map<string, number>();
@@ -84,6 +102,8 @@ export class Keyspace {
   noTouch = false;
   /** Called for each key removed because it expired (lazily or actively). */
   onExpired: (key: string) => void = () => {};
+  /** Logs an effect made outside a command's own (a hash field reclaimed by its TTL → HDEL). */
+  onEffect: (argv: string[]) => void = () => {};
   /** Earliest deadline set since the last active-expiry pass (the shard schedules its alarm). */
   earliestNewDeadline = Infinity;
   hits = 0;
@@ -250,6 +270,7 @@ export class Keyspace {
         done++;
       } else if (at < next) next = at;
     }
+    for (const fn of SUB_EXPIRERS) next = Math.min(next, fn(this, budget));
     this.earliestNewDeadline = Infinity;
     return next;
   }

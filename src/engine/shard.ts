@@ -41,6 +41,7 @@ export class Shard {
       this.stats.expiredKeys++;
       this.effects.push(['DEL', key]);
     };
+    this.db.onEffect = (argv) => this.effects.push(argv);
   }
 
   /**
@@ -57,7 +58,7 @@ export class Shard {
       const reply = this.run(argv, resp);
       const req = this.ctx.blockRequest;
       if (req) {
-        blocked = { ...req, argv, timeoutReply: reply };
+        blocked = { keys: req.keys, timeoutMs: req.timeoutMs, argv: req.retryArgv ?? argv, timeoutReply: reply };
         rest = batch.slice(i + 1);
         break;
       }
@@ -204,9 +205,9 @@ class ExecCtx implements Ctx {
     this.extra.push(argv);
   }
 
-  block(keys: string[], timeoutMs: number): boolean {
+  block(keys: string[], timeoutMs: number, retryArgv?: string[]): boolean {
     if (!this.mayBlock) return false;
-    this.blockRequest = { keys, timeoutMs };
+    this.blockRequest = retryArgv ? { keys, timeoutMs, retryArgv } : { keys, timeoutMs };
     return true;
   }
 }

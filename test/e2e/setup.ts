@@ -33,7 +33,7 @@ export async function setup(project: TestProject): Promise<void> {
     ['dev', '--local', '--ip', '127.0.0.1', '--port', String(httpPort), '--inspector-port', '0', '--show-interactive-dev-session=false', '--persist-to', join(stateDir, 'state')],
     {
       cwd: root,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+      env: { ...process.env, PATH: `${join(process.cwd(), 'node_modules', '.bin')}:${process.env.PATH}`, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     },

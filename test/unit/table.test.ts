@@ -23,6 +23,9 @@ interface RedisSpec {
  * not compared for that command.
  */
 const ALLOW: Record<string, Array<keyof RedisSpec>> = {
+  // ZRANK/ZREVRANK take Redis 7.2's WITHSCORE option, so their arity is 7.2's -3 (7.0: 3).
+  zrank: ['arity'],
+  zrevrank: ['arity'],
   // Redis marks PING and the like with flags it never prints (sentinel); we keep them, COMMAND INFO hides them.
 };
 

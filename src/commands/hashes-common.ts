@@ -1,0 +1,53 @@
+// Shared by the hash command files: the spec helper and the hash lookups, which reclaim a
+// hash's expired fields (and the key, when none is left) before any command sees it.
+import { E, type Frame } from '../protocol/frame.js';
+import { HashObj, expireFields, hashLen, trackFieldTtls, type HashLimits } from '../engine/types/hash.js';
+import { words } from './args.js';
+import type { CommandSpec, Ctx } from './types.js';
+
+/** A hash-family spec: one key at argv[1]; the key spec flags as Redis's COMMAND INFO prints them. */
+export const hspec = (name: string, arity: number, flags: string, acl: string, ks: string, run: CommandSpec['run'], extra: Partial<CommandSpec> = {}): CommandSpec => ({
+  name, arity, flags: words(flags), acl: words(acl), keys: [1, 1, 1], route: 'keys', run, group: 'hash',
+  keySpecs: [{ flags: words(ks), bs: { index: 1 }, fk: { lastkey: 0, keystep: 1, limit: 0 } }],
+  ...extra,
+});
+
+export function limits(c: Ctx): HashLimits {
+  return { entries: c.config.int('hash-max-listpack-entries'), value: c.config.int('hash-max-listpack-value') };
+}
+
+function asHash(c: Ctx, key: string, v: ReturnType<Ctx['db']['get']>): HashObj | undefined | Frame {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string' || v.type !== 'hash') return E.wrongType;
+  const h = v as HashObj;
+  if (h.x !== null) {
+    if (expireFields(c.db, key, h, c.now)) return undefined;
+    trackFieldTtls(c.db, key, h);
+  }
+  return h;
+}
+
+/** A hash for reading (counts a hit or miss), with its due fields reclaimed; or WRONGTYPE. */
+export function readHash(c: Ctx, key: string): HashObj | undefined | Frame {
+  return asHash(c, key, c.db.read(key));
+}
+
+/** A hash for writing (lookupKeyWrite), with its due fields reclaimed; or WRONGTYPE. */
+export function writeHash(c: Ctx, key: string): HashObj | undefined | Frame {
+  return asHash(c, key, c.db.get(key));
+}
+
+/** hashTypeLookupWriteOrCreate: the hash, created (and stored) when missing. */
+export function writeOrCreate(c: Ctx, key: string): HashObj | Frame {
+  const h = writeHash(c, key);
+  if (h !== undefined) return h;
+  const n = new HashObj();
+  c.db.set(key, n);
+  return n;
+}
+
+/** Delete the key when its hash became empty (Redis never keeps an empty collection). */
+export function dropIfEmpty(c: Ctx, key: string, h: HashObj): void {
+  if (hashLen(h) === 0) c.db.del(key);
+}
+

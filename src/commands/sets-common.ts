@@ -1,0 +1,46 @@
+// Shared by the set command files: the spec helper, lookups with WRONGTYPE, and result replies.
+import { E, bulk, set as setFrame, type Frame } from '../protocol/frame.js';
+import { RSet, setLimits, type SetLimits } from '../engine/types/set.js';
+import { words } from './args.js';
+import type { CommandSpec, Ctx, KeySpec } from './types.js';
+
+/** One key spec per group of keys, as Redis's COMMAND INFO prints them. */
+export const ks = (flags: string, index = 1, lastkey = 0): KeySpec => ({
+  flags: words(flags), bs: { index }, fk: { lastkey, keystep: 1, limit: 0 },
+});
+
+export const sspec = (
+  name: string, arity: number, flags: string, acl: string, keys: [number, number, number],
+  keySpecs: KeySpec[], run: CommandSpec['run'], extra: Partial<CommandSpec> = {},
+): CommandSpec => ({
+  name, arity, flags: words(flags), acl: words(acl), keys, route: 'keys', run, group: 'set', keySpecs, ...extra,
+});
+
+export function limits(c: Ctx): SetLimits {
+  return setLimits(c.config);
+}
+
+function asSet(v: ReturnType<Ctx['db']['get']>): RSet | undefined | Frame {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string' || v.type !== 'set') return E.wrongType;
+  return v as RSet;
+}
+
+/** A set for reading (counts a hit or miss), undefined when missing, or WRONGTYPE. */
+export function readSet(c: Ctx, key: string): RSet | undefined | Frame {
+  return asSet(c.db.read(key));
+}
+
+/** A set for writing (lookupKeyWrite), undefined when missing, or WRONGTYPE. */
+export function writeSet(c: Ctx, key: string): RSet | undefined | Frame {
+  return asSet(c.db.get(key));
+}
+
+export const isFrameV = (x: unknown): x is Frame => !(x instanceof RSet) && x !== undefined;
+
+/** A set reply (RESP3 `~`, RESP2 array) of the members. */
+export function membersReply(ms: readonly string[]): Frame {
+  const out = new Array<Frame>(ms.length);
+  for (let i = 0; i < ms.length; i++) out[i] = bulk(ms[i]!);
+  return setFrame(out);
+}

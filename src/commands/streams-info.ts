@@ -1,0 +1,156 @@
+// XINFO STREAM [FULL [COUNT n]] / GROUPS / CONSUMERS / HELP, with Redis 7.0's fields (maps in RESP3).
+import { E, NIL, arr, bulk, err, int, map, type Frame } from '../protocol/frame.js';
+import { parseI64 } from '../protocol/numfmt.js';
+import { MAX_ID } from '../engine/encodings/stream-node.js';
+import { INVALID_READ, sortedNames, type Group, type Stream } from '../engine/types/stream.js';
+import { words } from './args.js';
+import { helpReply } from './help.js';
+import type { CommandSpec, Ctx, KeySpec } from './types.js';
+import { entryFrame, idFrame, isF, readStream } from './streams-common.js';
+
+const b = bulk;
+const big = (n: bigint): Frame => int(n >= -(2n ** 53n) && n <= 2n ** 53n ? Number(n) : n);
+
+/** Redis's rax node count for the node keys is an internal detail; this estimate is ours. */
+function raxNodes(s: Stream): number {
+  return s.nodes.length === 0 ? 1 : s.nodes.length + 1;
+}
+
+function streamHead(s: Stream): Frame[] {
+  return [
+    b('length'), int(s.length),
+    b('radix-tree-keys'), int(s.nodes.length),
+    b('radix-tree-nodes'), int(raxNodes(s)),
+    b('last-generated-id'), idFrame(s.lastId),
+    b('max-deleted-entry-id'), idFrame(s.maxDeletedId),
+    b('entries-added'), big(s.entriesAdded),
+    b('recorded-first-entry-id'), idFrame(s.firstId),
+  ];
+}
+
+const readFrame = (g: Group): Frame => (g.entriesRead === INVALID_READ ? NIL : big(g.entriesRead));
+const lagFrame = (s: Stream, g: Group): Frame => {
+  const l = s.lag(g);
+  return l === null ? NIL : big(l);
+};
+
+function xinfoStream(c: Ctx, argv: string[]): Frame {
+  let full = false;
+  let count = 10;
+  if (argv.length > 3) {
+    if (argv.length !== 4 && argv.length !== 6) return subErr(argv);
+    if (argv[3]!.toLowerCase() !== 'full') return subErr(argv);
+    full = true;
+    if (argv.length === 6) {
+      if (argv[4]!.toLowerCase() !== 'count') return subErr(argv);
+      const n = parseI64(argv[5]!);
+      if (n === null) return E.notInt;
+      count = n < 0n ? 0 : n > 1n << 52n ? 0 : Number(n);
+    }
+  }
+  const s = readStream(c, argv[2]!);
+  if (isF(s)) return s;
+  if (!s) return E.noKey;
+  const out = streamHead(s);
+  if (!full) {
+    const first = s.range(0n, MAX_ID, 1)[0];
+    const last = s.range(0n, MAX_ID, 1, true)[0];
+    out.push(b('groups'), int(s.groups ? s.groups.size : 0));
+    out.push(b('first-entry'), first ? entryFrame(first) : NIL, b('last-entry'), last ? entryFrame(last) : NIL);
+    return map(out);
+  }
+  out.push(b('entries'), arr(s.range(0n, MAX_ID, count).map(entryFrame)));
+  const groups: Frame[] = [];
+  for (const name of sortedNames(s.groups)) {
+    const g = s.groups!.get(name)!;
+    const pending: Frame[] = [];
+    for (const id of g.pel.keys) {
+      if (count && pending.length >= count) break;
+      const n = g.pel.get(id)!;
+      pending.push(arr([idFrame(id), b(n.consumer!.name), int(n.time), int(n.count)]));
+    }
+    const consumers: Frame[] = [];
+    for (const cn of sortedNames(g.consumers)) {
+      const co = g.consumers.get(cn)!;
+      const cp: Frame[] = [];
+      for (const id of co.pel.keys) {
+        if (count && cp.length >= count) break;
+        const n = co.pel.get(id)!;
+        cp.push(arr([idFrame(id), int(n.time), int(n.count)]));
+      }
+      consumers.push(map([b('name'), b(cn), b('seen-time'), int(co.seenTime), b('pel-count'), int(co.pel.size), b('pending'), arr(cp)]));
+    }
+    groups.push(map([
+      b('name'), b(name), b('last-delivered-id'), idFrame(g.lastId), b('entries-read'), readFrame(g), b('lag'), lagFrame(s, g),
+      b('pel-count'), int(g.pel.size), b('pending'), arr(pending), b('consumers'), arr(consumers),
+    ]));
+  }
+  out.push(b('groups'), arr(groups));
+  return map(out);
+}
+
+function xinfoGroups(c: Ctx, argv: string[]): Frame {
+  const s = readStream(c, argv[2]!);
+  if (isF(s)) return s;
+  if (!s) return E.noKey;
+  const out: Frame[] = [];
+  for (const name of sortedNames(s.groups)) {
+    const g = s.groups!.get(name)!;
+    out.push(map([
+      b('name'), b(name), b('consumers'), int(g.consumers.size), b('pending'), int(g.pel.size),
+      b('last-delivered-id'), idFrame(g.lastId), b('entries-read'), readFrame(g), b('lag'), lagFrame(s, g),
+    ]));
+  }
+  return arr(out);
+}
+
+function xinfoConsumers(c: Ctx, argv: string[]): Frame {
+  const s = readStream(c, argv[2]!);
+  if (isF(s)) return s;
+  if (!s) return E.noKey;
+  const g = s.group(argv[3]!);
+  if (!g) return err(`NOGROUP No such consumer group '${argv[3]}' for key name '${argv[2]}'`);
+  const out: Frame[] = [];
+  for (const name of sortedNames(g.consumers)) {
+    const co = g.consumers.get(name)!;
+    const idle = c.now - co.seenTime;
+    out.push(map([b('name'), b(name), b('pending'), int(co.pel.size), b('idle'), int(idle < 0 ? 0 : idle)]));
+  }
+  return arr(out);
+}
+
+function subErr(argv: string[]): Frame {
+  return err(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try XINFO HELP.`);
+}
+
+const HELP = [
+  'CONSUMERS <key> <groupname>',
+  '    Show consumers of <groupname>.',
+  'GROUPS <key>',
+  '    Show the stream consumer groups.',
+  'STREAM <key> [FULL [COUNT <count>]',
+  '    Show information about the stream.',
+];
+
+const ks: KeySpec[] = [{ flags: ['RO', 'access'], bs: { index: 2 }, fk: { lastkey: 0, keystep: 1, limit: 0 } }];
+const isub = (name: string, arity: number, run: CommandSpec['run'], summary: string): CommandSpec => ({
+  name: `xinfo|${name}`, arity, flags: words('readonly'), acl: words('read stream slow'), keys: [2, 2, 1], route: 'keys', run, keySpecs: ks, group: 'stream',
+  tips: name === 'consumers' ? ['nondeterministic_output'] : [], summary, since: '5.0.0',
+});
+
+export const STREAM_INFO_COMMANDS: CommandSpec[] = [
+  {
+    name: 'xinfo', arity: -2, flags: [], acl: words('slow'), keys: [0, 0, 0], route: 'conn', group: 'stream', summary: 'A container for stream introspection commands', since: '5.0.0',
+    sub: [
+      isub('stream', -3, xinfoStream, 'Get information about a stream'),
+      isub('groups', 3, xinfoGroups, 'List the consumer groups of a stream'),
+      isub('consumers', 4, xinfoConsumers, 'List the consumers in a consumer group'),
+      {
+        name: 'xinfo|help', arity: 2, flags: words('loading stale'), acl: words('stream slow'), keys: [0, 0, 0], route: 'conn', group: 'stream',
+        conn: () => helpReply('XINFO', HELP), summary: 'Show helpful text about the different subcommands', since: '5.0.0',
+      },
+    ],
+  },
+];
+
+

@@ -1,0 +1,177 @@
+// Shared pieces of the sorted set commands: key lookup with type checks, Redis's score and lex
+// range parsing (zslParseRange / zslParseLexRange), rank clamping and the reply shapes.
+import { E, arr, bulk, dbl, err, type Frame } from '../protocol/frame.js';
+import { parseFloatStrict, parseI64 } from '../protocol/numfmt.js';
+import { ZSet, type ZCfg } from '../engine/types/zset.js';
+import type { ZEntries } from '../engine/encodings/zset-pack.js';
+import type { Ctx } from './types.js';
+
+export function zcfg(c: Ctx): ZCfg {
+  return { entries: c.config.int('zset-max-listpack-entries'), value: c.config.int('zset-max-listpack-value'), rng: c.rng };
+}
+
+/** Read lookup (counts hits/misses): the set, undefined when missing, or WRONGTYPE. */
+export function readZ(c: Ctx, key: string): ZSet | undefined | Frame {
+  const v = c.db.read(key);
+  if (v === undefined) return undefined;
+  return v instanceof ZSet ? v : E.wrongType;
+}
+
+/** Write lookup: the set, undefined when missing, or WRONGTYPE. */
+export function writeZ(c: Ctx, key: string): ZSet | undefined | Frame {
+  const v = c.db.get(key);
+  if (v === undefined) return undefined;
+  return v instanceof ZSet ? v : E.wrongType;
+}
+
+export function isZ(x: ZSet | undefined | Frame): x is ZSet {
+  return x instanceof ZSet;
+}
+
+/** Delete the key when its set became empty (Redis never keeps empty collections). */
+export function dropIfEmpty(c: Ctx, key: string, z: ZSet): void {
+  if (z.card() === 0) c.db.del(key);
+}
+
+/** A signed long argument (getLongFromObjectOrReply), as a JS number (exact up to 2^53). */
+export function longArg(s: string): number | Frame {
+  const v = parseI64(s);
+  return v === null ? E.notInt : Number(v);
+}
+
+/** A 1-based cardinality-like argument with Redis's range message (getRangeLongFromObjectOrReply). */
+export function positiveArg(s: string, msg: string): number | Frame {
+  const v = parseI64(s);
+  if (v === null || v < 1n) return err(msg);
+  return Number(v);
+}
+
+/** C's strtod over the whole string, as zslParseRange uses it: no ERANGE check, "" is 0. */
+export function strtodFull(s: string): number | null {
+  if (s.length === 0) return 0;
+  let i = 0;
+  while (i < s.length && ' \t\n\v\f\r'.includes(s[i]!)) i++;
+  if (i === s.length) return null;
+  const t = s.slice(i);
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return Number(t);
+  const low = t.toLowerCase();
+  if (/^[+-]?(inf|infinity)$/.test(low)) return low[0] === '-' ? -Infinity : Infinity;
+  // Hex floats: rare enough to share the strict parser (which refuses over/underflow).
+  if (/^[+-]?0x/i.test(t)) return parseFloatStrict(t);
+  return null; // includes NaN, which Redis refuses
+}
+
+export interface ScoreRange {
+  min: number;
+  max: number;
+  minex: boolean;
+  maxex: boolean;
+}
+
+function scoreItem(s: string): { v: number; ex: boolean } | null {
+  const ex = s.charCodeAt(0) === 40; // '('
+  const v = strtodFull(ex ? s.slice(1) : s);
+  return v === null ? null : { v, ex };
+}
+
+export const NOT_FLOAT_RANGE = err('ERR min or max is not a float');
+export const NOT_LEX_RANGE = err('ERR min or max not valid string range item');
+
+export function parseScoreRange(min: string, max: string): ScoreRange | null {
+  const a = scoreItem(min);
+  const b = scoreItem(max);
+  if (!a || !b) return null;
+  return { min: a.v, max: b.v, minex: a.ex, maxex: b.ex };
+}
+
+/** Lex bounds: a member, or the shared min/max strings of '-' and '+'. */
+export const LEX_MIN = 0;
+export const LEX_MAX = 1;
+export type LexItem = string | typeof LEX_MIN | typeof LEX_MAX;
+
+export interface LexRange {
+  min: LexItem;
+  max: LexItem;
+  minex: boolean;
+  maxex: boolean;
+}
+
+function lexItem(s: string): { v: LexItem; ex: boolean } | null {
+  const c0 = s[0];
+  if (c0 === '+') return s.length === 1 ? { v: LEX_MAX, ex: true } : null;
+  if (c0 === '-') return s.length === 1 ? { v: LEX_MIN, ex: true } : null;
+  if (c0 === '(') return { v: s.slice(1), ex: true };
+  if (c0 === '[') return { v: s.slice(1), ex: false };
+  return null;
+}
+
+export function parseLexRange(min: string, max: string): LexRange | null {
+  const a = lexItem(min);
+  const b = lexItem(max);
+  if (!a || !b) return null;
+  return { min: a.v, max: b.v, minex: a.ex, maxex: b.ex };
+}
+
+/** sdscmplex: the shared min string sorts before everything, max after. */
+function cmpLex(a: LexItem, b: LexItem): number {
+  if (a === b) return 0;
+  if (a === LEX_MIN || b === LEX_MAX) return -1;
+  if (a === LEX_MAX || b === LEX_MIN) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Ascending ranks [lo, hi] of the entries inside a score range (hi < lo when empty). */
+export function scoreRanks(z: ZSet, r: ScoreRange): [number, number] {
+  const lo = z.countWhile((_m, s) => (r.minex ? s <= r.min : s < r.min));
+  const hi = z.countWhile((_m, s) => (r.maxex ? s < r.max : s <= r.max)) - 1;
+  return [lo, hi];
+}
+
+export function lexRanks(z: ZSet, r: LexRange): [number, number] {
+  const c = cmpLex(r.min, r.max);
+  if (c > 0 || (c === 0 && (r.minex || r.maxex))) return [0, -1];
+  const lo = z.countWhile((m) => {
+    const d = cmpLex(m, r.min);
+    return r.minex ? d <= 0 : d < 0;
+  });
+  const hi = z.countWhile((m) => {
+    const d = cmpLex(m, r.max);
+    return r.maxex ? d < 0 : d <= 0;
+  }) - 1;
+  return [lo, hi];
+}
+
+/** Clamp start/end (negative = from the end) as Redis's rank commands do; null when empty. */
+export function clampRanks(start: number, end: number, len: number): [number, number] | null {
+  if (start < 0) start = len + start;
+  if (end < 0) end = len + end;
+  if (start < 0) start = 0;
+  if (start > end || start >= len) return null;
+  if (end >= len) end = len - 1;
+  return [start, end];
+}
+
+/** Members (and scores) as Redis replies them: flat in RESP2, [member, score] pairs in RESP3. */
+export function entriesReply(c: Ctx, e: ZEntries, withscores: boolean): Frame {
+  const out: Frame[] = [];
+  if (!withscores) for (const m of e.m) out.push(bulk(m));
+  else if (c.resp === 3) for (let i = 0; i < e.m.length; i++) out.push(arr([bulk(e.m[i]!), dbl(e.s[i]!)]));
+  else for (let i = 0; i < e.m.length; i++) out.push(bulk(e.m[i]!), dbl(e.s[i]!));
+  return arr(out);
+}
+
+/** C's atoi, as Redis's genericGetKeys reads numkeys. */
+export function atoi(s: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(s);
+  return m ? Number(m[1]) : 0;
+}
+
+/** genericGetKeys: the store key (if any), then the numkeys keys from firstKey; none when invalid. */
+export function numkeysPositions(argv: readonly string[], storeIdx: number, countIdx: number, firstIdx: number): number[] {
+  if (argv.length <= countIdx) return [];
+  const num = atoi(argv[countIdx]!);
+  if (num < 1 || num > argv.length - firstIdx) return [];
+  const out: number[] = storeIdx ? [storeIdx] : [];
+  for (let i = 0; i < num; i++) out.push(firstIdx + i);
+  return out;
+}
