@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // keyflare's local CLI: `bridge` maps TCP connections to RESP-over-WebSocket (so redis-cli,
 // redis-benchmark, ioredis and node-redis work unchanged); `start` runs the service locally.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -100,31 +100,97 @@ async function waitHttp(url, ms) {
   return false;
 }
 
-/** wrangler dev (local, offline) + the bridge; stops both on SIGINT/SIGTERM. */
+function devVars() {
+  const out = {};
+  for (const dir of [process.cwd(), root]) {
+    const p = join(dir, '.dev.vars');
+    if (!existsSync(p)) continue;
+    for (const line of readFileSync(p, 'utf8').split('\n')) {
+      const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+      if (m) out[m[1]] = m[2].replace(/^"(.*)"$/, '$1');
+    }
+    break;
+  }
+  return out;
+}
+
+/** Bundle the Worker exactly as `wrangler deploy` would, without deploying. */
+function build(outdir) {
+  const wrangler = join(root, 'node_modules', '.bin', 'wrangler');
+  const r = spawnSync(wrangler, ['deploy', '--dry-run', '--outdir', outdir], { cwd: root, env: wranglerEnv(), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`wrangler build failed:\n${r.stdout}\n${r.stderr}`);
+  return join(outdir, 'index.js');
+}
+
+function wranglerEnv() {
+  // wrangler needs Node 22: the `node` devDependency's binary comes first on PATH.
+  return { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+}
+
+/**
+ * Serve the Worker in workerd through Miniflare's API: the same runtime as `wrangler dev`, without
+ * its proxy and inspector, which cost most of the local throughput (see bench/).
+ */
+export async function serve({ port = 8787, shards, persistTo = join(root, '.keyflare', 'state'), vars = {} } = {}) {
+  const { Miniflare, convertV4MiniflareOptions } = await import('miniflare');
+  const outdir = join(root, '.keyflare', 'build');
+  const script = build(outdir);
+  const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
+  const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)[1];
+  const defaultShards = /^SHARDS\s*=\s*"(\d+)"/m.exec(toml)?.[1] ?? '4';
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: '127.0.0.1',
+      port,
+      defaultPersistRoot: persistTo,
+      workers: [
+        {
+          name: 'keyflare',
+          modules: true,
+          scriptPath: script,
+          modulesRoot: outdir,
+          compatibilityDate,
+          durableObjects: { SHARD: { className: 'ShardObject', useSQLite: true } },
+          durableObjectsPersist: true,
+          bindings: { SHARDS: String(shards ?? defaultShards), ...devVars(), ...vars },
+        },
+      ],
+    }),
+  );
+  const url = await mf.ready;
+  return { url, port: Number(url.port), dispose: () => mf.dispose() };
+}
+
+/** The local service (Miniflare, or `wrangler dev` with --wrangler) + the bridge. */
 async function start(flags) {
   const httpPort = Number(flags.port ?? 8787);
   const respPort = Number(flags['resp-port'] ?? 6380);
-  const wrangler = join(root, 'node_modules', '.bin', 'wrangler');
-  const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(httpPort), '--inspector-port', '0', '--show-interactive-dev-session=false'];
-  if (flags.shards) args.push('--var', `SHARDS:${flags.shards}`);
-  if (flags['persist-to']) args.push('--persist-to', flags['persist-to']);
-  // wrangler needs Node 22: the `node` devDependency's binary comes first on PATH.
-  const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
-  const child = spawn(wrangler, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  const stop = () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
+  let stopServer;
+  if (flags.wrangler) {
+    const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(httpPort), '--inspector-port', '0', '--show-interactive-dev-session=false'];
+    if (flags.shards) args.push('--var', `SHARDS:${flags.shards}`);
+    if (flags['persist-to']) args.push('--persist-to', flags['persist-to']);
+    const child = spawn(join(root, 'node_modules', '.bin', 'wrangler'), args, { cwd: root, env: wranglerEnv(), stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('exit', (code) => {
+      console.error(`keyflare: wrangler dev exited (${code})`);
+      process.exit(code ?? 1);
+    });
+    stopServer = () => child.exitCode === null && child.kill('SIGTERM');
+    if (!(await waitHttp(`http://127.0.0.1:${httpPort}/`, 120_000))) {
+      console.error('keyflare: wrangler dev did not start');
+      stopServer();
+      process.exit(1);
+    }
+  } else {
+    const s = await serve({ port: httpPort, shards: flags.shards, persistTo: flags['persist-to'] });
+    stopServer = () => s.dispose();
+  }
+  const stop = async () => {
+    await stopServer();
     process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  child.on('exit', (code) => {
-    console.error(`keyflare: wrangler dev exited (${code})`);
-    process.exit(code ?? 1);
-  });
-  if (!(await waitHttp(`http://127.0.0.1:${httpPort}/`, 120_000))) {
-    console.error('keyflare: wrangler dev did not start');
-    stop();
-  }
   const token = localToken();
   await startBridge({ port: respPort, url: `ws://127.0.0.1:${httpPort}/resp`, token });
   console.log(`keyflare: REST on http://127.0.0.1:${httpPort}  RESP on 127.0.0.1:${respPort}`);
@@ -149,7 +215,7 @@ if (isMain) {
   } else if (cmd === 'start') {
     start(flags);
   } else {
-    console.log('usage: keyflare start [--port 8787] [--resp-port 6380] [--shards N]\n       keyflare bridge [--port 6380] [--url ws://127.0.0.1:8787/resp] [--token T]');
+    console.log('usage: keyflare start [--port 8787] [--resp-port 6380] [--shards N] [--persist-to DIR] [--wrangler]\n       keyflare bridge [--port 6380] [--url ws://127.0.0.1:8787/resp] [--token T]');
     process.exit(cmd ? 1 : 0);
   }
 }

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { checkToken, type Access, type Env } from './env.js';
 import { multiExec, pathForm, pipeline, single } from './rest.js';
 import { acceptResp } from './ws.js';
-import { acceptEcho } from './echo.js';
+import { acceptEcho, rpcFloor } from './echo.js';
 
 type App = { Bindings: Env; Variables: { access: NonNullable<Access> } };
 
@@ -31,6 +31,7 @@ app.use('*', async (c, next) => {
   if (c.env.KEYFLARE_BENCH === '1' && c.req.path.startsWith('/bench/')) {
     if (c.req.path === '/bench/resp-echo') return acceptEcho();
     if (c.req.path === '/bench/empty') return c.json({ result: 'OK' });
+    if (c.req.path === '/bench/rpc') return c.json(await rpcFloor(c.env, Number(c.req.query('n') ?? 1000)));
   }
   const isWs = c.req.path === '/resp' && (c.req.header('upgrade') ?? '').toLowerCase() === 'websocket';
   const token = tokenOf(c.req.raw);

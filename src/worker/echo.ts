@@ -1,6 +1,7 @@
 // Benchmark floors, served only when KEYFLARE_BENCH=1: a RESP WebSocket that decodes commands and
 // answers +OK without touching a shard, and an empty REST route. They measure the platform's cost.
 import { RespDecoder } from '../protocol/resp-decode.js';
+import { WorkerBackend, type Env } from './env.js';
 
 const OK = new TextEncoder().encode('+OK\r\n');
 
@@ -25,4 +26,21 @@ export function acceptEcho(): Response {
     });
   });
   return new Response(null, { status: 101, webSocket: pair[0] });
+}
+
+/** Time `n` sequential one-command RPCs to shard 0 (GET and PING), and `n` in parallel. */
+export async function rpcFloor(env: Env, n: number): Promise<Record<string, number>> {
+  const b = new WorkerBackend(env, 'bench');
+  await b.exec(0, [['GET', 'x']], 2);
+  const out: Record<string, number> = {};
+  let t = Date.now();
+  for (let i = 0; i < n; i++) await b.exec(0, [['GET', 'x']], 2);
+  out.sequentialGetUs = ((Date.now() - t) * 1000) / n;
+  t = Date.now();
+  await Promise.all(Array.from({ length: n }, () => b.exec(0, [['GET', 'x']], 2)));
+  out.parallelGetUs = ((Date.now() - t) * 1000) / n;
+  t = Date.now();
+  await b.exec(0, Array.from({ length: n }, () => ['GET', 'x']), 2);
+  out.batchedGetUs = ((Date.now() - t) * 1000) / n;
+  return out;
 }

@@ -6,17 +6,24 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort } from '../helpers/redis-server.js';
 
+export interface Target {
+  /** `wrangler dev` or `npm start` (workerd through Miniflare, what users run locally). */
+  name: string;
+  httpPort: number;
+  respPort: number;
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
-    httpPort: number;
-    respPort: number;
+    targets: Target[];
     token: string;
     roToken: string;
   }
 }
 
 let wrangler: ChildProcess | undefined;
-let bridge: { close(): void } | undefined;
+let bridges: Array<{ close(): void }> = [];
+let served: { dispose(): Promise<void> } | undefined;
 let stateDir = '';
 
 export async function setup(project: TestProject): Promise<void> {
@@ -52,18 +59,26 @@ export async function setup(project: TestProject): Promise<void> {
     }
   }
   // @ts-expect-error -- plain JS module
-  const { startBridge, localToken } = await import('../../bin/keyflare.mjs');
+  const { startBridge, localToken, serve } = await import('../../bin/keyflare.mjs');
   const token = localToken('KEYFLARE_TOKEN') as string;
   const roToken = localToken('KEYFLARE_READONLY_TOKEN') as string;
-  bridge = await startBridge({ port: respPort, url: `ws://127.0.0.1:${httpPort}/resp`, token, quiet: true });
-  project.provide('httpPort', httpPort);
-  project.provide('respPort', respPort);
+  bridges.push(await startBridge({ port: respPort, url: `ws://127.0.0.1:${httpPort}/resp`, token, quiet: true }));
+  // `npm start`'s server, on its own port and state directory.
+  served = await serve({ port: await freePort(), persistTo: join(stateDir, 'mf-state') });
+  const mfResp = await freePort();
+  const mfHttp = (served as unknown as { port: number }).port;
+  bridges.push(await startBridge({ port: mfResp, url: `ws://127.0.0.1:${mfHttp}/resp`, token, quiet: true }));
+  project.provide('targets', [
+    { name: 'wrangler dev', httpPort, respPort },
+    { name: 'npm start (miniflare)', httpPort: mfHttp, respPort: mfResp },
+  ]);
   project.provide('token', token);
   project.provide('roToken', roToken);
 }
 
 export async function teardown(): Promise<void> {
-  bridge?.close();
+  for (const b of bridges) b.close();
+  await served?.dispose();
   if (wrangler && wrangler.exitCode === null) {
     const exited = new Promise((r) => wrangler!.once('exit', r));
     try {
