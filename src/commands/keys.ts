@@ -230,8 +230,8 @@ function objectIdletime(c: Ctx, argv: string[]): Frame {
     return err('ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
   }
   // Redis's LRU clock ticks in whole seconds.
-  const at = c.db.access.get(key) ?? c.now;
-  return int(Math.max(0, Math.floor(c.now / 1000) - Math.floor(at / 1000)));
+  const at = c.db.access.get(key) ?? c.db.stamp();
+  return int(Math.max(0, c.db.stamp() - at));
 }
 
 /** LFU_INIT_VAL: keys have no LFU counter of their own until the eviction module keeps one. */

@@ -80,6 +80,8 @@ export interface Ctx {
   /** The command's cached time in ms (as Redis's commandTimeSnapshot). */
   readonly now: number;
   readonly resp: Proto;
+  /** Clients currently waiting in blocking commands on this shard (INFO blocked_clients). */
+  readonly blockedClients: number;
   /** Count of changes made by this command (Redis's server.dirty). Writes are logged when > 0. */
   dirty: number;
   /** Log this instead of the command as received (EX → PXAT…); null logs nothing. */

@@ -109,3 +109,18 @@ export interface Timers {
   set(fn: () => void, ms: number): unknown;
   clear(handle: unknown): void;
 }
+
+/** setTimeout caps delays at 2^31-1 ms (~24.8 days): longer waits are re-armed in steps. */
+const MAX_DELAY = 2 ** 31 - 1;
+
+export function armTimer(timers: Timers, fn: () => void, ms: number): { cancel(): void } {
+  let handle: unknown;
+  let left = ms;
+  const arm = () => {
+    const step = Math.min(left, MAX_DELAY);
+    left -= step;
+    handle = timers.set(() => (left > 0 ? arm() : fn()), step);
+  };
+  arm();
+  return { cancel: () => timers.clear(handle) };
+}

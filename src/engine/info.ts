@@ -13,6 +13,8 @@ export interface Counters {
   totalCommands: number;
   expiredKeys: number;
   evictedKeys: number;
+  /** Clients waiting in a blocking command (BLPOP, XREAD BLOCK…) on this shard. */
+  blocked: number;
   hits: number;
   misses: number;
   errorReplies: number;
@@ -54,7 +56,7 @@ export function shardCounters(c: Ctx): Frame {
   const lines = [
     `keys:${db.size}`, `expires:${db.expires.size}`, `ttlSum:${ttlSum}`, `ttlSamples:${ttlSamples}`, `memory:${memory}`,
     `totalCommands:${s.totalCommands}`, `expiredKeys:${s.expiredKeys}`, `evictedKeys:${s.evictedKeys}`,
-    `hits:${db.hits}`, `misses:${db.misses}`, `errorReplies:${s.errorReplies}`,
+    `blocked:${c.blockedClients}`, `hits:${db.hits}`, `misses:${db.misses}`, `errorReplies:${s.errorReplies}`,
     `hz:${c.config.get('hz')}`, `maxmemory:${c.config.get('maxmemory')}`,
     `policy:${c.config.get('maxmemory-policy')}`, `appendonly:${c.config.get('appendonly')}`,
   ];
@@ -66,7 +68,7 @@ export function shardCounters(c: Ctx): Frame {
 
 function emptyCounters(): Counters {
   return {
-    keys: 0, expires: 0, ttlSum: 0, ttlSamples: 0, memory: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0,
+    keys: 0, expires: 0, ttlSum: 0, ttlSamples: 0, memory: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, blocked: 0,
     hits: 0, misses: 0, errorReplies: 0, hz: 10, maxmemory: 0, policy: 'noeviction', appendonly: 'yes',
     calls: new Map(), failed: new Map(), errors: new Map(),
   };
@@ -159,7 +161,7 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
     ],
     clients: () => [
       'connected_clients:1', 'cluster_connections:0', 'maxclients:10000', 'client_recent_max_input_buffer:0',
-      'client_recent_max_output_buffer:0', 'blocked_clients:0', 'tracking_clients:0', 'clients_in_timeout_table:0',
+      'client_recent_max_output_buffer:0', `blocked_clients:${t.blocked}`, 'tracking_clients:0', 'clients_in_timeout_table:0',
     ],
     memory: () => [
       `used_memory:${used}`, `used_memory_human:${bytesToHuman(used)}`, `used_memory_rss:${used}`, `used_memory_rss_human:${bytesToHuman(used)}`,

@@ -7,7 +7,7 @@ import type { Proto } from '../protocol/resp-encode.js';
 import { Rng, type Clock } from './clock.js';
 import { Config } from './config.js';
 import { Keyspace } from './keyspace.js';
-import { Waiters, type BlockRequest, type Blocked, type Timers } from './blocking.js';
+import { Waiters, armTimer, type BlockRequest, type Blocked, type Timers } from './blocking.js';
 import { Stats } from './stats.js';
 
 export interface BatchResult {
@@ -85,9 +85,9 @@ export class Shard {
       replies.push(...r.replies);
       if (!r.blocked) return replies;
       const { id, promise } = this.waiters.add(r.blocked, resp, client);
-      const t = r.blocked.timeoutMs > 0 ? timers.set(() => this.waiters.end(id), r.blocked.timeoutMs) : undefined;
+      const t = r.blocked.timeoutMs > 0 ? armTimer(timers, () => this.waiters.end(id), r.blocked.timeoutMs) : undefined;
       replies.push(await promise);
-      if (t !== undefined) timers.clear(t);
+      t?.cancel();
       cur = r.rest!;
       if (cur.length === 0) return replies;
     }
@@ -185,6 +185,9 @@ class ExecCtx implements Ctx {
   }
   get shard() {
     return this.s.info;
+  }
+  get blockedClients() {
+    return this.s.blockedClients;
   }
 
   begin(now: number, resp: Proto, mayBlock: boolean): void {

@@ -51,3 +51,19 @@ describe('Waiters', () => {
     expect(w.size).toBe(1);
   });
 });
+
+describe('armTimer', () => {
+  it('re-arms waits longer than setTimeout can hold, and fires once at the end', async () => {
+    const { armTimer } = await import('../../src/engine/blocking.js');
+    const pending: Array<{ fn: () => void; ms: number }> = [];
+    const timers = { set: (fn: () => void, ms: number) => pending.push({ fn, ms }), clear: () => {} };
+    let fired = 0;
+    armTimer(timers, () => fired++, 2 ** 31 - 1 + 5000);
+    expect(pending.map((p) => p.ms)).toEqual([2 ** 31 - 1]);
+    pending.shift()!.fn();
+    expect(fired).toBe(0);
+    expect(pending.map((p) => p.ms)).toEqual([5000]);
+    pending.shift()!.fn();
+    expect(fired).toBe(1);
+  });
+});

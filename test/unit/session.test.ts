@@ -79,3 +79,36 @@ describe('session', () => {
     expect(await b.session().run([['GET', 'q']])).toEqual([{ t: 'bulk', v: '1' }]);
   });
 });
+
+describe('blocking commands across sessions', () => {
+  it('BLPOP waits, shows in INFO blocked_clients, and is served by a push from another client', async () => {
+    const b = new LocalBackend(4);
+    const a = b.session();
+    const other = b.session();
+    let done = false;
+    const pending = a.run([['BLPOP', 'q', '0'], ['GET', 'after']]).then((r) => ((done = true), r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false);
+    const [info] = await other.run([['INFO', 'clients']]);
+    expect((info as { v: string }).v).toContain('blocked_clients:1');
+    await other.run([['SET', 'after', 'x'], ['RPUSH', 'q', 'v1', 'v2']]);
+    expect(await pending).toEqual([{ t: 'arr', v: [{ t: 'bulk', v: 'q' }, { t: 'bulk', v: 'v1' }] }, { t: 'bulk', v: 'x' }]);
+    const shard = b.slots.shardOfKey('q');
+    expect(b.logs[shard]!.slice(-2)).toEqual([['RPUSH', 'q', 'v1', 'v2'], ['LPOP', 'q']]);
+    const [after] = await other.run([['INFO', 'clients']]);
+    expect((after as { v: string }).v).toContain('blocked_clients:0');
+  });
+
+  it('times out with the nil reply, and serves waiters first come, first served', async () => {
+    const b = new LocalBackend(4);
+    expect(await b.session().run([['BLPOP', 'none', '0.05']])).toEqual([{ t: 'nilarr' }]);
+    const first = b.session().run([['BRPOP', 'fifo', '0']]);
+    await new Promise((r) => setTimeout(r, 5));
+    const second = b.session().run([['BRPOP', 'fifo', '0']]);
+    await new Promise((r) => setTimeout(r, 5));
+    await b.session().run([['LPUSH', 'fifo', 'a']]);
+    expect(await first).toEqual([{ t: 'arr', v: [{ t: 'bulk', v: 'fifo' }, { t: 'bulk', v: 'a' }] }]);
+    await b.session().run([['LPUSH', 'fifo', 'b']]);
+    expect(await second).toEqual([{ t: 'arr', v: [{ t: 'bulk', v: 'fifo' }, { t: 'bulk', v: 'b' }] }]);
+  });
+});
