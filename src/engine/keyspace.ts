@@ -87,8 +87,8 @@ export function registerSubExpirer(fn: SubExpirer): void {
   if (!SUB_EXPIRERS.includes(fn)) SUB_EXPIRERS.push(fn);
 }
 
-/** 2025-01-01T00:00:00Z: access stamps are seconds after it (a small integer for decades). */
-export const ACCESS_EPOCH = 1_735_689_600_000;
+/** 2020-01-01T00:00:00Z: access stamps are seconds after it (a small integer until 2054). */
+export const ACCESS_EPOCH = 1_577_836_800_000;
 
 export class Keyspace {
   readonly data = new Map<string, Value>();
@@ -117,7 +117,7 @@ export class Keyspace {
 
   /** The access clock now (seconds since ACCESS_EPOCH). */
   stamp(): number {
-    return ((this.now - ACCESS_EPOCH) / 1000) | 0;
+    return Math.floor((this.now - ACCESS_EPOCH) / 1000);
   }
 
   get size(): number {
