@@ -7,7 +7,13 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
-        bindings: { KEYFLARE_TOKEN: 'test-token', KEYFLARE_READONLY_TOKEN: 'test-ro-token', SHARDS: '4' },
+        bindings: {
+          KEYFLARE_TOKEN: 'test-token',
+          KEYFLARE_READONLY_TOKEN: 'test-ro-token',
+          SHARDS: '4',
+          // Crash points in test/workers/crash.test.ts (CI default 1000; raise for long runs).
+          KF_CRASH_ROUNDS: process.env.KF_CRASH_ROUNDS ?? '1000',
+        },
       },
     }),
   ],

@@ -1,6 +1,7 @@
 // Benchmark plumbing: free ports, starting redis-server / wrangler dev / the bridge, running
 // redis-benchmark, and stopping everything that was started.
 import { spawn, spawnSync } from 'node:child_process';
+import { request as httpRequest, Agent } from 'node:http';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,37 @@ import { join } from 'node:path';
 
 export const root = new URL('..', import.meta.url).pathname;
 const started = [];
+
+let frozen = null;
+/**
+ * A copy of the tree taken once per run: every server of the run serves the same code, and edits
+ * made meanwhile (other engineers, an editor) neither reload nor break it mid-run.
+ */
+export function frozenRoot() {
+  if (frozen) return frozen;
+  const dir = mkdtempSync(join(tmpdir(), 'kf-bench-tree-'));
+  const ref = process.env.BENCH_REF;
+  if (ref) {
+    // A committed version instead of the working tree (read-only: git archive).
+    const r = spawnSync('sh', ['-c', `git -C "${root}" archive "${ref}" src bin wrangler.toml package.json tsconfig.json | tar -x -C "${dir}"`], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git archive ${ref}: ${r.stderr}`);
+    cpSync(join(root, '.dev.vars'), join(dir, '.dev.vars'));
+    cpSync(join(root, 'bench'), join(dir, 'bench'), { recursive: true });
+    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+    frozen = dir;
+    return dir;
+  }
+  for (const f of ['src', 'bin', 'bench', 'wrangler.toml', '.dev.vars', 'package.json', 'tsconfig.json']) cpSync(join(root, f), join(dir, f), { recursive: true });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  frozen = dir;
+  return dir;
+}
+
+/** Remove the frozen copy (at the very end of a run). */
+export function dropFrozen() {
+  if (frozen) rmSync(frozen, { recursive: true, force: true });
+  frozen = null;
+}
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -37,18 +69,50 @@ export async function startRedis() {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'kf-bench-redis-'));
   const p = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
-  started.push(() => p.kill('SIGTERM'));
+  const stop = () => {
+    if (p.exitCode === null) p.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  started.push(stop);
   await waitTcp(port);
-  return { port, pid: p.pid };
+  return { port, pid: p.pid, stop };
+}
+
+/**
+ * keyflare as `npm start` runs it: the Worker in workerd through Miniflare (no dev proxy), with
+ * the benchmark floors on. `persistTo` defaults to a fresh temporary directory.
+ */
+export async function startServe({ shards, persistTo, bench = true } = {}) {
+  const { serve } = await import(join(frozenRoot(), 'bin', 'keyflare.mjs'));
+  const dir = persistTo ?? mkdtempSync(join(tmpdir(), 'kf-bench-serve-'));
+  const port = await freePort();
+  let s;
+  try {
+    s = await serve({ port, shards, persistTo: dir, vars: bench ? { KEYFLARE_BENCH: '1' } : {} });
+  } catch (e) {
+    if (!persistTo) rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  let alive = true;
+  const stop = async () => {
+    if (!alive) return;
+    alive = false;
+    await s.dispose();
+    if (!persistTo) rmSync(dir, { recursive: true, force: true });
+  };
+  started.push(stop);
+  return { port: s.port, dir, stop };
+}
+
+export async function localToken() {
+  return (await import(join(frozenRoot(), 'bin', 'keyflare.mjs'))).localToken();
 }
 
 /** wrangler dev on a frozen copy of the tree (edits must not reload it mid-run). */
 export async function startWrangler(vars = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'kf-bench-wd-'));
-  const app = join(dir, 'app');
-  for (const f of ['src', 'wrangler.toml', '.dev.vars', 'package.json']) cpSync(join(root, f), join(app, f), { recursive: true });
-  symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'));
+  const app = frozenRoot();
   const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0', '--show-interactive-dev-session=false', '--persist-to', join(dir, 'state')];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   const p = spawn(join(root, 'node_modules', '.bin', 'wrangler'), args, {
@@ -78,37 +142,155 @@ export async function startWrangler(vars = {}) {
 }
 
 export async function startBridge(url, token) {
-  const { startBridge } = await import('../bin/keyflare.mjs');
+  const { startBridge } = await import(join(frozenRoot(), 'bin', 'keyflare.mjs'));
   const port = await freePort();
   const server = await startBridge({ port, url, token, quiet: true });
-  started.push(() => server.close());
-  return { port };
+  const stop = () => {
+    server.close();
+    // close() waits for open connections; the bench's own clients are done by then.
+    server.closeAllConnections?.();
+  };
+  started.push(stop);
+  return { port, stop };
 }
 
-export function stopAll() {
+/** Stop everything started so far (newest first), by handle or PID, never by name. */
+export async function stopAll() {
   for (const s of started.splice(0).reverse()) {
     try {
-      s();
+      await s();
     } catch {}
   }
 }
 
-/** redis-benchmark --csv → { test: rps }. */
-export function redisBenchmark(port, { tests, clients = 50, pipeline = 1, requests = 20000 }) {
-  const r = spawnSync('redis-benchmark', ['-p', String(port), '-c', String(clients), '-P', String(pipeline), '-n', String(requests), '-t', tests, '--csv'], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 600_000,
+/** redis-benchmark --csv → { TEST: rps }; async, because the bridge runs in this process. */
+export function redisBenchmark(port, { tests, clients = 50, pipeline = 1, requests = 20000, random = 0 }) {
+  const args = ['-p', String(port), '-c', String(clients), '-P', String(pipeline), '-n', String(requests), '-t', tests, '--csv'];
+  if (random) args.push('-r', String(random));
+  return new Promise((resolve) => {
+    const p = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => p.kill('SIGTERM'), 600_000);
+    p.on('close', () => {
+      clearTimeout(timer);
+      const res = {};
+      for (const line of out.split('\n')) {
+        const m = /^"([^"]+)","([\d.]+)"/.exec(line);
+        // "LPUSH (needed to benchmark LRANGE)" is a warm-up, not the lpush test.
+        if (!m || m[1].includes('needed')) continue;
+        res[m[1].split(' ')[0]] = Number(m[2]);
+      }
+      if (!Object.keys(res).length && err) console.error(`redis-benchmark: ${err.trim().slice(0, 300)}`);
+      resolve(res);
+    });
   });
-  const out = {};
-  for (const line of r.stdout.split('\n')) {
-    const m = /^"([^"]+)","([\d.]+)"/.exec(line);
-    if (m) out[m[1].split(' ')[0]] = Number(m[2]);
+}
+
+const enc = (argv) => `*${argv.length}\r\n` + argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
+
+/**
+ * Send commands pipelined over one raw RESP connection, `window` at a time, and wait for their
+ * replies. Only for commands whose replies are one line each (+OK, :n).
+ */
+export async function loadResp(port, commands, window = 5000) {
+  const sock = connect(port, '127.0.0.1');
+  await new Promise((res, rej) => (sock.once('connect', res), sock.once('error', rej)));
+  sock.setNoDelay(true);
+  let pending = 0;
+  let wake = null;
+  let errors = 0;
+  let first = '';
+  sock.on('data', (d) => {
+    for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) pending--;
+    if (d[0] === 45 /* - */) {
+      errors++;
+      first ||= d.toString('latin1', 0, 200);
+    }
+    if (pending <= 0 && wake) wake();
+  });
+  let buf = [];
+  const flush = async () => {
+    pending += buf.length;
+    sock.write(buf.map(enc).join(''));
+    buf = [];
+    if (pending > 0) await new Promise((r) => (wake = r));
+    wake = null;
+  };
+  for (const c of commands) {
+    buf.push(c);
+    if (buf.length >= window) await flush();
   }
-  return out;
+  if (buf.length) await flush();
+  sock.destroy();
+  if (errors) throw new Error(`loadResp: ${errors} error replies, first: ${first}`);
+}
+
+/** One RESP command on a fresh connection; the raw reply text. */
+export async function respCall(port, argv) {
+  const sock = connect(port, '127.0.0.1');
+  return new Promise((resolve, reject) => {
+    let out = '';
+    sock.on('error', reject);
+    sock.on('data', (d) => {
+      out += d.toString('latin1');
+      // Bulk replies: wait for the announced length.
+      const m = /^\$(\d+)\r\n/.exec(out);
+      if (out.endsWith('\r\n') && (!m || out.length >= m[0].length + Number(m[1]) + 2)) {
+        sock.destroy();
+        resolve(out);
+      }
+    });
+    sock.write(enc(argv));
+  });
+}
+
+/**
+ * Fixed-concurrency HTTP load (keep-alive): `concurrency` loops each send `make()` requests back to
+ * back for `ms` after `warmMs` of warm-up. → { rps, p50, p99 (ms), errors, n }.
+ */
+export async function httpLoad(port, make, { concurrency = 32, ms = 4000, warmMs = 1000 } = {}) {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const one = ({ method = 'GET', path, headers = {}, body }) =>
+    new Promise((resolve) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: body ? { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : headers, agent }, (res) => {
+        res.on('data', () => {});
+        res.on('end', () => resolve(res.statusCode === 200));
+      });
+      req.on('error', () => resolve(false));
+      if (body) req.write(body);
+      req.end();
+    });
+  const lat = [];
+  let errors = 0;
+  let recording = false;
+  let stopAt = Infinity;
+  const loop = async () => {
+    while (performance.now() < stopAt) {
+      const t = performance.now();
+      const ok = await one(make());
+      if (!recording) continue;
+      lat.push(performance.now() - t);
+      if (!ok) errors++;
+    }
+  };
+  const t0 = performance.now();
+  stopAt = t0 + warmMs + ms;
+  const loops = Array.from({ length: concurrency }, loop);
+  await new Promise((r) => setTimeout(r, warmMs));
+  recording = true;
+  const start = performance.now();
+  await Promise.all(loops);
+  const elapsed = performance.now() - start;
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  const q = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] : NaN);
+  return { rps: Math.round((lat.length * 1000) / elapsed), p50: +q(0.5).toFixed(2), p99: +q(0.99).toFixed(2), errors, n: lat.length };
 }
 
 export const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = [...xs].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   return s.length ? s[Math.floor(s.length / 2)] : NaN;
 };

@@ -143,6 +143,8 @@ export async function serve({ port = 8787, shards, persistTo = join(root, '.keyf
       host: '127.0.0.1',
       port,
       defaultPersistRoot: persistTo,
+      // This Miniflare reads only resourcePersistencePath (defaultPersistRoot is dropped by its schema).
+      resourcePersistencePath: persistTo,
       workers: [
         {
           name: 'keyflare',
@@ -150,7 +152,7 @@ export async function serve({ port = 8787, shards, persistTo = join(root, '.keyf
           scriptPath: script,
           modulesRoot: outdir,
           compatibilityDate,
-          durableObjects: { SHARD: { className: 'ShardObject', useSQLite: true } },
+          durableObjects: { SHARD: { className: 'ShardObject', useSQLite: true }, HUB: { className: 'HubObject', useSQLite: true } },
           durableObjectsPersist: true,
           bindings: { SHARDS: String(shards ?? defaultShards), ...devVars(), ...vars },
         },

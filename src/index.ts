@@ -2,4 +2,5 @@
 import { app } from './worker/app.js';
 
 export { ShardObject } from './objects/shard.js';
+export { HubObject } from './objects/hub.js';
 export default app;

@@ -1,6 +1,7 @@
 // Argument parsing shared by handlers, with Redis's error replies for bad numbers.
 import { E, err, type Frame } from '../protocol/frame.js';
 import { parseFloatStrict, parseI64 } from '../protocol/numfmt.js';
+import { compileGlob } from '../engine/glob.js';
 
 /** A 64-bit integer argument as a bigint, or Redis's "not an integer" error. */
 export function i64Arg(s: string): bigint | Frame {
@@ -38,4 +39,33 @@ export function timeoutArg(s: string): number | Frame {
   if (v === null || !Number.isFinite(v)) return err('ERR timeout is not a float or out of range');
   if (v < 0) return err('ERR timeout is negative');
   return Math.ceil(v * 1000);
+}
+
+export interface ScanArgs {
+  count: number;
+  /** Compiled MATCH pattern; null for none or `*`. */
+  match: ((s: string) => boolean) | null;
+  /** SCAN's TYPE filter (lower case); only with `withType`. */
+  type: string | null;
+}
+
+/** The options after a SCAN-family cursor (argv[from…]), as Redis's scanGenericCommand parses them. */
+export function scanArgs(argv: readonly string[], from: number, withType = false): ScanArgs | Frame {
+  const o: ScanArgs = { count: 10, match: null, type: null };
+  for (let i = from; i < argv.length; i += 2) {
+    const a = argv[i]!.toLowerCase();
+    const hasArg = i + 1 < argv.length;
+    if (a === 'count' && hasArg) {
+      const n = parseI64(argv[i + 1]!);
+      if (n === null) return E.notInt;
+      if (n < 1n) return E.syntax;
+      o.count = n > 2147483647n ? 2147483647 : Number(n);
+    } else if (a === 'match' && hasArg) {
+      const p = argv[i + 1]!;
+      o.match = p === '*' ? null : compileGlob(p);
+    } else if (a === 'type' && withType && hasArg) {
+      o.type = argv[i + 1]!.toLowerCase();
+    } else return E.syntax;
+  }
+  return o;
 }

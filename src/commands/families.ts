@@ -16,6 +16,12 @@ import { LIST_COMMANDS } from './lists.js';
 import { BITMAP_COMMANDS } from './bitmaps.js';
 import { HLL_COMMANDS } from './hyperloglog.js';
 import { STREAM_COMMANDS } from './streams.js';
+import { TRANSACTION_COMMANDS } from './transactions.js';
+import { DUMP_COMMANDS } from './dump.js';
+import { GEO_COMMANDS } from './geo.js';
+import { PUBSUB_COMMANDS } from './pubsub.js';
+import { SORT_COMMANDS } from './sort.js';
+import { PERSISTENCE_COMMANDS } from './persistence.js';
 
 export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   STRING_COMMANDS,
@@ -34,4 +40,10 @@ export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   BITMAP_COMMANDS,
   HLL_COMMANDS,
   STREAM_COMMANDS,
+  TRANSACTION_COMMANDS,
+  DUMP_COMMANDS,
+  GEO_COMMANDS,
+  SORT_COMMANDS,
+  PUBSUB_COMMANDS,
+  PERSISTENCE_COMMANDS,
 ];

@@ -3,10 +3,9 @@
 import { E, NIL, OK, ONE, ZERO, arityErr, arr, bulk, bulkOrNil, err, int, map, type Frame } from '../protocol/frame.js';
 import { parseI64 } from '../protocol/numfmt.js';
 import { addLD, fmtLDHuman, parseLD } from '../engine/str-longdouble.js';
-import { compileGlob } from '../engine/glob.js';
 import { parseCursor } from '../engine/scan.js';
 import { HashObj, fieldTtl, hashDel, hashEach, hashEntries, hashGet, hashHas, hashLen, hashSet } from '../engine/types/hash.js';
-import { isFrame } from './args.js';
+import { isFrame, scanArgs } from './args.js';
 import { dropIfEmpty, hspec, limits, readHash, writeHash, writeOrCreate } from './hashes-common.js';
 import { HASH_TTL_COMMANDS } from './hashes-ttl.js';
 import type { CommandSpec, Ctx } from './types.js';
@@ -255,21 +254,9 @@ function hscan(c: Ctx, argv: string[]): Frame {
   const h = readHash(c, argv[1]!);
   if (h === undefined) return arr([bulk('0'), arr([])]);
   if (isFrame(h)) return h;
-  let count = 10;
-  let match: ((s: string) => boolean) | null = null;
-  for (let i = 3; i < argv.length; i++) {
-    const o = argv[i]!.toLowerCase();
-    const left = argv.length - i;
-    if (o === 'count' && left >= 2) {
-      const n = parseI64(argv[++i]!);
-      if (n === null) return E.notInt;
-      if (n < 1n) return E.syntax;
-      count = n > 1_000_000_000n ? 1_000_000_000 : Number(n);
-    } else if (o === 'match' && left >= 2) {
-      const p = argv[++i]!;
-      match = p === '*' ? null : compileGlob(p);
-    } else return E.syntax;
-  }
+  const opts = scanArgs(argv, 3);
+  if (isFrame(opts)) return opts;
+  const { count, match } = opts;
   const out: Frame[] = [];
   if (typeof h.d === 'string') {
     // A packed hash is returned whole in one call with cursor 0, as Redis does for a listpack.

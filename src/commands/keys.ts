@@ -4,9 +4,10 @@ import { E, NIL, OK, ZERO, ONE, arr, bulk, err, int, simple, type Frame } from '
 import { parseI64 } from '../protocol/numfmt.js';
 import { Rng } from '../engine/clock.js';
 import { compileGlob } from '../engine/glob.js';
+import { lfuDecr } from '../engine/evict.js';
 import { cloneValue, encodingOf, typeOf, type Value } from '../engine/keyspace.js';
 import { parseCursor, scanShard } from '../engine/scan.js';
-import { words } from './args.js';
+import { scanArgs, words } from './args.js';
 import { helpReply } from './help.js';
 import type { CommandSpec, ConnCtx, Ctx, KeySpec } from './types.js';
 
@@ -101,41 +102,14 @@ function keys(c: Ctx, argv: string[]): Frame {
   return arr(out);
 }
 
-interface ScanOpts {
-  count: number;
-  match: string | null;
-  type: string | null;
-}
-
-/** SCAN's options after the cursor, with Redis's errors in Redis's order. */
-function scanOpts(argv: string[]): ScanOpts | Frame {
-  const o: ScanOpts = { count: 10, match: null, type: null };
-  for (let i = 2; i < argv.length; i += 2) {
-    const a = argv[i]!.toLowerCase();
-    const hasArg = i + 1 < argv.length;
-    if (a === 'count' && hasArg) {
-      const n = parseI64(argv[i + 1]!);
-      if (n === null) return E.notInt;
-      if (n < 1n) return E.syntax;
-      o.count = n > 2147483647n ? 2147483647 : Number(n);
-    } else if (a === 'match' && hasArg) {
-      const p = argv[i + 1]!;
-      o.match = p === '*' ? null : p;
-    } else if (a === 'type' && hasArg) {
-      o.type = argv[i + 1]!.toLowerCase();
-    } else return E.syntax;
-  }
-  return o;
-}
-
 /** Shard side of SCAN: argv carries this shard's local cursor. */
 function scanRun(c: Ctx, argv: string[]): Frame {
   const cur = parseCursor(argv[1]!);
   if (cur === null) return err('ERR invalid cursor');
-  const o = scanOpts(argv);
+  const o = scanArgs(argv, 2, true);
   if ('t' in o) return o;
   const db = c.db;
-  const m = o.match === null ? null : compileGlob(o.match);
+  const m = o.match;
   // Redis's order: pattern, then type (a lookup, which expires), then expiry.
   const accept = (k: string): boolean => {
     if (m !== null && !m(k)) return false;
@@ -159,7 +133,7 @@ function scanRun(c: Ctx, argv: string[]): Frame {
 async function scanConn(c: ConnCtx, argv: string[]): Promise<Frame> {
   const cur = parseCursor(argv[1]!);
   if (cur === null) return err('ERR invalid cursor');
-  const o = scanOpts(argv);
+  const o = scanArgs(argv, 2, true);
   if ('t' in o) return o;
   const n = c.slots.shards;
   let shard = Number(cur % BigInt(n));
@@ -234,15 +208,12 @@ function objectIdletime(c: Ctx, argv: string[]): Frame {
   return int(Math.max(0, c.db.stamp() - at));
 }
 
-/** LFU_INIT_VAL: keys have no LFU counter of their own until the eviction module keeps one. */
-const LFU_INIT_VAL = 5;
-
 function objectFreq(c: Ctx, argv: string[]): Frame {
   if (objectLookup(c, argv[2]!) === undefined) return NIL;
   if (!isLfu(c)) {
     return err('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
   }
-  return int(LFU_INIT_VAL);
+  return int(lfuDecr(c.db.lfu, c.db.now, c.db.access.get(argv[2]!)));
 }
 
 const OBJECT_HELP = [

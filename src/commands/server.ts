@@ -26,10 +26,6 @@ function time(c: ConnCtx): Frame {
   return arr([bulk(String(Math.floor(ms / 1000))), bulk(String((ms % 1000) * 1000))]);
 }
 
-function lastsave(c: ConnCtx): Frame {
-  // Snapshots are taken per shard; the service's start is when its state was last known saved.
-  return int(Math.floor(c.server.startedAt / 1000));
-}
 
 /** The connection asks every shard for its counters and renders Redis's text. */
 async function info(c: ConnCtx, argv: string[]): Promise<Frame> {
@@ -85,7 +81,6 @@ export const SERVER_COMMANDS: CommandSpec[] = [
   spec('flushall', -1, 'write', 'keyspace write slow dangerous', { run: flush, tips: ALL_SUCCEEDED, summary: 'Remove all keys from all databases', since: '1.0.0' }),
   spec('flushdb', -1, 'write', 'keyspace write slow dangerous', { run: flush, tips: ALL_SUCCEEDED, summary: 'Remove all keys from the current database', since: '1.0.0' }),
   spec('time', 1, 'loading stale fast', 'fast', { route: 'conn', conn: time, tips: ['nondeterministic_output'], summary: 'Return the current server time', since: '2.6.0' }),
-  spec('lastsave', 1, 'loading stale fast', 'admin fast dangerous', { route: 'conn', conn: lastsave, tips: ['nondeterministic_output'], summary: 'Get the UNIX time stamp of the last successful save to disk', since: '1.0.0' }),
   // `run` answers the internal per-shard request the connection fans out; clients reach `conn`.
   spec('info', -1, 'loading stale', 'slow dangerous', {
     route: 'conn', conn: info, run: (c) => shardCounters(c),

@@ -2,8 +2,8 @@
 // SPOP is logged as its effect, as Redis 7.0 propagates it: one SREM per popped member (Redis
 // wraps them in MULTI/EXEC; here they are one command's effects), or DEL when the whole set goes.
 import { E, EMPTY_ARR, NIL, arr, bulk, bulks, err, type Frame } from '../protocol/frame.js';
+import { isFrame, scanArgs } from './args.js';
 import { parseI64 } from '../protocol/numfmt.js';
-import { compileGlob } from '../engine/glob.js';
 import { parseCursor } from '../engine/scan.js';
 import { HASHTABLE, RSet, createSetFor, setFrom } from '../engine/types/set.js';
 import { ks, isFrameV, limits, membersReply, readSet, sspec, writeSet } from './sets-common.js';
@@ -158,21 +158,9 @@ function sscan(c: Ctx, argv: string[]): Frame {
   const s = readSet(c, argv[1]!);
   if (s === undefined) return arr([bulk('0'), arr([])]);
   if (isFrameV(s)) return s;
-  let count = 10;
-  let match: ((m: string) => boolean) | null = null;
-  for (let i = 3; i < argv.length; i++) {
-    const o = argv[i]!.toLowerCase();
-    const left = argv.length - i;
-    if (o === 'count' && left >= 2) {
-      const n = parseI64(argv[++i]!);
-      if (n === null) return E.notInt;
-      if (n < 1n) return E.syntax;
-      count = n > 1_000_000_000n ? 1_000_000_000 : Number(n);
-    } else if (o === 'match' && left >= 2) {
-      const p = argv[++i]!;
-      match = p === '*' ? null : compileGlob(p);
-    } else return E.syntax;
-  }
+  const opts = scanArgs(argv, 3);
+  if (isFrame(opts)) return opts;
+  const { count, match } = opts;
   const out: Frame[] = [];
   if (s.enc !== HASHTABLE) {
     // A packed set is returned whole in one call with cursor 0, as Redis does for intset/listpack.

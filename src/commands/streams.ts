@@ -1,7 +1,7 @@
 // Stream commands, part 1: XADD, XLEN, XRANGE/XREVRANGE, XDEL, XTRIM, XSETID, plus the ID
 // parsing and entry replies every stream command shares. Reads (XREAD/XREADGROUP) are in
 // streams-read.ts, consumer groups in streams-groups.ts, XINFO in streams-info.ts.
-import { E, NIL, NILARR, OK, ZERO, arityErr, arr, bulk, bulks, err, int, type Frame } from '../protocol/frame.js';
+import { E, NIL, NILARR, OK, ZERO, arityErr, arr, bulk, err, int, type Frame } from '../protocol/frame.js';
 import { parseI64 } from '../protocol/numfmt.js';
 import { MAX_ID, U64, fmtId, msOf, seqOf, sid, type SID } from '../engine/encodings/stream-node.js';
 import { Stream, type TrimArgs } from '../engine/types/stream.js';

@@ -4,6 +4,7 @@ import type { Config } from '../engine/config.js';
 import type { Keyspace } from '../engine/keyspace.js';
 import type { Rng } from '../engine/clock.js';
 import type { Stats } from '../engine/stats.js';
+import type { PersistState } from '../persistence/state.js';
 import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import type { SlotMap } from '../cluster/slot.js';
@@ -75,6 +76,8 @@ export interface Ctx {
   readonly db: Keyspace;
   readonly config: Config;
   readonly stats: Stats;
+  /** Persistence facts (INFO persistence, LASTSAVE) and requests (SAVE, BGREWRITEAOF…). */
+  readonly persist: PersistState;
   readonly rng: Rng;
   readonly shard: ShardInfo;
   /** The command's cached time in ms (as Redis's commandTimeSnapshot). */
@@ -96,6 +99,11 @@ export interface Ctx {
    * `retryArgv` (optional) is re-run instead of the received argv (XREAD resolves `$` to an ID).
    */
   block(keys: string[], timeoutMs: number, retryArgv?: string[]): boolean;
+  /**
+   * Fire a keyspace notification (class letter as notify-keyspace-events, Redis's event name).
+   * Calling it replaces the table of engine/notify.ts for this command (fire all its events then).
+   */
+  notify(cls: import('../engine/notify.js').NotifyClass, event: string, key: string): void;
 }
 
 /** Connection state that commands read and change. */
@@ -130,6 +138,8 @@ export interface ConnCtx {
   auth(user: string | null, pass: string): { user: string; readonly: boolean } | null;
   /** Server facts for INFO server / HELLO. */
   server: ServerFacts;
+  /** Pub/sub service of the host (absent: PUBLISH and SUBSCRIBE answer an error). */
+  readonly pubsub?: import('../server/pubsub.js').PubSubBackend;
 }
 
 export interface ServerFacts {

@@ -2,10 +2,9 @@
 // (ZPOPMIN/MAX, ZMPOP and their blocking forms), ZRANDMEMBER and ZSCAN.
 import { E, EMPTY_ARR, NIL, NILARR, arityErr, arr, bulk, dbl, err, int, type Frame } from '../protocol/frame.js';
 import { fmtG17, parseI64 } from '../protocol/numfmt.js';
-import { compileGlob } from '../engine/glob.js';
 import { ZSet } from '../engine/types/zset.js';
 import { parseCursor } from '../engine/scan.js';
-import { floatArg, isFrame, timeoutArg } from './args.js';
+import { floatArg, isFrame, scanArgs, timeoutArg } from './args.js';
 import { dropIfEmpty, isZ, positiveArg, readZ, writeZ, zcfg } from './zsets-core.js';
 import type { Ctx } from './types.js';
 
@@ -360,21 +359,9 @@ function zscan(c: Ctx, argv: string[]): Frame {
   if (cur === null) return err('ERR invalid cursor');
   const z = readZ(c, argv[1]!);
   if (!isZ(z)) return z ?? arr([bulk('0'), EMPTY_ARR]);
-  let count = 10;
-  let match: ((s: string) => boolean) | null = null;
-  for (let i = 3; i < argv.length; i += 2) {
-    const o = argv[i]!.toLowerCase();
-    if (i + 1 >= argv.length) return E.syntax;
-    if (o === 'count') {
-      const v = parseI64(argv[i + 1]!);
-      if (v === null) return E.notInt;
-      if (v < 1n) return E.syntax;
-      count = v > 1_000_000n ? 1_000_000 : Number(v);
-    } else if (o === 'match') {
-      const p = argv[i + 1]!;
-      match = p === '*' ? null : compileGlob(p);
-    } else return E.syntax;
-  }
+  const opts = scanArgs(argv, 3);
+  if (isFrame(opts)) return opts;
+  const { count, match } = opts;
   const out: Frame[] = [];
   const packed = z.encoding === 'listpack';
   const emit = (m: string, s: number): void => {

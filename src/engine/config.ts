@@ -112,6 +112,8 @@ export function parseMemory(s: string): bigint | null {
 }
 
 export class Config {
+  /** Bumped by every successful CONFIG SET, so per-command readers can cache what they parse. */
+  version = 0;
   private readonly values = new Map<string, string>();
   private readonly byName = new Map<string, ParamDef>();
 
@@ -183,6 +185,7 @@ export class Config {
       staged.push([p, v]);
     }
     for (const [p, v] of staged) this.values.set(p.name, v);
+    this.version++;
     return null;
   }
 }

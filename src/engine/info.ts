@@ -15,6 +15,23 @@ export interface Counters {
   evictedKeys: number;
   /** Clients waiting in a blocking command (BLPOP, XREAD BLOCK…) on this shard. */
   blocked: number;
+  // Persistence, summed over shards except where noted in mergeCounters.
+  changes: number;
+  lastSave: number;
+  rwip: number;
+  rwsched: number;
+  rwOk: number;
+  rwTime: number;
+  rewrites: number;
+  saves: number;
+  aofBase: number;
+  aofCur: number;
+  aofBuf: number;
+  loadMs: number;
+  loadKeys: number;
+  kProc: number;
+  kTotal: number;
+  fsync: string;
   hits: number;
   misses: number;
   errorReplies: number;
@@ -28,21 +45,13 @@ export interface Counters {
 }
 
 const SAMPLE = 512;
-/** Rough per-key overhead (dict entry, key header, robj), as Redis's own accounting would add. */
-const KEY_OVERHEAD = 72;
-const OBJ_GUESS = 160;
 const BASELINE = 1_600_000;
 
 /** The shard side: its counters as lines `name:value` (maps as `c.<cmd>:n`, `f.<cmd>:n`, `e.<prefix>:n`). */
 export function shardCounters(c: Ctx): Frame {
   const db = c.db;
-  let sampled = 0;
-  let bytes = 0;
-  for (const [k, v] of db.data) {
-    if (sampled++ >= SAMPLE) break;
-    bytes += KEY_OVERHEAD + k.length + (typeof v === 'string' ? v.length : OBJ_GUESS);
-  }
-  const memory = sampled ? Math.round((bytes / Math.min(sampled, SAMPLE)) * db.size) : 0;
+  // The shard's running estimate (engine/memory.ts): what maxmemory is compared with.
+  const memory = db.used;
   let ttlSum = 0;
   let ttlSamples = 0;
   for (const at of db.expires.values()) {
@@ -56,7 +65,8 @@ export function shardCounters(c: Ctx): Frame {
   const lines = [
     `keys:${db.size}`, `expires:${db.expires.size}`, `ttlSum:${ttlSum}`, `ttlSamples:${ttlSamples}`, `memory:${memory}`,
     `totalCommands:${s.totalCommands}`, `expiredKeys:${s.expiredKeys}`, `evictedKeys:${s.evictedKeys}`,
-    `blocked:${c.blockedClients}`, `hits:${db.hits}`, `misses:${db.misses}`, `errorReplies:${s.errorReplies}`,
+    `blocked:${c.blockedClients}`, `hits:${db.hits}`, `misses:${db.misses}`,
+    ...persistLines(c), `errorReplies:${s.errorReplies}`,
     `hz:${c.config.get('hz')}`, `maxmemory:${c.config.get('maxmemory')}`,
     `policy:${c.config.get('maxmemory-policy')}`, `appendonly:${c.config.get('appendonly')}`,
   ];
@@ -66,9 +76,22 @@ export function shardCounters(c: Ctx): Frame {
   return bulk(lines.join('\n'));
 }
 
+function persistLines(c: Ctx): string[] {
+  const p = c.persist;
+  return [
+    `changes:${p.changesSinceSave}`, `lastSave:${p.lastSaveTime}`, `rwip:${p.rewriteInProgress ? 1 : 0}`,
+    `rwsched:${p.rewriteScheduled ? 1 : 0}`, `rwOk:${p.lastRewriteOk ? 1 : 0}`, `rwTime:${p.lastRewriteTimeSec}`,
+    `rewrites:${p.rewrites}`, `saves:${p.saves}`, `aofBase:${p.aofBaseSize}`, `aofCur:${p.aofCurrentSize}`,
+    `aofBuf:${p.aofBufferLength}`, `loadMs:${p.loadTimeMs}`, `loadKeys:${p.loadedKeys}`, `kProc:${p.keysProcessed}`,
+    `kTotal:${p.keysTotal}`, `fsync:${c.config.get('appendfsync')}`,
+  ];
+}
+
 function emptyCounters(): Counters {
   return {
     keys: 0, expires: 0, ttlSum: 0, ttlSamples: 0, memory: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, blocked: 0,
+    changes: 0, lastSave: Infinity, rwip: 0, rwsched: 0, rwOk: 1, rwTime: -1, rewrites: 0, saves: 0, aofBase: 0, aofCur: 0,
+    aofBuf: 0, loadMs: 0, loadKeys: 0, kProc: 0, kTotal: 0, fsync: 'always',
     hits: 0, misses: 0, errorReplies: 0, hz: 10, maxmemory: 0, policy: 'noeviction', appendonly: 'yes',
     calls: new Map(), failed: new Map(), errors: new Map(),
   };
@@ -90,8 +113,12 @@ export function mergeCounters(replies: readonly Frame[], fanout: (cmd: string) =
       if (k.startsWith('c.')) add(out.calls, k.slice(2));
       else if (k.startsWith('f.')) add(out.failed, k.slice(2));
       else if (k.startsWith('e.')) add(out.errors, k.slice(2));
-      else if (k === 'policy' || k === 'appendonly') {
+      else if (k === 'policy' || k === 'appendonly' || k === 'fsync') {
         if (i === 0) out[k] = v;
+      } else if (k === 'lastSave' || k === 'rwOk') {
+        out[k] = Math.min(out[k], Number(v)); // the service saved when its last shard did
+      } else if (k === 'loadMs' || k === 'rwTime') {
+        out[k] = Math.max(out[k], Number(v));
       } else if (k === 'hz' || k === 'maxmemory') {
         if (i === 0) out[k] = Number(v);
       } else if (k in out) (out as unknown as Record<string, number>)[k]! += Number(v);
@@ -180,14 +207,31 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
       'mem_clients_normal:0', 'mem_cluster_links:0', 'mem_aof_buffer:0', 'mem_allocator:v8', 'active_defrag_running:0',
       'lazyfree_pending_objects:0', 'lazyfreed_objects:0',
     ],
+    // keyflare's own section (only when asked for by name): durability and recovery facts.
+    keyflare: () => [
+      `shards:${f.shards}`,
+      `aof_fsync_policy:${t.fsync}`,
+      `aof_crash_may_lose:${t.fsync === 'always' ? 'nothing acknowledged' : t.fsync === 'everysec' ? 'up to 1 second of acknowledged writes' : 'acknowledged writes not yet stored (up to 4mb or 5 seconds idle)'}`,
+      `aof_unstored_bytes:${t.aofBuf}`,
+      `last_load_time_ms:${t.loadMs}`,
+      `last_load_keys:${t.loadKeys}`,
+    ],
     persistence: () => [
       'loading:0', 'async_loading:0', 'current_cow_peak:0', 'current_cow_size:0', 'current_cow_size_age:0', 'current_fork_perc:0.00',
-      'current_save_keys_processed:0', 'current_save_keys_total:0', 'rdb_changes_since_last_save:0', 'rdb_bgsave_in_progress:0',
-      `rdb_last_save_time:${Math.floor(f.server.startedAt / 1000)}`, 'rdb_last_bgsave_status:ok', 'rdb_last_bgsave_time_sec:-1',
-      'rdb_current_bgsave_time_sec:-1', 'rdb_saves:0', 'rdb_last_cow_size:0', 'rdb_last_load_keys_expired:0', 'rdb_last_load_keys_loaded:0',
-      `aof_enabled:${t.appendonly === 'yes' ? 1 : 0}`, 'aof_rewrite_in_progress:0', 'aof_rewrite_scheduled:0', 'aof_last_rewrite_time_sec:-1',
-      'aof_current_rewrite_time_sec:-1', 'aof_last_bgrewrite_status:ok', 'aof_rewrites:0', 'aof_rewrites_consecutive_failures:0',
-      'aof_last_write_status:ok', 'aof_last_cow_size:0', 'module_fork_in_progress:0', 'module_fork_last_cow_size:0',
+      `current_save_keys_processed:${t.kProc}`, `current_save_keys_total:${t.kTotal}`, `rdb_changes_since_last_save:${t.changes}`,
+      `rdb_bgsave_in_progress:${t.rwip ? 1 : 0}`, `rdb_last_save_time:${t.lastSave === Infinity ? 0 : t.lastSave}`,
+      `rdb_last_bgsave_status:${t.rwOk ? 'ok' : 'err'}`, `rdb_last_bgsave_time_sec:${t.rwTime}`, 'rdb_current_bgsave_time_sec:-1',
+      `rdb_saves:${t.saves}`, 'rdb_last_cow_size:0', 'rdb_last_load_keys_expired:0', `rdb_last_load_keys_loaded:${t.loadKeys}`,
+      `aof_enabled:${t.appendonly === 'yes' ? 1 : 0}`, `aof_rewrite_in_progress:${t.rwip ? 1 : 0}`, `aof_rewrite_scheduled:${t.rwsched ? 1 : 0}`,
+      `aof_last_rewrite_time_sec:${t.rwTime}`, 'aof_current_rewrite_time_sec:-1', `aof_last_bgrewrite_status:${t.rwOk ? 'ok' : 'err'}`,
+      `aof_rewrites:${t.rewrites}`, 'aof_rewrites_consecutive_failures:0', 'aof_last_write_status:ok', 'aof_last_cow_size:0',
+      'module_fork_in_progress:0', 'module_fork_last_cow_size:0',
+      ...(t.appendonly === 'yes'
+        ? [
+            `aof_current_size:${t.aofCur}`, `aof_base_size:${t.aofBase}`, 'aof_pending_rewrite:0', `aof_buffer_length:${t.aofBuf}`,
+            'aof_pending_bio_fsync:0', 'aof_delayed_fsync:0',
+          ]
+        : []),
     ],
     stats: () => [
       `total_connections_received:${f.session.id}`, `total_commands_processed:${t.totalCommands}`, 'instantaneous_ops_per_sec:0',
@@ -226,7 +270,7 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
     },
   };
   const titles: Record<string, string> = { cpu: 'CPU' };
-  for (const name of ALL) {
+  for (const name of [...ALL, 'keyflare']) {
     if (!sections.has(name)) continue;
     const title = titles[name] ?? name[0]!.toUpperCase() + name.slice(1);
     parts.push(`# ${title}\r\n` + sec[name]!().map((l) => l + '\r\n').join(''));

@@ -2,6 +2,9 @@
 // Strings are stored as plain byte strings (the cheapest representation, see protocol/bytes.ts);
 // every other type is an object carrying its `type` name.
 import type { Rng } from './clock.js';
+import { EXPIRE_OVERHEAD, accounted, remeasure } from './memory.js';
+import { lfuInit, lfuTouch, type Lfu } from './evict.js';
+import { WatchTable } from './watch.js';
 
 export type TypeName = 'string' | 'list' | 'hash' | 'set' | 'zset' | 'stream';
 
@@ -114,6 +117,28 @@ export class Keyspace {
   earliestNewDeadline = Infinity;
   hits = 0;
   misses = 0;
+  /** Estimated bytes of all keys and values (memory.ts), kept up to date by every write. */
+  used = 0;
+  /** Set while an LFU policy is selected: access then holds packed LFU counters (evict.ts). */
+  lfu: Lfu | null = null;
+  /** Called by flush (the evictor lets go of its iterator over the old entries). */
+  onFlush: () => void = () => {};
+
+  /** Record an access: the LRU clock, or the LFU counter's logarithmic increment. */
+  private touch(key: string): void {
+    if (this.lfu === null) this.access.set(key, this.stamp());
+    else this.access.set(key, lfuTouch(this.lfu, this.now, this.access.get(key)));
+  }
+
+  /** Re-measure a collection changed in place (the shard calls it for a write's keys). */
+  resize(key: string): void {
+    const v = this.data.get(key);
+    if (v === undefined || typeof v === 'string') return;
+    const before = accounted(key, v);
+    this.used += remeasure(key, v) - before;
+  }
+  /** Versions of WATCHed keys: every write path below reports the keys it changes. */
+  readonly watches = new WatchTable();
 
   /** The access clock now (seconds since ACCESS_EPOCH). */
   stamp(): number {
@@ -152,7 +177,7 @@ export class Keyspace {
       return undefined;
     }
     this.hits++;
-    if (touch && !this.noTouch) this.access.set(key, this.stamp());
+    if (touch && !this.noTouch) this.touch(key);
     return v;
   }
 
@@ -160,7 +185,8 @@ export class Keyspace {
   get(key: string): Value | undefined {
     if (this.expires.size !== 0) this.expireIfNeeded(key);
     const v = this.data.get(key);
-    if (v !== undefined && !this.noTouch) this.access.set(key, this.stamp());
+    if (v !== undefined && !this.noTouch) this.touch(key);
+    if (this.watches.size !== 0) this.watches.candidate(key);
     return v;
   }
 
@@ -172,16 +198,27 @@ export class Keyspace {
 
   /** Overwrite or create: clears the TTL unless keepTtl, as Redis's setKey does. */
   set(key: string, v: Value, keepTtl = false): void {
+    const old = this.data.get(key);
+    const before = old === undefined ? 0 : accounted(key, old);
     this.data.set(key, v);
-    this.access.set(key, this.stamp());
-    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    this.used += remeasure(key, v) - before;
+    // An overwrite keeps the LFU counter (Redis's dbOverwrite keeps the old lru field) after the
+    // one access of setKey's lookupKeyWrite.
+    if (this.lfu === null) this.access.set(key, this.stamp());
+    else this.access.set(key, old === undefined ? lfuInit(this.now) : lfuTouch(this.lfu, this.now, this.access.get(key)));
+    if (!keepTtl && this.expires.size !== 0 && this.expires.delete(key)) this.used -= EXPIRE_OVERHEAD;
     if (this.rawStrings.size !== 0) this.rawStrings.delete(key);
+    if (this.watches.size !== 0) this.watches.modified(key);
   }
 
   /** Replace the value of an existing key in place (keeps its TTL). */
   update(key: string, v: Value): void {
+    const old = this.data.get(key);
+    const before = old === undefined ? 0 : accounted(key, old);
     this.data.set(key, v);
+    this.used += remeasure(key, v) - before;
     if (this.rawStrings.size !== 0) this.rawStrings.delete(key);
+    if (this.watches.size !== 0) this.watches.modified(key);
   }
 
   /** Delete; true when the key existed (and was not expired). */
@@ -200,10 +237,13 @@ export class Keyspace {
     const v = this.data.get(src)!;
     const at = this.expires.get(src);
     const raw = this.rawStrings.size !== 0 && this.rawStrings.has(src);
+    const acc = this.access.get(src);
     this.remove(dst);
     this.remove(src);
     this.data.set(dst, v);
-    this.access.set(dst, this.stamp());
+    this.used += remeasure(dst, v);
+    // The value moves with its LFU counter (the same robj in Redis).
+    this.access.set(dst, this.lfu === null ? this.stamp() : acc ?? lfuInit(this.now));
     if (at !== undefined) this.setExpire(dst, at);
     if (raw) this.rawStrings.add(dst);
   }
@@ -234,14 +274,20 @@ export class Keyspace {
   private randomPool: string[] | null = null;
 
   private remove(key: string): void {
+    const v = this.data.get(key);
+    if (v !== undefined) this.used -= accounted(key, v);
     this.data.delete(key);
-    this.expires.delete(key);
+    if (this.expires.delete(key)) this.used -= EXPIRE_OVERHEAD;
     this.access.delete(key);
     if (this.rawStrings.size !== 0) this.rawStrings.delete(key);
+    if (this.watches.size !== 0) this.watches.modified(key);
   }
 
   setExpire(key: string, at: number): void {
+    const n = this.expires.size;
     this.expires.set(key, at);
+    if (this.expires.size !== n) this.used += EXPIRE_OVERHEAD;
+    if (this.watches.size !== 0) this.watches.modified(key);
     if (at < this.earliestNewDeadline) this.earliestNewDeadline = at;
   }
 
@@ -251,16 +297,22 @@ export class Keyspace {
   }
 
   persist(key: string): boolean {
-    return this.expires.delete(key);
+    const had = this.expires.delete(key);
+    if (had) this.used -= EXPIRE_OVERHEAD;
+    if (had && this.watches.size !== 0) this.watches.modified(key);
+    return had;
   }
 
   flush(): number {
     const n = this.data.size;
+    if (this.watches.size !== 0) this.watches.flushed((k) => this.data.has(k));
     this.randomPool = null;
     this.data.clear();
     this.expires.clear();
     this.access.clear();
     this.rawStrings.clear();
+    this.used = 0;
+    this.onFlush();
     return n;
   }
 

@@ -9,6 +9,11 @@ import { Config } from './config.js';
 import { Keyspace } from './keyspace.js';
 import { Waiters, armTimer, type BlockRequest, type Blocked, type Timers } from './blocking.js';
 import { Stats } from './stats.js';
+import { Evictor, OOM_ERROR } from './evict.js';
+import { readOnlyKeys, watchCommand } from './watch.js';
+import { keySpecsOf } from '../commands/introspection.js';
+import { Notifier, type NotifyClass } from './notify.js';
+import { PersistState } from '../persistence/state.js';
 
 export interface BatchResult {
   replies: Frame[];
@@ -23,12 +28,24 @@ export class Shard {
   readonly db = new Keyspace();
   readonly config = new Config();
   readonly stats = new Stats();
+  readonly persist = new PersistState();
+  /**
+   * Called before a write command runs with the keys it will write (a rewrite in progress
+   * saves their current values first: copy-on-write at key granularity, as a fork would).
+   */
+  beforeWrite: ((keys: string[], all: boolean) => void) | null = null;
   readonly rng: Rng;
+  /** maxmemory: the budget check and eviction policies (evict.ts). */
+  readonly evictor: Evictor;
   readonly waiters = new Waiters();
+  /** Keyspace notifications produced since the host last took them (see notify.ts). */
+  readonly notifier = new Notifier();
   private effects: string[][] = [];
   private readonly ctx: ExecCtx;
   /** Inside a transaction or replay a blocking command answers at once, as Redis in MULTI. */
   private noBlock = false;
+  /** Set by a failed WATCH check: the rest of the (transaction) batch does not run. */
+  private abortBatch = false;
 
   constructor(
     readonly info: ShardInfo,
@@ -36,12 +53,19 @@ export class Shard {
     seed = 1,
   ) {
     this.rng = new Rng(seed);
+    // Until a snapshot is taken, the state is as saved as when the shard started (LASTSAVE).
+    this.persist.lastSaveTime = Math.floor(clock.now() / 1000);
     this.ctx = new ExecCtx(this);
+    this.evictor = new Evictor(this.db, this.config, this.rng, (key) => this.evictKey(key));
+    this.db.onFlush = () => this.evictor.reset();
     this.db.onExpired = (key) => {
       this.stats.expiredKeys++;
       this.effects.push(['DEL', key]);
+      if (this.notifier.flags) this.notifier.emit('x', 'expired', key);
     };
     this.db.onEffect = (argv) => this.effects.push(argv);
+    // Names this in-memory incarnation: WATCH versions from before a restart never match.
+    this.db.watches.epoch = clock.now();
   }
 
   /**
@@ -63,6 +87,10 @@ export class Shard {
         break;
       }
       replies.push(reply);
+      if (this.abortBatch) {
+        this.abortBatch = false;
+        break;
+      }
     }
     this.noBlock = false;
     if (this.waiters.size) this.serveWaiters();
@@ -81,7 +109,7 @@ export class Shard {
     let cur = batch;
     for (;;) {
       const r = this.exec(cur, resp);
-      if (r.effects.length) log(r.effects);
+      log(r.effects); // also when empty: the host acts on persistence requests after every batch
       replies.push(...r.replies);
       if (!r.blocked) return replies;
       const { id, promise } = this.waiters.add(r.blocked, resp, client);
@@ -91,6 +119,11 @@ export class Shard {
       cur = r.rest!;
       if (cur.length === 0) return replies;
     }
+  }
+
+  /** Keyspace notifications produced so far (channel, message); the host publishes them. */
+  takeNotes(): [string, string][] {
+    return this.notifier.notes.length ? this.notifier.take() : [];
   }
 
   /** Clients blocked on this shard (INFO blocked_clients). */
@@ -120,14 +153,30 @@ export class Shard {
   /** Active expiry pass; returns the next deadline (Infinity: none) and the DELs to log. */
   expireCycle(): { next: number; effects: string[][] } {
     this.db.now = this.clock.now();
+    this.notifier.sync(this.config.get('notify-keyspace-events'));
     const next = this.db.activeExpire();
     const effects = this.effects;
     this.effects = [];
     return { next, effects };
   }
 
+  /** An evicted key: deleted, logged as DEL (Redis propagates it so), counted, announced. */
+  private evictKey(key: string): void {
+    if (!this.db.del(key)) return; // it had expired: removed and logged as such
+    this.stats.evictedKeys++;
+    this.effects.push(['DEL', key]);
+    if (this.notifier.sync(this.config.get('notify-keyspace-events'))) this.notifier.emit('e', 'evicted', key);
+  }
+
   private run(argv: string[], resp: Proto): Frame {
     if (argv.length === 0) return err('ERR empty command');
+    // Internal WATCH commands from sessions (engine/watch.ts): NUL-prefixed, never in the table.
+    if (argv[0]!.charCodeAt(0) === 0) {
+      this.db.now = this.clock.now();
+      const r = watchCommand(this.db, argv);
+      this.abortBatch = r.abort;
+      return r.reply;
+    }
     const found = lookup(argv);
     if (!found.spec) return found.err;
     const spec = found.spec;
@@ -136,13 +185,42 @@ export class Shard {
     const now = this.clock.now();
     this.db.now = now;
     c.begin(now, resp, !this.noBlock && !this.db.loading);
+    // maxmemory (Redis's processCommand): evict before any command; refuse denyoom ones when
+    // the shard is still over its budget. Replay never evicts: evictions are in the log as DELs.
+    this.evictor.sync();
+    if (this.db.used > this.evictor.limit && !this.db.loading && !this.evictor.ensure() && spec.flags.includes('denyoom')) {
+      this.stats.rejectedCalls++;
+      this.stats.errorReplies++;
+      this.stats.error(OOM_ERROR);
+      return err(OOM_ERROR);
+    }
+    // Keyspace notifications: a no-op unless notify-keyspace-events is set.
+    const nf = this.db.loading ? 0 : this.notifier.sync(this.config.get('notify-keyspace-events'));
+    const nkeys = nf ? keyPositions(spec, argv) : null;
+    const before = nkeys ? Notifier.exists(this.db, argv, nkeys) : null;
+    this.notifier.explicit = false;
+    if (this.beforeWrite && isWrite(spec)) {
+      const all = spec.name === 'flushall' || spec.name === 'flushdb';
+      this.beforeWrite(keyPositions(spec, argv).map((p) => argv[p]!), all);
+    }
     const reply = spec.run(c, argv);
+    // Collections change in place: re-measure the written keys so the memory total follows.
+    if (c.dirty > 0) for (const p of keyPositions(spec, argv)) this.db.resize(argv[p]!);
+    if (this.db.watches.size !== 0) this.db.watches.endCommand(c.dirty > 0, () => readOnlyKeys(keySpecsOf(spec), argv));
+    if (nkeys && !this.notifier.explicit) {
+      this.notifier.fire({
+        name: spec.name, argv, keys: nkeys, dirty: c.dirty, before: before!,
+        after: nkeys.map((p) => this.db.data.has(argv[p]!)),
+        n: reply.t === 'int' ? Number(reply.v) : NaN, nil: reply.t === 'nil' || reply.t === 'nilarr' || reply.t === 'err', ok: reply.t === 'simple' && reply.v === 'OK',
+      });
+    }
     this.stats.totalCommands++;
     this.stats.calls.set(spec.name, (this.stats.calls.get(spec.name) ?? 0) + 1);
     if (reply.t === 'err') {
       this.stats.errorReplies++;
       this.stats.error(reply.v, spec.name);
     }
+    if (c.dirty > 0) this.persist.changesSinceSave += c.dirty;
     if (c.dirty > 0 && isWrite(spec)) {
       if (c.rewritten !== undefined) {
         if (c.rewritten !== null) this.effects.push(c.rewritten);
@@ -189,6 +267,9 @@ class ExecCtx implements Ctx {
   get blockedClients() {
     return this.s.blockedClients;
   }
+  get persist() {
+    return this.s.persist;
+  }
 
   begin(now: number, resp: Proto, mayBlock: boolean): void {
     this.now = now;
@@ -206,6 +287,12 @@ class ExecCtx implements Ctx {
 
   propagate(argv: string[]): void {
     this.extra.push(argv);
+  }
+
+  notify(cls: NotifyClass, event: string, key: string): void {
+    const n = this.s.notifier;
+    n.explicit = true;
+    if (n.flags) n.emit(cls, event, key);
   }
 
   block(keys: string[], timeoutMs: number, retryArgv?: string[]): boolean {

@@ -1,48 +1,103 @@
-// The shard Durable Object: owns one slot range's keyspace in memory and its write log in
-// SQLite storage. Every write's effect is stored before the reply leaves (the output gate holds
-// replies until the storage commit), and a restarted object rebuilds memory by replaying the log.
+// The shard Durable Object: owns one slot range's keyspace in memory and its persistence in
+// SQLite storage — Redis 7's multi-part AOF: a manifest naming one base (an RDB snapshot) and the
+// increment segments after it. Writes are stored per appendfsync before (always) or after
+// (everysec, no) their replies leave; a restarted object loads the base and replays the segments.
 import { DurableObject } from 'cloudflare:workers';
+import { HUB_NAME, type HubObject } from './hub.js';
 import type { ShardInfo } from '../commands/types.js';
 import type { Timers } from '../engine/blocking.js';
-import type { ExecOpts } from '../server/session.js';
 import { systemClock } from '../engine/clock.js';
 import { Shard } from '../engine/shard.js';
+import { trackFieldTtls, type HashObj } from '../engine/types/hash.js';
+import { AofBuffer, EVERYSEC_MS, IDLE_FLUSH_MS, emptyManifest, shouldAutoRewrite, type Fsync, type Manifest } from '../persistence/aof.js';
+import { dueSavePoint } from '../persistence/savepoints.js';
 import { toBytes } from '../protocol/bytes.js';
 import type { Frame } from '../protocol/frame.js';
 import { RespDecoder } from '../protocol/resp-decode.js';
-import { encodeCommand, type Proto } from '../protocol/resp-encode.js';
+import type { Proto } from '../protocol/resp-encode.js';
+import type { ExecOpts } from '../server/session.js';
+import { Rewrite, type RewriteStore } from '../persistence/rewrite.js';
+import { SNAPSHOT_CODEC } from './codec.js';
+import { rdbEntry } from '../persistence/rdb-snapshot.js';
 
-/** Stored rows stay well under the platform's 2 MB limit; larger records span several rows. */
-const MAX_ROW = 1024 * 1024;
 /** Active expiry runs at most this often (Redis's active cycle runs at 10 Hz). */
 const MIN_ALARM_GAP_MS = 100;
+/** An export page stays far below the 32 MiB RPC limit. */
+const MAX_EXPORT_PAGE = 4 * 1024 * 1024;
 const TIMERS: Timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as number) };
 
-export class ShardObject extends DurableObject {
+export class ShardObject extends DurableObject implements RewriteStore {
   private shard: Shard | null = null;
   private alarmAt = Infinity;
   private readonly sql: SqlStorage;
+  private manifest: Manifest = emptyManifest();
+  private readonly buf = new AofBuffer();
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private rewrite: Rewrite | null = null;
+  private commit: Promise<void> | null = null;
+  /** appendfsync always: the buffer must be stored before replies leave. */
+  private commitDue = false;
+  /** Exports in progress (GET /export), by token. */
+  private readonly exports = new Map<string, { keys: string[]; i: number }>();
+  private exportSeq = 0;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
     this.sql = ctx.storage.sql;
-    this.sql.exec('CREATE TABLE IF NOT EXISTS aof (seq INTEGER PRIMARY KEY AUTOINCREMENT, data BLOB NOT NULL)');
+    this.sql.exec('CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, seg INTEGER NOT NULL, data BLOB NOT NULL)');
+    this.sql.exec('CREATE TABLE IF NOT EXISTS base (gen INTEGER NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (gen, idx))');
     this.sql.exec('CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)');
   }
 
   /**
-   * Run a batch of commands; the RPC the Worker calls. Effects are appended to the log in the
-   * same synchronous turn as the commands, so the output gate holds the reply until they are
-   * stored. A blocking command keeps the call pending until it is served or times out.
+   * Run a batch of commands; the RPC the Worker calls. Under appendfsync always a reply waits for
+   * the group commit that stores its effects (see groupCommit); a blocking command keeps the call
+   * pending until it is served or times out.
    */
   exec(info: ShardInfo, batch: string[][], resp: Proto, opts: ExecOpts = {}): Frame[] | Promise<Frame[]> {
     const shard = this.load(info);
     if (opts.atomic) {
       const r = shard.exec(batch, resp, true);
       this.logged(shard, r.effects);
-      return r.replies;
+      return this.durable(this.withNotes(shard, r.replies));
     }
-    return shard.execAsync(batch, resp, opts.client ?? 0, TIMERS, (effects) => this.logged(shard, effects));
+    return shard.execAsync(batch, resp, opts.client ?? 0, TIMERS, (effects) => this.logged(shard, effects)).then((r) => this.durable(this.withNotes(shard, r)));
+  }
+
+  /** The reply once every effect logged so far is stored (appendfsync always), else at once. */
+  private durable<T>(v: T | Promise<T>): T | Promise<T> {
+    if (!this.buf.pending || !this.commitDue) return v;
+    return this.groupCommit().then(() => v);
+  }
+
+  /**
+   * Group commit, as Redis's beforeSleep shares one write + fsync among all clients of an event
+   * loop turn: batches arriving together append to the buffer, and one storage write a timer tick
+   * later stores them all in one SQLite commit; their replies are released after it (the output
+   * gate holds them until the commit is durable).
+   */
+  private groupCommit(): Promise<void> {
+    if (!this.commit) {
+      this.commit = new Promise((resolve) =>
+        setTimeout(() => {
+          this.commit = null;
+          this.flush();
+          resolve();
+        }, 0),
+      );
+    }
+    return this.commit;
+  }
+
+  /**
+   * Keyspace notifications the batch fired go to the pub/sub hub before the reply leaves (Redis
+   * publishes them inside the command). Nothing to do when notify-keyspace-events is empty.
+   */
+  private withNotes<T>(shard: Shard, v: T): T | Promise<T> {
+    const notes = shard.takeNotes();
+    const hub = (this.env as { HUB?: DurableObjectNamespace<HubObject> }).HUB;
+    if (!notes.length || !hub) return v;
+    return hub.get(hub.idFromName(HUB_NAME)).publishMany(notes).then(() => v, (e) => (console.error('keyspace notification lost', e), v));
   }
 
   /** A client disconnected: its blocked commands end (their replies go nowhere). */
@@ -54,23 +109,152 @@ export class ShardObject extends DurableObject {
     return ids.length;
   }
 
-  private logged(shard: Shard, effects: string[][]): void {
-    if (effects.length) this.append(effects);
-    this.schedule(shard);
-  }
-
   override async alarm(): Promise<void> {
     this.alarmAt = Infinity;
     const shard = this.load(null);
     if (!shard) return;
     const { next, effects } = shard.expireCycle();
-    if (effects.length) this.append(effects);
+    this.logged(shard, effects);
+    await this.withNotes(shard, null);
     if (next !== Infinity) this.setAlarm(Math.max(next, Date.now() + MIN_ALARM_GAP_MS));
   }
 
-  /** Number of log rows (tests and INFO use it). */
-  logRows(): number {
-    return this.sql.exec('SELECT COUNT(*) AS n FROM aof').one().n as number;
+  /**
+   * One page of an export (GET /export): RDB entries for up to `limit` keys of a key list frozen
+   * at the first page; each key's value is read when its page is made. `token` continues an
+   * export; a null token in the reply means this shard is done.
+   */
+  exportPage(info: ShardInfo, token: string | null, limit: number): { token: string | null; data: Uint8Array; keys: number } {
+    const shard = this.load(info);
+    let job = token ? this.exports.get(token) : undefined;
+    if (!job) {
+      job = { keys: [...shard.db.data.keys()], i: 0 };
+      token = `${Date.now()}-${++this.exportSeq}`;
+      this.exports.set(token, job);
+    }
+    const db = shard.db;
+    db.now = Date.now();
+    const parts: string[] = [];
+    let n = 0;
+    let bytes = 0;
+    while (job.i < job.keys.length && n < limit && bytes < MAX_EXPORT_PAGE) {
+      const key = job.keys[job.i++]!;
+      if (db.isExpired(key)) continue;
+      const v = db.data.get(key);
+      if (v === undefined) continue;
+      const e = rdbEntry(key, v, db.getExpire(key));
+      parts.push(e);
+      bytes += e.length;
+      n++;
+    }
+    const done = job.i >= job.keys.length;
+    if (done) this.exports.delete(token!);
+    return { token: done ? null : token, data: toBytes(parts.join('')), keys: n };
+  }
+
+  /** Storage facts for tests: rows per table and the manifest. */
+  storageFacts(): { logRows: number; baseRows: number; manifest: Manifest } {
+    const n = (t: string) => this.sql.exec(`SELECT COUNT(*) AS n FROM ${t}`).one().n as number;
+    return { logRows: n('log'), baseRows: n('base'), manifest: this.manifest };
+  }
+
+  private logged(shard: Shard, effects: string[][]): void {
+    const p = shard.persist;
+    if (effects.length && shard.config.get('appendonly') === 'yes') {
+      const before = this.buf.pending;
+      this.buf.append(effects);
+      p.aofCurrentSize += this.buf.pending - before;
+    }
+    const fsync = shard.config.get('appendfsync') as Fsync;
+    p.fsync = fsync;
+    this.commitDue = fsync === 'always';
+    if (this.buf.mustFlush(fsync)) {
+      if (fsync !== 'always') this.flush(); // always: the group commit stores it (durable())
+    } else if (this.buf.pending) this.armFlush(fsync === 'everysec' ? EVERYSEC_MS : IDLE_FLUSH_MS);
+    p.aofBufferLength = this.buf.pending;
+    this.persistenceDue(shard);
+    this.schedule(shard);
+  }
+
+  /** Store buffered records in the current segment. */
+  private flush(): void {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    const seg = this.manifest.segments[this.manifest.segments.length - 1]!;
+    for (const row of this.buf.take()) {
+      this.sql.exec('INSERT INTO log (seg, data) VALUES (?, ?)', seg.seg, toBytes(row).buffer);
+      seg.bytes += row.length;
+    }
+    if (this.shard) this.shard.persist.aofBufferLength = 0;
+  }
+
+  private armFlush(ms: number): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flush();
+    }, ms);
+  }
+
+  /** SAVE / BGSAVE / BGREWRITEAOF requests, `save` points and auto-aof-rewrite. */
+  private persistenceDue(shard: Shard): void {
+    const p = shard.persist;
+    let req = p.requested;
+    p.requested = null;
+    if (!req && !this.rewrite) {
+      const c = shard.config;
+      if (c.get('appendonly') === 'yes' && shouldAutoRewrite(this.manifest, c.int('auto-aof-rewrite-percentage'), c.int('auto-aof-rewrite-min-size'))) req = 'rewrite';
+      else if (dueSavePoint(c.get('save'), p.changesSinceSave, Date.now() / 1000 - p.lastSaveTime)) req = 'rewrite';
+    }
+    if (!req) return;
+    if (this.rewrite) {
+      // SAVE while a background rewrite runs: finish it now, synchronously.
+      if (req === 'save') this.rewrite.runToEnd();
+      return;
+    }
+    this.flush();
+    try {
+      this.rewrite = new Rewrite(shard, this, this.manifest, SNAPSHOT_CODEC, Date.now());
+      if (req === 'save') this.rewrite.runToEnd();
+      else this.rewrite.runInSlices(TIMERS);
+    } catch (e) {
+      // A failed rewrite leaves the old base and every segment in place: nothing is lost.
+      console.error(`shard ${shard.info.index}: AOF rewrite failed`, e);
+      this.rewrite = null;
+      shard.beforeWrite = null;
+      p.rewriteInProgress = false;
+      p.lastRewriteOk = false;
+    }
+  }
+
+  // RewriteStore: what a rewrite needs from storage.
+  setManifest(m: Manifest): void {
+    this.manifest = m;
+    this.sql.exec('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', 'manifest', JSON.stringify(m));
+  }
+  currentManifest(): Manifest {
+    return this.manifest;
+  }
+  flushLog(): void {
+    this.flush();
+  }
+  writeBaseRow(gen: number, idx: number, data: string): void {
+    this.sql.exec('INSERT OR REPLACE INTO base (gen, idx, data) VALUES (?, ?, ?)', gen, idx, toBytes(data).buffer);
+  }
+  retire(gen: number, firstKeptSeg: number): void {
+    this.sql.exec('DELETE FROM log WHERE seg < ?', firstKeptSeg);
+    this.sql.exec('DELETE FROM base WHERE gen <> ?', gen);
+  }
+  rewriteDone(): void {
+    this.rewrite = null;
+    const shard = this.shard!;
+    if (shard.persist.rewriteScheduled) {
+      shard.persist.rewriteScheduled = false;
+      shard.persist.requested = 'rewrite';
+      this.persistenceDue(shard);
+    }
   }
 
   private load(info: ShardInfo): Shard;
@@ -84,32 +268,65 @@ export class ShardObject extends DurableObject {
     } else {
       this.sql.exec('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', 'info', JSON.stringify(info));
     }
+    const started = Date.now();
     const shard = new Shard(info, systemClock, info.index + 1);
-    // Replay the log as one RESP stream: a record may span rows.
+    const m = this.sql.exec('SELECT v FROM meta WHERE k = ?', 'manifest').toArray()[0];
+    this.manifest = m ? (JSON.parse(m.v as string) as Manifest) : emptyManifest();
+    // Segment sizes grow between manifest writes: count them from the rows.
+    for (const seg of this.manifest.segments) {
+      seg.bytes = (this.sql.exec('SELECT COALESCE(SUM(length(data)), 0) AS n FROM log WHERE seg = ?', seg.seg).one().n as number) ?? 0;
+    }
+    let keys = 0;
+    const base = this.manifest.base;
+    if (base) {
+      const parts: Uint8Array[] = [];
+      for (const row of this.sql.exec('SELECT data FROM base WHERE gen = ? ORDER BY idx', base.gen)) parts.push(new Uint8Array(row.data as ArrayBuffer));
+      const all = concat(parts);
+      shard.db.loading = true;
+      SNAPSHOT_CODEC.load(all, (key, value, expireAt) => {
+        shard.db.set(key, value);
+        if (expireAt >= 0) shard.db.setExpire(key, expireAt);
+        // Hash fields with their own TTLs must be known to active expiry.
+        if (typeof value !== 'string' && value.type === 'hash') trackFieldTtls(shard.db, key, value as HashObj);
+        keys++;
+      }, shard);
+      shard.db.loading = false;
+      shard.persist.aofBaseSize = all.length;
+      shard.persist.lastSaveTime = Math.floor(base.at / 1000);
+    } else shard.persist.lastSaveTime = Math.floor(started / 1000);
+    // A rewrite that never finished left rows of a base no manifest names.
+    this.sql.exec('DELETE FROM base WHERE gen <> ?', base?.gen ?? -1);
+    // Replay the increment segments as one RESP stream: a record may span rows.
+    const first = this.manifest.segments[0]!.seg;
     const dec = new RespDecoder();
     dec.maxBulkLen = Number.MAX_SAFE_INTEGER;
-    for (const row of this.sql.exec('SELECT data FROM aof ORDER BY seq')) {
-      dec.push(new Uint8Array(row.data as ArrayBuffer));
+    let logBytes = 0;
+    for (const row of this.sql.exec('SELECT data FROM log WHERE seg >= ? ORDER BY seq', first)) {
+      const bytes = new Uint8Array(row.data as ArrayBuffer);
+      logBytes += bytes.length;
+      dec.push(bytes);
       const cmds: string[][] = [];
       for (let c = dec.next(); c !== null; c = dec.next()) {
-        if (!Array.isArray(c)) throw new Error(`corrupt log: ${c.error}`);
+        if (!Array.isArray(c)) throw new Error(`shard ${info.index}: corrupt AOF: ${c.error}`);
         cmds.push(c);
       }
       shard.replay(cmds);
     }
-    if (dec.buffered) console.warn(`shard ${info.index}: ignoring a truncated log tail of ${dec.buffered} bytes`);
+    if (dec.buffered) {
+      // Redis's aof-load-truncated: a torn last record is dropped (yes) or refuses to load (no).
+      if (shard.config.get('aof-load-truncated') !== 'yes') throw new Error(`shard ${info.index}: truncated AOF (${dec.buffered} bytes) and aof-load-truncated is no`);
+      console.warn(`shard ${info.index}: dropping a truncated AOF tail of ${dec.buffered} bytes`);
+      shard.persist.loadTruncatedBytes = dec.buffered;
+    }
+    const p = shard.persist;
+    p.aofCurrentSize = (base?.bytes ?? 0) + logBytes;
+    p.loadTimeMs = Date.now() - started;
+    p.loadedKeys = keys;
+    p.changesSinceSave = 0;
     this.shard = shard;
     // Keys that expired while the object was down are removed by the first alarm.
     if (shard.db.expires.size) this.setAlarm(Date.now());
     return shard;
-  }
-
-  private append(effects: string[][]): void {
-    let data = '';
-    for (const e of effects) data += encodeCommand(e);
-    for (let i = 0; i < data.length; i += MAX_ROW) {
-      this.sql.exec('INSERT INTO aof (data) VALUES (?)', toBytes(data.slice(i, i + MAX_ROW)).buffer);
-    }
   }
 
   private schedule(shard: Shard): void {
@@ -124,3 +341,15 @@ export class ShardObject extends DurableObject {
   }
 }
 
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -13,7 +13,7 @@ export type Frame =
   | { t: 'arr'; v: Frame[] }
   | { t: 'map'; v: Frame[] } // flat k, v, k, v …; RESP2 sends it as an array
   | { t: 'set'; v: Frame[] } // RESP2 sends it as an array
-  | { t: 'dbl'; v: number } //  RESP2 sends it as a bulk string
+  | { t: 'dbl'; v: number; s?: string } //  RESP2 sends it as a bulk string; `s` overrides the %.17g text
   | { t: 'bool'; v: boolean } // RESP2 sends it as an integer
   | { t: 'verb'; fmt: string; v: Bytes } // RESP2 sends it as a bulk string
   | { t: 'push'; v: Frame[] }; // RESP2 sends it as an array
@@ -36,6 +36,8 @@ export const bulks = (v: readonly Bytes[]): Frame => ({ t: 'arr', v: v.map(bulk)
 export const map = (v: Frame[]): Frame => ({ t: 'map', v });
 export const set = (v: Frame[]): Frame => ({ t: 'set', v });
 export const dbl = (v: number): Frame => ({ t: 'dbl', v });
+/** A double sent with its own text (Redis's addReplyHumanLongDouble: GEOPOS coordinates). */
+export const dblText = (v: number, s: string): Frame => ({ t: 'dbl', v, s });
 export const bool = (v: boolean): Frame => ({ t: 'bool', v });
 export const verb = (v: Bytes, fmt = 'txt'): Frame => ({ t: 'verb', fmt, v });
 

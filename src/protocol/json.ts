@@ -36,7 +36,7 @@ export function frameToJson(f: Frame, b64: boolean): Json {
     case 'nilarr':
       return null;
     case 'dbl':
-      return str(fmtG17(f.v));
+      return str(f.s ?? fmtG17(f.v));
     case 'bool':
       return f.v ? 1 : 0;
     case 'arr':

@@ -56,13 +56,6 @@ function decompose(x: number): { m: number; e2: number } {
   return { m, e2 };
 }
 
-/** |x| exactly, as the decimal integer `d` with `scale` digits after the point. */
-function exactDecimal(x: number): { d: bigint; scale: number } {
-  const { m, e2 } = decompose(x);
-  if (e2 >= 0) return { d: BigInt(m) << BigInt(e2), scale: 0 };
-  return { d: BigInt(m) * 5n ** BigInt(-e2), scale: -e2 };
-}
-
 /** When |x| is exactly halfway between two p-digit decimals: the p digits and exponent, rounded to even. */
 function tieDigits(x: number, p: number): { digits: string; exp: number } | null {
   const { m, e2 } = decompose(x);
@@ -91,41 +84,6 @@ function stripZeros(s: string): string {
   while (s.charCodeAt(end - 1) === 48) end--;
   if (s.charCodeAt(end - 1) === 46) end--;
   return s.slice(0, end);
-}
-
-/**
- * Redis's LD_STR_HUMAN form (INCRBYFLOAT's stored value): "%.17Lf" with trailing zeros cut,
- * never an exponent. Redis computes in long double; we compute in double: the shortest
- * decimal that round-trips when it has at most 17 decimals (e.g. 10.5 + 0.1 → "10.6"), else
- * the double rounded to 17 decimals. Values whose long-double expansion shows noise in the
- * 17 decimals (|x| ≥ 128 with a fraction, e.g. 1000.1 → "1000.09999999999999998") differ.
- */
-export function fmtHuman(x: number): string {
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (x === 0) return '0';
-  let s = String(x);
-  const e = s.indexOf('e');
-  if (e < 0) {
-    const dot = s.indexOf('.');
-    if (dot < 0 || s.length - dot - 1 <= 17) return s;
-  } else if (Math.abs(x) >= 1) {
-    return BigInt(x).toString(); // integral at this magnitude
-  }
-  // More than 17 decimals: round the exact value to 17, ties to even, as printf does.
-  const { d, scale } = exactDecimal(x);
-  let q = d;
-  if (scale > 17) {
-    const div = 10n ** BigInt(scale - 17);
-    q = d / div;
-    const r = d % div;
-    const half = div / 2n;
-    if (r > half || (r === half && q % 2n === 1n)) q += 1n;
-  } else q = d * 10n ** BigInt(17 - scale);
-  if (q === 0n) return '0';
-  const t = q.toString().padStart(18, '0');
-  s = stripZeros(t.slice(0, t.length - 17) + '.' + t.slice(t.length - 17));
-  return x < 0 ? '-' + s : s;
 }
 
 /** Redis's string2ll: a strict decimal int64, no spaces, no '+', no leading zeros. */
@@ -185,123 +143,4 @@ export function parseFloatStrict(s: string): number | null {
   if (!Number.isFinite(v)) return null;
   if (v === 0 && /[1-9]/.test(s.replace(/e.*$/i, ''))) return null;
   return v;
-}
-
-// ---- x87 long double, for INCRBYFLOAT / HINCRBYFLOAT -------------------------------------
-// Redis parses both operands with strtold, adds in long double (64-bit mantissa) and prints
-// "%.17Lf": 1000.1 becomes "1000.09999999999999998" and 0.1 + 0.2 is "0.3", which no double
-// computation reproduces. So these helpers emulate it exactly with BigInt.
-
-/** |value| = m × 2^e with m < 2^64 (normalised to ≥ 2^63 unless subnormal); inf as m = -1n. */
-interface LD {
-  neg: boolean;
-  m: bigint;
-  e: number;
-}
-const LD_MIN_E = -16445; // 2^-16445: the smallest subnormal
-const LD_MAX_E = 16384 - 64; // m × 2^e < 2^16384
-
-/** Round the exact non-negative num / den × 2^e2 to a long double (null = overflow to inf). */
-function roundLD(neg: boolean, num: bigint, den: bigint, e2: number): LD | null {
-  if (num === 0n) return { neg, m: 0n, e: 0 };
-  let e = num.toString(2).length - den.toString(2).length - 64 + e2;
-  for (;;) {
-    if (e < LD_MIN_E) e = LD_MIN_E;
-    const sh = e - e2; // value / 2^e = num / (den × 2^sh)
-    const n = sh < 0 ? num << BigInt(-sh) : num;
-    const d = sh > 0 ? den << BigInt(sh) : den;
-    let q = n / d;
-    if (q >= 1n << 64n) {
-      e++;
-      continue;
-    }
-    if (q < 1n << 63n && e > LD_MIN_E) {
-      e--;
-      continue;
-    }
-    const r2 = (n % d) * 2n;
-    if (r2 > d || (r2 === d && (q & 1n) === 1n)) q += 1n;
-    if (q === 1n << 64n) {
-      q >>= 1n;
-      e++;
-    }
-    if (e > LD_MAX_E) return null;
-    return { neg, m: q, e };
-  }
-}
-
-/** strtold as Redis's string2ld uses it: null when invalid or out of range (ERANGE). */
-function parseLD(s: string): LD | null {
-  if (s.length === 0 || s.length >= 5 * 1024) return null;
-  const low = s.toLowerCase();
-  if (low === 'inf' || low === '+inf' || low === 'infinity' || low === '+infinity') return { neg: false, m: -1n, e: 0 };
-  if (low === '-inf' || low === '-infinity') return { neg: true, m: -1n, e: 0 };
-  let r: LD | null;
-  const dm = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(s);
-  if (dm && (dm[2]!.length > 0 || (dm[3] ?? '').length > 0)) {
-    const frac = dm[3] ?? '';
-    const d = BigInt((dm[2]! + frac) || '0');
-    const k = (dm[4] === undefined ? 0 : Math.max(-1e6, Math.min(1e6, Number(dm[4])))) - frac.length;
-    if (d === 0n) return { neg: dm[1] === '-', m: 0n, e: 0 };
-    if (k > 5000) return null; // overflow
-    if (k < -(5200 + s.length)) return null; // underflows to zero
-    r = k >= 0 ? roundLD(dm[1] === '-', d * 10n ** BigInt(k), 1n, 0) : roundLD(dm[1] === '-', d, 10n ** BigInt(-k), 0);
-  } else {
-    const h = /^([+-]?)0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?\d+))?$/i.exec(s);
-    if (!h || (h[2]!.length === 0 && (h[3] ?? '').length === 0)) return null;
-    const frac = h[3] ?? '';
-    const d = BigInt('0x' + (h[2]! + frac || '0'));
-    if (d === 0n) return { neg: h[1] === '-', m: 0n, e: 0 };
-    const p = (h[4] === undefined ? 0 : Math.max(-1e6, Math.min(1e6, Number(h[4])))) - 4 * frac.length;
-    if (p > 20000) return null;
-    if (p < -20000 - 4 * s.length) return null;
-    r = roundLD(h[1] === '-', d, 1n, p);
-  }
-  if (r === null || r.m === 0n) return null; // ERANGE: ±HUGE_VALL or an underflow to zero
-  return r;
-}
-
-/** "%.17Lf" without trailing zeros (LD_STR_HUMAN). */
-function fmtLDHuman(x: LD): string {
-  if (x.m === 0n) return '0';
-  let s: string;
-  if (x.e >= 0) s = (x.m << BigInt(x.e)).toString();
-  else {
-    const scale = -x.e;
-    const d = x.m * 5n ** BigInt(scale); // |x| = d / 10^scale
-    let q: bigint;
-    if (scale > 17) {
-      const div = 10n ** BigInt(scale - 17);
-      q = d / div;
-      const r2 = (d % div) * 2n;
-      if (r2 > div || (r2 === div && (q & 1n) === 1n)) q += 1n;
-    } else q = d * 10n ** BigInt(17 - scale);
-    const t = q.toString().padStart(18, '0');
-    s = stripZeros(t.slice(0, t.length - 17) + '.' + t.slice(t.length - 17));
-  }
-  return x.neg && s !== '0' ? '-' + s : s;
-}
-
-export const LD_NAN_OR_INF = 'nan-or-inf' as const;
-
-/**
- * INCRBYFLOAT's arithmetic exactly as Redis does it in long double: `cur` + `incr` as the stored
- * string. null when either operand is not a valid float ("ERR value is not a valid float");
- * LD_NAN_OR_INF when the sum is not finite ("ERR increment would produce NaN or Infinity").
- */
-export function incrByFloatLD(cur: string, incr: string): string | null | typeof LD_NAN_OR_INF {
-  const a = parseLD(cur);
-  const b = parseLD(incr);
-  if (a === null || b === null) return null;
-  if (a.m < 0n || b.m < 0n) return LD_NAN_OR_INF;
-  if (a.m === 0n) return fmtLDHuman(b);
-  if (b.m === 0n) return fmtLDHuman(a);
-  const e = Math.min(a.e, b.e);
-  const va = (a.neg ? -a.m : a.m) << BigInt(a.e - e);
-  const vb = (b.neg ? -b.m : b.m) << BigInt(b.e - e);
-  const sum = va + vb;
-  if (sum === 0n) return '0';
-  const r = roundLD(sum < 0n, sum < 0n ? -sum : sum, 1n, e);
-  if (r === null) return LD_NAN_OR_INF;
-  return fmtLDHuman(r);
 }

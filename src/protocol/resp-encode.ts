@@ -44,7 +44,7 @@ export function encodeTo(f: Frame, proto: Proto, out: string[]): void {
       for (const x of f.v) encodeTo(x, proto, out);
       return;
     case 'dbl': {
-      const s = fmtG17(f.v);
+      const s = f.s ?? fmtG17(f.v);
       if (proto === 3) out.push(',', s, '\r\n');
       else out.push('$', String(s.length), '\r\n', s, '\r\n');
       return;

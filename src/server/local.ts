@@ -8,6 +8,7 @@ import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { Session, type Backend, type ExecOpts } from './session.js';
 import type { Timers } from '../engine/blocking.js';
+import { LocalHub } from './pubsub.js';
 
 const realTimers: Timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as never) };
 
@@ -17,6 +18,8 @@ export class LocalBackend implements Backend {
   /** Every effect each shard logged, in order (what its AOF would hold). */
   readonly logs: string[][][];
   readonly server: ServerFacts;
+  /** The in-process pub/sub hub; shards' keyspace notifications are published to it. */
+  readonly pubsub = new LocalHub();
   private ids = 0;
 
   constructor(
@@ -48,9 +51,17 @@ export class LocalBackend implements Backend {
     if (opts.atomic) {
       const r = s.exec(batch, resp, true);
       log(r.effects);
+      await this.notify(s);
       return r.replies;
     }
-    return s.execAsync(batch, resp, opts.client ?? 0, this.timers, log);
+    const replies = await s.execAsync(batch, resp, opts.client ?? 0, this.timers, log);
+    await this.notify(s);
+    return replies;
+  }
+
+  private async notify(s: Shard): Promise<void> {
+    const notes = s.takeNotes();
+    if (notes.length) await this.pubsub.publishMany(notes);
   }
 
   auth(user: string | null, pass: string): { user: string; readonly: boolean } | null {

@@ -3,8 +3,10 @@
 import { keySlot, type SlotMap } from '../cluster/slot.js';
 import { keyPositions, lookup } from '../commands/table.js';
 import type { CommandSpec, ConnCtx, ServerFacts, SessionState } from '../commands/types.js';
-import { E, OK, err, int, type Frame } from '../protocol/frame.js';
+import { E, NILARR, OK, err, int, type Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
+import { subscribedCheck, type PubSubBackend } from './pubsub.js';
+import { Transaction, decodeWatchToken, encodeWatchToken, runAtomic, watchKeys, type TxHost, type WatchMap } from './transaction.js';
 
 /** What a session needs from its host (the Worker, or an in-process test harness). */
 export interface Backend {
@@ -16,6 +18,8 @@ export interface Backend {
   /** Token check: null user = the AUTH <password> form. */
   auth(user: string | null, pass: string): { user: string; readonly: boolean } | null;
   nextClientId(): number;
+  /** The pub/sub hub (server/pubsub.ts); absent: pub/sub commands answer an error. */
+  readonly pubsub?: PubSubBackend;
 }
 
 export interface ExecOpts {
@@ -27,8 +31,10 @@ export interface ExecOpts {
 
 let fallbackIds = 0;
 
-export class Session implements ConnCtx {
+export class Session implements ConnCtx, TxHost {
   readonly session: SessionState;
+  /** MULTI queue and WATCHed versions (server/transaction.ts). */
+  readonly tx: Transaction;
 
   constructor(
     private readonly backend: Backend,
@@ -52,6 +58,7 @@ export class Session implements ConnCtx {
       closing: false,
       ...init,
     };
+    this.tx = new Transaction(this, this);
   }
 
   get slots(): SlotMap {
@@ -62,6 +69,9 @@ export class Session implements ConnCtx {
   }
   now(): number {
     return this.backend.now();
+  }
+  get pubsub(): PubSubBackend | undefined {
+    return this.backend.pubsub;
   }
   auth(user: string | null, pass: string) {
     return this.backend.auth(user, pass);
@@ -106,11 +116,16 @@ export class Session implements ConnCtx {
       }
       const checked = this.check(argv);
       if ('err' in checked) {
+        this.tx.flag(); // a command rejected inside MULTI makes EXEC answer EXECABORT
         replies[i] = checked.err;
         continue;
       }
       const spec = checked.spec;
       this.session.lastCmd = spec.name;
+      if (this.tx.queues(spec)) {
+        replies[i] = this.tx.enqueue(spec, argv);
+        continue;
+      }
       if (spec.route === 'keys' || spec.route === 'split') {
         const shard = this.singleShard(spec, argv);
         if (typeof shard === 'number') {
@@ -126,6 +141,7 @@ export class Session implements ConnCtx {
         }
       }
       await flush();
+      if (spec.name === 'reset') await this.tx.reset(); // RESET also discards MULTI and unwatches
       replies[i] = await this.runOne(spec, argv);
     }
     await flush();
@@ -135,9 +151,17 @@ export class Session implements ConnCtx {
   /**
    * Run commands atomically (REST /multi-exec): all on one slot, executed as one shard batch,
    * which a shard runs without interleaving. Refused as a whole (one error) as Redis's EXEC is.
+   * `watchToken` (from watchToken()) makes it answer NILARR, running nothing, if a key changed.
    */
-  async transaction(cmds: readonly string[][]): Promise<Frame[] | Frame> {
-    let slot = -1;
+  async transaction(cmds: readonly string[][], watchToken?: string): Promise<Frame[] | Frame> {
+    let watched: WatchMap = new Map();
+    if (watchToken !== undefined) {
+      const w = decodeWatchToken(watchToken, this.backend.slots);
+      if (!w) return err('ERR invalid watch token');
+      watched = w;
+    }
+    let slot: number | null = null;
+    const queue: Array<{ spec: CommandSpec; argv: string[] }> = [];
     for (const argv of cmds) {
       const checked = this.check(argv);
       if ('err' in checked) return err('EXECABORT Transaction discarded because of previous errors.');
@@ -147,12 +171,33 @@ export class Session implements ConnCtx {
       }
       for (const p of keyPositions(spec, argv)) {
         const s = keySlot(argv[p]!);
-        if (slot === -1) slot = s;
+        if (slot === null) slot = s;
         else if (s !== slot) return E.crossSlot;
       }
+      queue.push({ spec, argv });
     }
-    const shard = slot === -1 ? 0 : this.backend.slots.shardOfSlot(slot);
-    return this.backend.exec(shard, cmds as string[][], this.session.proto, { atomic: true, client: this.session.id });
+    const res = await runAtomic(this, queue, slot, watched, false);
+    return res ?? NILARR;
+  }
+
+  /** REST WATCH: register the keys (leased, no connection holds them) and return a token. */
+  async watchToken(keys: readonly string[]): Promise<string> {
+    return encodeWatchToken(await watchKeys(this, keys, false));
+  }
+
+  /** The connection ended: leave MULTI and release its watches on the shards. */
+  async close(): Promise<void> {
+    await this.tx.reset();
+  }
+
+  /** TxHost: one batch on one shard, with this connection's protocol and client id. */
+  shardBatch(shard: number, batch: string[][], atomic: boolean): Promise<Frame[]> {
+    return this.backend.exec(shard, batch, this.session.proto, atomic ? { atomic: true, client: this.session.id } : { client: this.session.id });
+  }
+
+  /** TxHost: a command not bound to a shard, queued in MULTI and run at EXEC. */
+  runUnbound(spec: CommandSpec, argv: string[]): Promise<Frame> {
+    return this.runOne(spec, argv);
   }
 
   /** Table lookup, auth and permission checks, in Redis's order. */
@@ -166,6 +211,9 @@ export class Session implements ConnCtx {
     if (this.session.readonly && (found.spec.flags.includes('write') || found.spec.flags.includes('admin'))) {
       return { err: err(`NOPERM this user has no permissions to run the '${found.spec.name}' command`) };
     }
+    // RESP2 subscribed mode (and RESET leaving it): see server/pubsub.ts.
+    const sub = subscribedCheck(this, found.spec);
+    if (sub) return sub;
     return { spec: found.spec };
   }
 

@@ -3,6 +3,8 @@ import { Hono } from 'hono';
 import { checkToken, type Access, type Env } from './env.js';
 import { multiExec, pathForm, pipeline, single } from './rest.js';
 import { acceptResp } from './ws.js';
+import { exportRdb, importRdb } from './transfer.js';
+import { subscribeStream } from './sse.js';
 import { acceptEcho, rpcFloor } from './echo.js';
 
 type App = { Bindings: Env; Variables: { access: NonNullable<Access> } };
@@ -49,8 +51,13 @@ app.use('*', async (c, next) => {
   await next();
 });
 
+app.get('/export', exportRdb);
+app.post('/import', importRdb);
 app.post('/', single);
 app.post('/pipeline', pipeline);
 app.post('/multi-exec', multiExec);
 app.get('/resp', (c) => c.json({ error: 'ERR /resp expects a WebSocket upgrade' }, 426));
+// Pub/sub over SSE; `/publish/<ch>/<msg>` is the path form of PUBLISH.
+app.on(['GET', 'POST'], '/subscribe/*', (c) => subscribeStream(c.env, 'channel', new URL(c.req.url).pathname.slice('/subscribe/'.length), c.req.raw.signal));
+app.on(['GET', 'POST'], '/psubscribe/*', (c) => subscribeStream(c.env, 'pattern', new URL(c.req.url).pathname.slice('/psubscribe/'.length), c.req.raw.signal));
 app.on(['GET', 'POST'], '/*', pathForm);

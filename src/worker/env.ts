@@ -5,9 +5,13 @@ import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import type { Backend, ExecOpts } from '../server/session.js';
 import type { ShardObject } from '../objects/shard.js';
+import type { HubObject } from '../objects/hub.js';
+import { HubClient } from './hub-client.js';
 
 export interface Env {
   SHARD: DurableObjectNamespace<ShardObject>;
+  /** The pub/sub hub (one object, named "hub"). */
+  HUB?: DurableObjectNamespace<HubObject>;
   /** Number of shard DOs the 16384 slots are split over. */
   SHARDS?: string;
   /** Full-access token (a secret in production; `.dev.vars` locally). */
@@ -59,6 +63,7 @@ const slotMaps = new Map<number, SlotMap>();
 export class WorkerBackend implements Backend {
   readonly slots: SlotMap;
   readonly server: ServerFacts;
+  readonly pubsub: HubClient | undefined;
   private readonly stubs: DurableObjectStub<ShardObject>[] = [];
 
   constructor(private readonly env: Env, host: string) {
@@ -67,6 +72,7 @@ export class WorkerBackend implements Backend {
     if (!m) slotMaps.set(n, (m = new SlotMap(n)));
     this.slots = m;
     this.server = serverFacts(host);
+    this.pubsub = env.HUB ? new HubClient(env.HUB) : undefined;
   }
 
   now(): number {
@@ -76,6 +82,12 @@ export class WorkerBackend implements Backend {
   nextClientId(): number {
     if (idPrefix < 0) idPrefix = crypto.getRandomValues(new Uint32Array(1))[0]! & 0x1fffff;
     return idPrefix * 2 ** 32 + ++clientIds;
+  }
+
+  /** One page of a shard's export (see ShardObject.exportPage). */
+  exportPage(shard: number, token: string | null, limit: number): Promise<{ token: string | null; data: Uint8Array; keys: number }> {
+    const info = { index: shard, count: this.slots.shards, slots: this.slots.ranges[shard]! };
+    return this.stub(shard).exportPage(info, token, limit) as unknown as Promise<{ token: string | null; data: Uint8Array; keys: number }>;
   }
 
   /** The connection went away: answer (and forget) its blocked commands on every shard. */

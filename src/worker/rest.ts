@@ -16,7 +16,7 @@ function session(c: Ctx): Session {
   return new Session(backend, { authenticated: true, user: access.user, readonly: access.readonly });
 }
 
-function respond(c: Ctx, body: unknown, status: 200 | 400 = 200): Response {
+function respond(c: Ctx, body: unknown, status: 200 | 400 | 409 = 200): Response {
   // Writes are visible to every later request as soon as they are acknowledged (one leader per
   // slot range, no replicas yet), so any fresh token honours read-your-writes.
   c.header('upstash-sync-token', `${Date.now()}-${++syncSeq}`);
@@ -47,13 +47,37 @@ export async function single(c: Ctx): Promise<Response> {
   if (body instanceof Response) return body;
   const argv = argvFromJson(body);
   if (typeof argv === 'string') return respond(c, { error: argv }, 400);
+  if (argv[0]!.toLowerCase() === 'watch') return watch(c, argv.slice(1));
   const [reply] = await session(c).run([argv]);
   return one(c, reply!);
+}
+
+/** Upstash has no WATCH (a REST request has no connection); keyflare's header for /multi-exec. */
+export const WATCH_HEADER = 'keyflare-watch-token';
+
+/**
+ * REST WATCH (`POST /watch` with ["key", …], `/watch/k1/k2`, or `POST /` with ["WATCH", …]):
+ * answers {"result": "<token>"}; /multi-exec with the token in WATCH_HEADER aborts with 409 if a
+ * watched key changed since. A request has no connection to hold the watch, so the token carries
+ * the keys' shard versions (see server/transaction.ts; it grants nothing: forging one can only
+ * make a transaction abort).
+ */
+async function watch(c: Ctx, keys: string[]): Promise<Response> {
+  if (keys.length === 0) return respond(c, { error: "ERR wrong number of arguments for 'watch' command" }, 400);
+  return respond(c, { result: await session(c).watchToken(keys) });
 }
 
 /** GET|POST /cmd/arg/arg…?opt=val — a POST body becomes the last argument. */
 export async function pathForm(c: Ctx): Promise<Response> {
   const url = new URL(c.req.url);
+  if (url.pathname === '/watch' && c.req.method === 'POST') {
+    // POST /watch with a JSON array of keys.
+    const body = await jsonBody(c);
+    if (body instanceof Response) return body;
+    const keys = Array.isArray(body) && body.length ? argvFromJson(body) : 'ERR POST /watch expects a JSON array of keys';
+    if (typeof keys === 'string') return respond(c, { error: keys }, 400);
+    return watch(c, keys);
+  }
   const argv = url.pathname
     .split('/')
     .filter((s) => s.length > 0)
@@ -68,6 +92,9 @@ export async function pathForm(c: Ctx): Promise<Response> {
     if (text.length) argv.push(fromUtf8(text));
   }
   if (argv.length === 0) return respond(c, { error: 'ERR empty command' }, 400);
+  if (argv[0]!.toLowerCase() === 'watch') {
+    return watch(c, argv.slice(1));
+  }
   const [reply] = await session(c).run([argv]);
   return one(c, reply!);
 }
@@ -89,7 +116,9 @@ export async function pipeline(c: Ctx): Promise<Response> {
   if (body instanceof Response) return body;
   const cmds = commandsOf(body);
   if (typeof cmds === 'string') return respond(c, { error: cmds }, 400);
-  const replies = await session(c).run(cmds);
+  const s = session(c);
+  // WATCH in a pipeline is connection-scoped (to the pipeline): release what it left.
+  const replies = await s.run(cmds).finally(() => s.close());
   const b64 = wantsBase64(c);
   return respond(c, replies.map((r) => replyToJson(r, b64)));
 }
@@ -100,8 +129,12 @@ export async function multiExec(c: Ctx): Promise<Response> {
   if (body instanceof Response) return body;
   const cmds = commandsOf(body);
   if (typeof cmds === 'string') return respond(c, { error: cmds }, 400);
-  const res = await session(c).transaction(cmds);
-  if (!Array.isArray(res)) return respond(c, { error: (res as { v: string }).v }, 400);
+  const token = c.req.header(WATCH_HEADER);
+  const res = await session(c).transaction(cmds, token);
+  if (!Array.isArray(res)) {
+    if (res.t === 'nilarr') return respond(c, { error: 'WATCH a watched key changed: the transaction was not executed' }, 409);
+    return respond(c, { error: (res as { v: string }).v }, 400);
+  }
   const b64 = wantsBase64(c);
   return respond(c, res.map((r) => replyToJson(r, b64)));
 }

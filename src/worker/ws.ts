@@ -4,6 +4,7 @@ import { RespDecoder } from '../protocol/resp-decode.js';
 import { encodeMany } from '../protocol/resp-encode.js';
 import { err, type Frame } from '../protocol/frame.js';
 import { Session } from '../server/session.js';
+import { closePubSub, expandReplies, setPushSink } from '../server/pubsub.js';
 import { WorkerBackend, type Access, type Env } from './env.js';
 
 const CHANGES_PROTOCOL = new Set(['hello', 'reset']);
@@ -27,6 +28,19 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
   const send = (frames: Frame[]) => {
     if (!closed && frames.length) ws.send(encodeMany(frames, session.session.proto));
   };
+  // Pub/sub messages: written at once, or after the replies of the pipeline being run (so a
+  // SUBSCRIBE's confirmation always precedes the messages it brings).
+  let held: Frame[] = [];
+  setPushSink(session, (f) => {
+    if (running) held.push(f);
+    else send([f]);
+  });
+  const release = () => {
+    if (!held.length) return;
+    const h = held;
+    held = [];
+    send(h);
+  };
 
   const drain = async () => {
     for (;;) {
@@ -44,7 +58,8 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
       if (cmds.length) {
         running = true;
         const replies = await session.run(cmds).finally(() => (running = false));
-        send(replies);
+        send(expandReplies(replies));
+        release();
         decoder.authenticated = session.session.authenticated;
         decoder.maxBulkLen = 512 * 1024 * 1024;
         if (session.session.closing) return close(1000, 'QUIT');
@@ -86,6 +101,9 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
   let running = false;
   ws.addEventListener('close', () => {
     close(1000, 'closed');
+    closePubSub(session);
+    // Release WATCHed keys at once (a forgotten watch would otherwise live until its lease ends).
+    void session.close().catch(() => {});
     // A command may be waiting on a shard (BLPOP…): release it so it takes no data for nobody.
     if (running) void backend.unblockClient(session.session.id).catch(() => {});
   });

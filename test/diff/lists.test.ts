@@ -1,7 +1,7 @@
 // Differential tests of the list commands against real Redis 7.0: every command, option and
 // error path, small and multi-node lists, RESP2 and RESP3, and the effects they log.
 import { describe, expect, it } from 'vitest';
-import { useDiff, type Cmd } from '../helpers/diff.js';
+import { useDiff } from '../helpers/diff.js';
 
 const d = useDiff();
 const big = (n: number, p = 'e') => Array.from({ length: n }, (_, i) => `${p}${i}`);

@@ -12,11 +12,15 @@ async function connect(headers: Record<string, string> = { Authorization: 'Beare
   ws.accept();
   let buf = '';
   const waiters: Array<() => void> = [];
-  ws.addEventListener('message', async (ev) => {
+  let chain = Promise.resolve();
+  ws.addEventListener('message', (ev) => {
     const d = ev.data as ArrayBuffer | string | Blob;
-    const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : new Uint8Array(d instanceof Blob ? await d.arrayBuffer() : d);
-    buf += String.fromCharCode(...bytes);
-    waiters.splice(0).forEach((w) => w());
+    // Blobs are read asynchronously: keep arrival order with a chain (and return nothing).
+    chain = chain.then(async () => {
+      const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : new Uint8Array(d instanceof Blob ? await d.arrayBuffer() : d);
+      buf += String.fromCharCode(...bytes);
+      waiters.splice(0).forEach((w) => w());
+    });
   });
   return {
     ws,

@@ -1,0 +1,321 @@
+// `npm run bench [-- engine|resp|rest|memory|coldstart|scale ...]`: starts what each part needs,
+// measures keyflare next to native Redis and the platform's floor in the same run, stops what it
+// started, prints one table and writes bench/results/results.md and results.json.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cpus } from 'node:os';
+import { memCases } from './memcases.mjs';
+import { dropFrozen, frozenRoot, httpLoad, loadResp, localToken, median, redisBenchmark, respCall, root, startBridge, startRedis, startServe, startWrangler, stopAll } from './lib.mjs';
+
+const PARTS = ['engine', 'resp', 'rest', 'memory', 'coldstart', 'scale'];
+const env = (k, d) => (process.env[k] !== undefined ? Number(process.env[k]) : d);
+const cfg = {
+  rounds: env('BENCH_ROUNDS', 1),
+  engineMs: env('BENCH_ENGINE_MS', 600),
+  respTests: process.env.BENCH_RESP_TESTS ?? 'set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100,mset',
+  respN1: env('BENCH_RESP_N1', 10_000),
+  respN16: env('BENCH_RESP_N16', 100_000),
+  restConcurrency: env('BENCH_REST_CONCURRENCY', 32),
+  restMs: env('BENCH_REST_MS', 3000),
+  memStrings: env('BENCH_MEM_STRINGS', 1_000_000),
+  memSmall: env('BENCH_MEM_SMALL', 100_000),
+  coldKeys: env('BENCH_COLD_KEYS', 200_000),
+  scaleN: env('BENCH_SCALE_N', 100_000),
+  wrangler: process.env.BENCH_WRANGLER !== '0',
+};
+
+const args = process.argv.slice(2);
+const bad = args.filter((a) => !PARTS.includes(a));
+if (bad.length) {
+  console.error(`unknown part(s): ${bad.join(', ')}; parts: ${PARTS.join(', ')}`);
+  process.exit(1);
+}
+const want = args.length ? args : PARTS;
+
+const log = (...a) => console.error('[bench]', ...a);
+const rows = [];
+/** One table for every part: keyflare's figure, native Redis's, the floor's, and the ratios. */
+const row = (part, measure, kf, redis, floor, unit) =>
+  rows.push({ part, measure, unit, keyflare: kf, redis: redis ?? null, floor: floor ?? null, vsRedis: ratio(kf, redis), vsFloor: ratio(kf, floor) });
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b ? +(a / b).toFixed(2) : null);
+const results = { meta: {}, config: cfg, parts: {} };
+
+for (const tool of ['redis-server', 'redis-cli', 'redis-benchmark']) {
+  if (spawnSync('which', [tool]).status !== 0) {
+    console.error(`${tool} is missing: install Debian's redis tools (sudo apt-get install redis-server redis-tools)`);
+    process.exit(1);
+  }
+}
+results.meta = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+  redis: /v=([\d.]+)/.exec(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout)?.[1],
+  parts: want,
+};
+
+/** bench/engine.ts bundled with esbuild, run in a child Node with --expose-gc. */
+function engineChild(...argv) {
+  const out = join(mkdtempSync(join(tmpdir(), 'kf-bench-eng-')), 'engine.mjs');
+  const b = spawnSync(join(root, 'node_modules', '.bin', 'esbuild'), [join(frozenRoot(), 'bench', 'engine.ts'), '--bundle', '--platform=node', '--format=esm', `--outfile=${out}`, '--log-level=warning'], { encoding: 'utf8' });
+  if (b.status !== 0) throw new Error(`esbuild: ${b.stderr}`);
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', out, ...argv], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_ENGINE_MS: String(cfg.engineMs) } });
+    let s = '';
+    p.stdout.on('data', (d) => (s += d));
+    p.on('close', (code) => {
+      rmSync(join(out, '..'), { recursive: true, force: true });
+      if (code !== 0) return reject(new Error(`engine bench exited ${code}`));
+      resolve(JSON.parse(s));
+    });
+  });
+}
+
+async function partEngine() {
+  const runs = [];
+  for (let r = 0; r < cfg.rounds; r++) runs.push(await engineChild('ops'));
+  const ops = Object.fromEntries(runs[0].map((x) => [x.name, median(runs.map((run) => run.find((y) => y.name === x.name)?.opsPerSec))]));
+  results.parts.engine = ops;
+  for (const [name, v] of Object.entries(ops)) {
+    if (name.startsWith('floor')) continue;
+    const floor = name === 'GET' ? ops['floor Map.get'] : name === 'SET' ? ops['floor Map.set'] : null;
+    row('engine', `${name} ops/s`, v, null, floor, 'ops/s');
+  }
+}
+
+const bridgeTo = async (port, path) => (await startBridge(`ws://127.0.0.1:${port}${path}`, await localToken())).port;
+
+async function partResp() {
+  const redis = await startRedis();
+  const kf = await startServe();
+  const targets = { a: redis.port, b: await bridgeTo(kf.port, '/resp'), c: await bridgeTo(kf.port, '/bench/resp-echo') };
+  const raw = { P1: { a: [], b: [], c: [] }, P16: { a: [], b: [], c: [] } };
+  for (let r = 0; r < cfg.rounds; r++) {
+    for (const P of [1, 16]) {
+      // Interleaved a b c, so a noisy neighbour hits all three alike.
+      for (const t of ['a', 'b', 'c']) {
+        log(`resp round ${r + 1}/${cfg.rounds} -P ${P} target ${t}`);
+        raw[`P${P}`][t].push(await redisBenchmark(targets[t], { tests: cfg.respTests, pipeline: P, requests: P === 1 ? cfg.respN1 : cfg.respN16 }));
+      }
+    }
+  }
+  const med = (runs, test) => median(runs.map((x) => x[test]));
+  const out = {};
+  for (const P of ['P1', 'P16']) {
+    const tests = Object.keys(raw[P].a[0] ?? {});
+    out[P] = {};
+    for (const test of tests) {
+      const [a, b, c] = ['a', 'b', 'c'].map((t) => med(raw[P][t], test));
+      out[P][test] = { redis: a, keyflare: b, echo: c };
+      row('resp', `${test} -P ${P.slice(1)}`, b, a, c, 'ops/s');
+    }
+  }
+  await stopAll();
+  if (cfg.wrangler) {
+    // Secondary: the same Worker under `wrangler dev` (its local proxy in front), SET/GET only.
+    log('resp: wrangler dev');
+    const wd = await startWrangler({ KEYFLARE_BENCH: '1' });
+    const wb = await bridgeTo(wd.port, '/resp');
+    const wc = await bridgeTo(wd.port, '/bench/resp-echo');
+    out.wrangler = {};
+    for (const P of [1, 16]) {
+      const b = await redisBenchmark(wb, { tests: 'set,get', pipeline: P, requests: P === 1 ? cfg.respN1 : cfg.respN16 });
+      const c = await redisBenchmark(wc, { tests: 'set,get', pipeline: P, requests: P === 1 ? cfg.respN1 : cfg.respN16 });
+      for (const test of ['SET', 'GET']) {
+        out.wrangler[`${test} -P ${P}`] = { keyflare: b[test], echo: c[test] };
+        row('resp', `${test} -P ${P} (wrangler dev)`, b[test], out[`P${P}`][test]?.redis, c[test], 'ops/s');
+      }
+    }
+    await stopAll();
+  }
+  results.parts.resp = out;
+}
+
+async function partRest() {
+  const token = await localToken();
+  const auth = { authorization: `Bearer ${token}` };
+  const pipeBody = JSON.stringify(Array.from({ length: 100 }, (_, i) => (i % 2 ? ['GET', `rest:p:${i}`] : ['SET', `rest:p:${i}`, 'xxx'])));
+  let i = 0;
+  const loads = {
+    empty: () => ({ path: '/bench/empty', headers: auth }),
+    GET: () => ({ path: '/get/rest:k', headers: auth }),
+    SET: () => ({ method: 'POST', path: '/', headers: auth, body: JSON.stringify(['SET', `rest:k:${i++ % 1000}`, 'xxx']) }),
+    'pipeline 100': () => ({ method: 'POST', path: '/pipeline', headers: auth, body: pipeBody }),
+  };
+  const opts = { concurrency: cfg.restConcurrency, ms: cfg.restMs };
+  const run = async (port, names) => {
+    const raw = Object.fromEntries(names.map((n) => [n, []]));
+    for (let r = 0; r < cfg.rounds; r++) {
+      for (const n of names) {
+        log(`rest round ${r + 1}/${cfg.rounds} ${n}`);
+        raw[n].push(await httpLoad(port, loads[n], opts));
+      }
+    }
+    return Object.fromEntries(names.map((n) => [n, { rps: median(raw[n].map((x) => x.rps)), p50: median(raw[n].map((x) => x.p50)), p99: median(raw[n].map((x) => x.p99)), errors: raw[n].reduce((s, x) => s + x.errors, 0) }]));
+  };
+  const kf = await startServe();
+  await fetch(`http://127.0.0.1:${kf.port}/set/rest:k/xxx`, { headers: auth });
+  const out = { serve: await run(kf.port, Object.keys(loads)) };
+  await stopAll();
+  const e = out.serve.empty;
+  row('rest', `empty route req/s (p50 ${e.p50} / p99 ${e.p99} ms)`, e.rps, null, null, 'req/s');
+  for (const n of ['GET', 'SET']) {
+    const x = out.serve[n];
+    row('rest', `${n} req/s (p50 ${x.p50} / p99 ${x.p99} ms${x.errors ? `, ${x.errors} errors` : ''})`, x.rps, null, e.rps, 'req/s');
+  }
+  const p = out.serve['pipeline 100'];
+  row('rest', `pipeline 100 commands/s (${p.rps} req/s, p50 ${p.p50} / p99 ${p.p99} ms)`, p.rps * 100, null, e.rps, 'cmds/s');
+  if (cfg.wrangler) {
+    log('rest: wrangler dev');
+    const wd = await startWrangler({ KEYFLARE_BENCH: '1' });
+    await fetch(`http://127.0.0.1:${wd.port}/set/rest:k/xxx`, { headers: auth });
+    out.wrangler = await run(wd.port, ['empty', 'GET']);
+    await stopAll();
+    const we = out.wrangler.empty;
+    const wg = out.wrangler.GET;
+    row('rest', `GET req/s, wrangler dev (p50 ${wg.p50} / p99 ${wg.p99} ms; empty ${we.rps} req/s)`, wg.rps, null, we.rps, 'req/s');
+  }
+  results.parts.rest = out;
+}
+
+async function redisUsed(port) {
+  return Number(/used_memory:(\d+)/.exec(await respCall(port, ['INFO', 'memory']))[1]);
+}
+
+async function partMemory() {
+  const eng = await engineChild('memory', String(cfg.memStrings), String(cfg.memSmall));
+  const redis = await startRedis();
+  const out = [];
+  for (const c of memCases({ strings: cfg.memStrings, small: cfg.memSmall })) {
+    log(`memory: redis ${c.name}`);
+    await respCall(redis.port, ['FLUSHALL']);
+    const before = await redisUsed(redis.port);
+    await loadResp(redis.port, c.commands());
+    const after = await redisUsed(redis.port);
+    const dbsize = Number(/:(\d+)/.exec(await respCall(redis.port, ['DBSIZE']))[1]);
+    if (dbsize !== c.keys) throw new Error(`redis holds ${dbsize} keys, expected ${c.keys}`);
+    const e = eng.find((x) => x.name === c.name);
+    const r = { name: c.name, keyflare: e.engineBytesPerKey, redis: Math.round((after - before) / c.keys), map: e.mapBytesPerKey ?? null };
+    out.push(r);
+    row('memory', `${c.name}, bytes/key`, r.keyflare, r.redis, r.map, 'B/key');
+  }
+  await stopAll();
+  results.parts.memory = out;
+}
+
+async function partColdstart() {
+  const token = await localToken();
+  const auth = { authorization: `Bearer ${token}` };
+  const dir = mkdtempSync(join(tmpdir(), 'kf-bench-cold-'));
+  try {
+    // One shard, so one Durable Object holds every key.
+    let kf = await startServe({ shards: 1, persistTo: dir });
+    const bridge = await bridgeTo(kf.port, '/resp');
+    const n = cfg.coldKeys;
+    function* sets() {
+      for (let i = 0; i < n; i++) yield ['SET', `key:${String(i).padStart(12, '0')}`, `v${String(i).padStart(31, '0')}`];
+    }
+    log(`coldstart: writing ${n} keys`);
+    let t = performance.now();
+    await loadResp(bridge, sets(), 1000);
+    const writeS = (performance.now() - t) / 1000;
+    await stopAll();
+    log('coldstart: restarting');
+    t = performance.now();
+    kf = await startServe({ shards: 1, persistTo: dir });
+    const startMs = performance.now() - t;
+    const get = async () => {
+      const t0 = performance.now();
+      const r = await (await fetch(`http://127.0.0.1:${kf.port}/get/key:000000000007`, { headers: auth })).json();
+      if (r.result !== `v${'7'.padStart(31, '0')}`) throw new Error(`cold GET returned ${JSON.stringify(r)}`);
+      return performance.now() - t0;
+    };
+    const firstMs = await get();
+    const warm = [];
+    for (let i = 0; i < 20; i++) warm.push(await get());
+    const warmMs = median(warm);
+    const dbsize = (await (await fetch(`http://127.0.0.1:${kf.port}/dbsize`, { headers: auth })).json()).result;
+    await stopAll();
+    if (dbsize !== n) throw new Error(`after restart the shard holds ${dbsize} keys, expected ${n}`);
+    const out = { keys: n, writeOpsPerSec: Math.round(n / writeS), serverStartMs: Math.round(startMs), firstGetMs: Math.round(firstMs), warmGetMs: +warmMs.toFixed(2) };
+    results.parts.coldstart = out;
+    row('coldstart', `first GET after restart, shard of ${n / 1000}k keys (ms; server start ${out.serverStartMs} ms)`, out.firstGetMs, null, out.warmGetMs, 'ms');
+    row('coldstart', `loading those keys: durable SETs/s, 1 connection, 1000 in flight`, out.writeOpsPerSec, null, null, 'ops/s');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function partScale() {
+  const load = { tests: 'set', pipeline: 16, requests: cfg.scaleN, random: 1_000_000 };
+  const redis = await startRedis();
+  const native = [];
+  const out = {};
+  for (let r = 0; r < cfg.rounds; r++) native.push((await redisBenchmark(redis.port, load)).SET);
+  await stopAll();
+  for (const shards of [1, 2, 4, 8]) {
+    log(`scale: ${shards} shard(s)`);
+    const kf = await startServe({ shards });
+    const port = await bridgeTo(kf.port, '/resp');
+    const runs = [];
+    for (let r = 0; r < cfg.rounds; r++) runs.push((await redisBenchmark(port, load)).SET);
+    await stopAll();
+    out[shards] = median(runs);
+  }
+  const a = median(native);
+  results.parts.scale = { redis: a, keyflare: out };
+  for (const [s, v] of Object.entries(out)) row('scale', `SET -P 16 -r 1M, ${s} shard${s === '1' ? '' : 's'}`, v, a, out[1], 'ops/s');
+}
+
+const fns = { engine: partEngine, resp: partResp, rest: partRest, memory: partMemory, coldstart: partColdstart, scale: partScale };
+const stop = async () => {
+  await stopAll();
+  dropFrozen();
+  process.exit(130);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+const t0 = performance.now();
+for (const p of want) {
+  const t = performance.now();
+  log(`== ${p}`);
+  try {
+    await fns[p]();
+  } catch (e) {
+    log(`${p} failed: ${e.stack ?? e}`);
+    results.parts[p] = { error: String(e.message ?? e) };
+    row(p, `FAILED: ${String(e.message ?? e).split('\n')[0]}`, null, null, null, '');
+    await stopAll();
+  }
+  log(`${p} took ${((performance.now() - t) / 1000).toFixed(0)} s`);
+}
+results.meta.seconds = Math.round((performance.now() - t0) / 1000);
+results.rows = rows;
+
+const fmt = (x) => (x === null || x === undefined || Number.isNaN(x) ? '—' : typeof x === 'number' ? (Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : String(x)) : String(x));
+const head = ['part', 'measure', 'keyflare', 'Redis', 'floor', '÷ Redis', '÷ floor'];
+const lines = [`| ${head.join(' | ')} |`, `|${head.map((h, i) => (i < 2 ? ' --- ' : ' ---: ')).join('|')}|`];
+for (const r of rows) lines.push(`| ${[r.part, r.measure, fmt(r.keyflare), fmt(r.redis), fmt(r.floor), fmt(r.vsRedis), fmt(r.vsFloor)].join(' | ')} |`);
+const table = lines.join('\n');
+const md = [
+  `# keyflare benchmark results`,
+  '',
+  `${results.meta.date}, ${results.meta.cpus}, Node ${results.meta.node}, redis-server ${results.meta.redis}; parts: ${want.join(', ')}; rounds: ${cfg.rounds}; ${results.meta.seconds} s.`,
+  '',
+  'Floors: engine = a plain `Map` get/set loop; resp = the echo path (same server and bridge, `/bench/resp-echo` answers `+OK` without a Durable Object);',
+  'rest = the empty route `/bench/empty` (req/s; for pipelines, commands/s ÷ its req/s); memory = a `Map` of the same flat strings;',
+  'coldstart = a warm GET (median of 20) after the first; scale = 1 shard. keyflare runs as `npm start` does (workerd via Miniflare, no dev proxy) unless a row says wrangler dev.',
+  '',
+  table,
+  '',
+].join('\n');
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+writeFileSync(join(root, 'bench', 'results', 'results.md'), md);
+writeFileSync(join(root, 'bench', 'results', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+console.log(table);
+await stopAll();
+dropFrozen();
+process.exit(0);

@@ -1,0 +1,31 @@
+// Persistence facts and requests shared by the shard engine (INFO, SAVE, BGREWRITEAOF…) and the
+// Durable Object that performs them: commands ask, the object acts after the batch.
+import type { Fsync } from './aof.js';
+
+export type PersistRequest = 'rewrite' | 'save' | null;
+
+export class PersistState {
+  /** Set by BGREWRITEAOF / BGSAVE (background) or SAVE (synchronous), consumed by the host. */
+  requested: PersistRequest = null;
+  fsync: Fsync = 'always';
+  rewriteInProgress = false;
+  rewriteScheduled = false;
+  lastRewriteOk = true;
+  lastRewriteTimeSec = -1;
+  rewriteStartedAt = 0;
+  rewrites = 0;
+  saves = 0;
+  /** Unix seconds of the last completed snapshot (LASTSAVE). */
+  lastSaveTime = 0;
+  changesSinceSave = 0;
+  aofBaseSize = 0;
+  aofCurrentSize = 0;
+  /** Bytes acknowledged but not yet stored (appendfsync everysec/no): what a crash can lose. */
+  aofBufferLength = 0;
+  loadTimeMs = 0;
+  loadedKeys = 0;
+  loadTruncatedBytes = 0;
+  /** A rewrite's progress: keys written to the new base out of the total. */
+  keysProcessed = 0;
+  keysTotal = 0;
+}

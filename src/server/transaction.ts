@@ -1,0 +1,312 @@
+// Transactions of one connection: the MULTI queue, EXEC as one atomic shard batch, and WATCH's
+// optimistic locking across the connection → shard boundary (also as REST watch tokens).
+//
+// Design: where the state lives, and why.
+// - The queue lives in the connection (this Transaction, owned by a Session): commands after
+//   MULTI are checked as Redis's processCommand checks them (unknown command, arity, auth,
+//   permissions, and Redis Cluster's per-command CROSSSLOT) and queued with +QUEUED; a rejected
+//   one marks the transaction so EXEC answers EXECABORT. No shard sees anything before EXEC, so
+//   an open MULTI costs the shards nothing.
+// - EXEC checks that the whole queue hashes to one slot (as Redis Cluster's getNodeByQuery does
+//   for EXEC: CROSSSLOT, transaction discarded) and sends the queue to the owning shard as ONE
+//   atomic batch: a shard runs a batch synchronously, so nothing interleaves, and blocking
+//   commands answer at once (as in MULTI). Runtime errors stay in place; nothing is rolled back.
+//   Commands not bound to a shard (PING, SELECT… answered by the connection; DBSIZE, KEYS,
+//   FLUSHALL… run on every shard) run in queue order between shard segments: such a transaction
+//   is atomic per segment only — the one place Redis's all-or-nothing isolation is weakened.
+// - WATCH state is split. The shard owning a key keeps a modification version for it, but only
+//   while someone watches it (engine/watch.ts: a per-shard counter stamps each write to a watched
+//   key; keyspace write paths — set, update, delete, expiry, TTL changes, FLUSHALL/FLUSHDB of an
+//   existing key, in-place changes of a value fetched for writing by a command that dirtied —
+//   report it). Unwatched keys cost no memory; a write pays one size test. The connection keeps
+//   the versions it read at WATCH (key → shard epoch + version). EXEC's atomic batch starts with
+//   an internal check of those versions on the same shard, inside the same synchronous batch, so
+//   no write can slip between check and transaction; a changed version answers nil (NILARR) and
+//   the rest of the batch does not run. Watched keys on other shards are checked (and released)
+//   by one RPC each just before the EXEC batch: a write landing on that other shard between its
+//   check and the EXEC batch is not seen (Redis Cluster cannot watch across nodes at all).
+// - A connection's watch holds a reference on the shard's entry, released by EXEC, DISCARD,
+//   UNWATCH, RESET and close(); an entry never released (a host that vanished) is dropped after
+//   an hour, after which EXEC conservatively aborts. REST is stateless: POST /watch registers the
+//   keys with a lease (REST_WATCH_LEASE_MS) instead and returns a token carrying the versions;
+//   /multi-exec with the token checks them like EXEC. A dropped entry or a restarted shard (new
+//   epoch) never matches: a watch may abort spuriously, never miss a change.
+import { keySlot, type SlotMap } from '../cluster/slot.js';
+import { keyPositions } from '../commands/table.js';
+import type { CommandSpec, ConnCtx, SessionState } from '../commands/types.js';
+import { CHECK_CMD, RELEASE_CMD, WATCH_CMD } from '../engine/watch.js';
+import { E, NILARR, OK, QUEUED, arr, err, type Frame } from '../protocol/frame.js';
+
+/** How long a REST watch token stays checkable (its keys' entries are kept at least that long). */
+export const REST_WATCH_LEASE_MS = 300_000;
+
+/** Commands that run at once inside MULTI instead of being queued (Redis's processCommand). */
+const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+/** What a transaction needs from its connection. */
+export interface TxHost {
+  readonly session: SessionState;
+  readonly slots: SlotMap;
+  /** One batch on one shard (atomic: a transaction, no blocking). */
+  shardBatch(shard: number, batch: string[][], atomic: boolean): Promise<Frame[]>;
+  /** Run one command not bound to a shard (connection or all-shards), as outside MULTI. */
+  runUnbound(spec: CommandSpec, argv: string[]): Promise<Frame>;
+}
+
+/** A watched key as read at WATCH: its shard's incarnation and the key's version there. */
+interface Watched {
+  shard: number;
+  epoch: number;
+  ver: number;
+}
+
+export type WatchMap = Map<string, Watched>;
+
+const TX = new WeakMap<object, Transaction>();
+
+/** The transaction state of a connection (MULTI/EXEC handlers reach it through their ConnCtx). */
+export function transactionOf(c: ConnCtx): Transaction | undefined {
+  return TX.get(c);
+}
+
+const sameSlot = (spec: CommandSpec, argv: readonly string[]): number | null | Frame => {
+  let slot: number | null = null;
+  for (const p of keyPositions(spec, argv)) {
+    const s = keySlot(argv[p]!);
+    if (slot === null) slot = s;
+    else if (s !== slot) return E.crossSlot;
+  }
+  return slot;
+};
+
+export class Transaction {
+  /** Inside MULTI. */
+  active = false;
+  /** A queued command was rejected: EXEC answers EXECABORT. */
+  private failed = false;
+  private queue: Array<{ spec: CommandSpec; argv: string[] }> = [];
+  private watched: WatchMap = new Map();
+
+  constructor(private readonly host: TxHost, owner: object) {
+    TX.set(owner, this);
+  }
+
+  /** A command was rejected while queuing (unknown, arity, auth, permission…). */
+  flag(): void {
+    if (this.active) this.failed = true;
+  }
+
+  /** Inside MULTI: whether this command is queued instead of run. */
+  queues(spec: CommandSpec): boolean {
+    return this.active && !NOT_QUEUED.has(spec.name);
+  }
+
+  /** Queue a checked command: +QUEUED, or Redis Cluster's per-command CROSSSLOT (flags). */
+  enqueue(spec: CommandSpec, argv: string[]): Frame {
+    const slot = sameSlot(spec, argv);
+    if (typeof slot === 'object' && slot !== null) {
+      this.failed = true;
+      return slot;
+    }
+    this.queue.push({ spec, argv });
+    return QUEUED;
+  }
+
+  multi(): Frame {
+    if (this.active) return err('ERR MULTI calls can not be nested');
+    this.active = true;
+    this.failed = false;
+    this.queue = [];
+    return OK;
+  }
+
+  async discard(): Promise<Frame> {
+    if (!this.active) return err('ERR DISCARD without MULTI');
+    this.clearQueue();
+    await this.unwatch();
+    return OK;
+  }
+
+  async watch(keys: string[]): Promise<Frame> {
+    if (this.active) return err('ERR WATCH inside MULTI is not allowed');
+    // Redis keeps the first version of a key watched twice.
+    const fresh = [...new Set(keys)].filter((k) => !this.watched.has(k));
+    const got = await watchKeys(this.host, fresh, true);
+    for (const [k, w] of got) this.watched.set(k, w);
+    return OK;
+  }
+
+  /** Drop every watch (UNWATCH, and after EXEC/DISCARD/RESET/close). */
+  async unwatch(): Promise<Frame> {
+    if (this.watched.size === 0) return OK;
+    const per = byShard(this.watched);
+    this.watched = new Map();
+    await Promise.all([...per].map(([shard, keys]) => this.host.shardBatch(shard, [[RELEASE_CMD, ...keys.map((k) => k[0])]], false).catch(() => null)));
+    return OK;
+  }
+
+  /** RESET and connection close: leave MULTI, release the watches. */
+  async reset(): Promise<void> {
+    this.clearQueue();
+    await this.unwatch();
+  }
+
+  async exec(): Promise<Frame> {
+    if (!this.active) return err('ERR EXEC without MULTI');
+    const queue = this.queue;
+    const failed = this.failed;
+    this.clearQueue();
+    const watched = this.watched;
+    this.watched = new Map();
+    const release = async () => {
+      this.watched = watched;
+      await this.unwatch();
+    };
+    if (failed) {
+      await release();
+      return err('EXECABORT Transaction discarded because of previous errors.');
+    }
+    // Redis Cluster checks the whole transaction's keys when EXEC arrives.
+    let slot: number | null = null;
+    for (const { spec, argv } of queue) {
+      const s = sameSlot(spec, argv);
+      if (s === null) continue;
+      if (typeof s === 'object' || (slot !== null && s !== slot)) {
+        await release();
+        return E.crossSlot;
+      }
+      slot = s;
+    }
+    const res = await runAtomic(this.host, queue, slot, watched, true);
+    return res === null ? NILARR : arr(res);
+  }
+
+  private clearQueue(): void {
+    this.active = false;
+    this.failed = false;
+    this.queue = [];
+  }
+}
+
+function byShard(w: WatchMap): Map<number, Array<[string, Watched]>> {
+  const per = new Map<number, Array<[string, Watched]>>();
+  for (const e of w) {
+    let l = per.get(e[1].shard);
+    if (!l) per.set(e[1].shard, (l = []));
+    l.push(e);
+  }
+  return per;
+}
+
+/** Register keys with their shards and read their versions (`hold`: a connection's reference). */
+export async function watchKeys(host: TxHost, keys: readonly string[], hold: boolean): Promise<WatchMap> {
+  const per = new Map<number, string[]>();
+  for (const k of keys) {
+    const s = host.slots.shardOfKey(k);
+    let l = per.get(s);
+    if (!l) per.set(s, (l = []));
+    l.push(k);
+  }
+  const out: WatchMap = new Map();
+  await Promise.all(
+    [...per].map(async ([shard, ks]) => {
+      const [r] = await host.shardBatch(shard, [[WATCH_CMD, hold ? '1' : '0', String(REST_WATCH_LEASE_MS), ...ks]], false);
+      const v = (r as { v: Array<{ v: number }> }).v;
+      const epoch = Number(v[0]!.v);
+      ks.forEach((k, i) => out.set(k, { shard, epoch, ver: Number(v[i + 1]!.v) }));
+    }),
+  );
+  return out;
+}
+
+function checkArgv(keys: Array<[string, Watched]>, release: boolean): string[] {
+  const argv = [CHECK_CMD, release ? '1' : '0', String(keys[0]![1].epoch)];
+  // Keys of one shard share its epoch unless it restarted between two WATCHes: then a bogus
+  // version makes the check fail, as it must.
+  for (const [k, w] of keys) argv.push(k, w.epoch === keys[0]![1].epoch ? String(w.ver) : '-1');
+  return argv;
+}
+
+/**
+ * Run a checked queue (all keys on `slot`, or keyless) atomically on its shard, guarded by the
+ * watched versions; null when a watched key changed. `release` drops the connection's holds.
+ */
+export async function runAtomic(
+  host: TxHost,
+  queue: ReadonlyArray<{ spec: CommandSpec; argv: string[] }>,
+  slot: number | null,
+  watched: WatchMap,
+  release: boolean,
+): Promise<Frame[] | null> {
+  const per = byShard(watched);
+  const first = watched.values().next().value as Watched | undefined;
+  const home = slot !== null ? host.slots.shardOfSlot(slot) : (first?.shard ?? 0);
+  // Other shards' watched keys: checked (and released) before the transaction runs.
+  const others = [...per].filter(([s]) => s !== home);
+  const oks = await Promise.all(others.map(([s, keys]) => host.shardBatch(s, [checkArgv(keys, release)], false)));
+  const homeKeys = per.get(home);
+  if (oks.some(([r]) => r?.t !== 'simple')) {
+    if (homeKeys && release) await host.shardBatch(home, [[RELEASE_CMD, ...homeKeys.map((k) => k[0])]], false);
+    return null;
+  }
+  let guard: string[] | null = homeKeys ? checkArgv(homeKeys, release) : null;
+  const replies: Frame[] = [];
+  // Segments: runs of shard commands go as one atomic batch; unbound commands run in between.
+  for (let i = 0; i < queue.length || guard; ) {
+    const batch: string[][] = guard ? [guard] : [];
+    const hasGuard = guard !== null;
+    guard = null;
+    while (i < queue.length && bound(queue[i]!.spec)) batch.push(queue[i++]!.argv);
+    if (batch.length) {
+      const res = await host.shardBatch(home, batch, true);
+      if (hasGuard) {
+        if (res[0]?.t !== 'simple') return null;
+        res.shift();
+      }
+      replies.push(...res);
+    }
+    while (i < queue.length && !bound(queue[i]!.spec)) {
+      const { spec, argv } = queue[i++]!;
+      replies.push(await host.runUnbound(spec, argv));
+    }
+  }
+  return replies;
+}
+
+/** Whether a (slot-checked) command runs on the transaction's shard. */
+function bound(spec: CommandSpec): boolean {
+  return spec.route === 'keys' || spec.route === 'split';
+}
+
+// ---- REST watch tokens ----
+
+const TOKEN_PREFIX = 'kfw1.';
+
+/** A token carrying the watched versions: `kfw1.` + base64url(JSON [[key, shard, epoch, ver]…]). */
+export function encodeWatchToken(w: WatchMap): string {
+  const rows = [...w].map(([k, x]) => [k, x.shard, x.epoch, x.ver]);
+  // Keys are byte strings (char codes ≤ 255) and JSON escapes nothing above 0x7f: btoa applies.
+  const b64 = btoa(JSON.stringify(rows));
+  return TOKEN_PREFIX + b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The versions in a token, or null when it is malformed (or names a shard that does not exist). */
+export function decodeWatchToken(token: string, slots: SlotMap): WatchMap | null {
+  if (!token.startsWith(TOKEN_PREFIX)) return null;
+  try {
+    const rows = JSON.parse(atob(token.slice(TOKEN_PREFIX.length).replace(/-/g, '+').replace(/_/g, '/'))) as unknown;
+    if (!Array.isArray(rows)) return null;
+    const out: WatchMap = new Map();
+    for (const r of rows) {
+      if (!Array.isArray(r) || r.length !== 4 || typeof r[0] !== 'string') return null;
+      const [k, shard, epoch, ver] = r as [string, number, number, number];
+      if (![shard, epoch, ver].every(Number.isSafeInteger) || shard < 0 || shard >= slots.shards) return null;
+      // A key routed elsewhere now (the shard count changed) cannot be checked: a version that
+      // never matches aborts the transaction.
+      out.set(k, { shard, epoch, ver: slots.shardOfKey(k) === shard ? ver : -1 });
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
