@@ -9,7 +9,7 @@ import { cpus } from 'node:os';
 import { memCases } from './memcases.mjs';
 import { dropFrozen, frozenRoot, httpLoad, loadResp, localToken, median, redisBenchmark, respCall, root, startBridge, startRedis, startServe, startWrangler, stopAll } from './lib.mjs';
 
-const PARTS = ['engine', 'resp', 'rest', 'memory', 'coldstart', 'scale'];
+const PARTS = ['engine', 'resp', 'rest', 'memory', 'coldstart', 'scale', 'durability'];
 const env = (k, d) => (process.env[k] !== undefined ? Number(process.env[k]) : d);
 const cfg = {
   rounds: env('BENCH_ROUNDS', 1),
@@ -269,7 +269,43 @@ async function partScale() {
   for (const [s, v] of Object.entries(out)) row('scale', `SET -P 16 -r 1M, ${s} shard${s === '1' ? '' : 's'}`, v, a, out[1], 'ops/s');
 }
 
-const fns = { engine: partEngine, resp: partResp, rest: partRest, memory: partMemory, coldstart: partColdstart, scale: partScale };
+/**
+ * Durable write throughput per appendfsync policy, against the same load with persistence off
+ * (appendonly no): redis-benchmark SET, 50 clients, -P 1 and -P 16, one shard's worth of keys
+ * spread over all shards. Modes interleaved per round.
+ */
+async function partDurability() {
+  const kf = await startServe();
+  const port = await bridgeTo(kf.port, '/resp');
+  const modes = [
+    ['off', ['CONFIG', 'SET', 'appendonly', 'no']],
+    ['always', ['CONFIG', 'SET', 'appendonly', 'yes', 'appendfsync', 'always']],
+    ['everysec', ['CONFIG', 'SET', 'appendonly', 'yes', 'appendfsync', 'everysec']],
+    ['no', ['CONFIG', 'SET', 'appendonly', 'yes', 'appendfsync', 'no']],
+  ];
+  const raw = {};
+  for (let r = 0; r < cfg.rounds; r++) {
+    for (const P of [1, 16]) {
+      for (const [mode, cmd] of modes) {
+        log(`durability round ${r + 1}/${cfg.rounds} -P ${P} ${mode}`);
+        await respCall(port, cmd);
+        const k = `${mode} -P ${P}`;
+        (raw[k] ??= []).push((await redisBenchmark(port, { tests: 'set', pipeline: P, requests: P === 1 ? cfg.respN1 : cfg.respN16, random: 100_000 })).SET);
+      }
+    }
+  }
+  await respCall(port, ['CONFIG', 'SET', 'appendonly', 'yes', 'appendfsync', 'always']);
+  await stopAll();
+  const out = {};
+  for (const [k, v] of Object.entries(raw)) out[k] = median(v);
+  results.parts.durability = out;
+  for (const P of [1, 16]) {
+    for (const [mode] of modes.slice(1)) row('durability', `SET -P ${P}, appendfsync ${mode}`, out[`${mode} -P ${P}`], undefined, out[`off -P ${P}`], 'ops/s');
+    row('durability', `SET -P ${P}, persistence off`, out[`off -P ${P}`], undefined, out[`off -P ${P}`], 'ops/s');
+  }
+}
+
+const fns = { engine: partEngine, resp: partResp, rest: partRest, memory: partMemory, coldstart: partColdstart, scale: partScale, durability: partDurability };
 const stop = async () => {
   await stopAll();
   dropFrozen();

@@ -34,7 +34,10 @@ export class ShardObject extends DurableObject implements RewriteStore {
   private readonly buf = new AofBuffer();
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private rewrite: Rewrite | null = null;
-  private commit: Promise<void> | null = null;
+  /** The storage commit of the last group-commit write, while it is in flight. */
+  private inflight: Promise<void> | null = null;
+  /** The write after it, that batches arriving meanwhile wait on. */
+  private next: Promise<void> | null = null;
   /** appendfsync always: the buffer must be stored before replies leave. */
   private commitDue = false;
   /** Exports in progress (GET /export), by token. */
@@ -67,26 +70,40 @@ export class ShardObject extends DurableObject implements RewriteStore {
   /** The reply once every effect logged so far is stored (appendfsync always), else at once. */
   private durable<T>(v: T | Promise<T>): T | Promise<T> {
     if (!this.buf.pending || !this.commitDue) return v;
-    return this.groupCommit().then(() => v);
+    const wait = this.groupCommit();
+    return wait ? wait.then(() => v) : v;
   }
 
   /**
-   * Group commit, as Redis's beforeSleep shares one write + fsync among all clients of an event
-   * loop turn: batches arriving together append to the buffer, and one storage write a timer tick
-   * later stores them all in one SQLite commit; their replies are released after it (the output
-   * gate holds them until the commit is durable).
+   * Group commit, as Redis shares one write + fsync among the clients of an event-loop turn.
+   * Idle: the records are written now, in this event; the output gate holds its replies until
+   * that commit is durable. While a commit is in flight, batches that arrive meanwhile wait, and
+   * are written together as one commit when it lands — so commits never queue up one per request.
    */
-  private groupCommit(): Promise<void> {
-    if (!this.commit) {
-      this.commit = new Promise((resolve) =>
-        setTimeout(() => {
-          this.commit = null;
-          this.flush();
-          resolve();
-        }, 0),
-      );
+  private groupCommit(): Promise<void> | null {
+    if (!this.inflight) {
+      this.flush();
+      this.trackCommit();
+      return null;
     }
-    return this.commit;
+    if (!this.next) {
+      this.next = this.inflight.then(() => {
+        this.next = null;
+        this.flush();
+        this.trackCommit();
+      });
+    }
+    return this.next;
+  }
+
+  private trackCommit(): void {
+    const p: Promise<void> = this.ctx.storage
+      .sync()
+      .catch((e) => console.error('storage sync failed', e))
+      .then(() => {
+        if (this.inflight === p) this.inflight = null;
+      });
+    this.inflight = p;
   }
 
   /**
