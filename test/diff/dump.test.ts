@@ -72,6 +72,8 @@ const FIXTURES: Record<string, string[][]> = {
   'str:crlf': [['SET', 'str:crlf', '\r\n\0\xff\x80 x']],
   'str:big': [['SET', 'str:big', range(20000, (i) => String(i % 97)).join(',')]],
   'hll': [['PFADD', 'hll', ...range(50, (i) => `e${i}`)]],
+  // HyperLogLogs are strings: byte-identical values move both ways and count alike (issue 6).
+  'hll:dense': [['PFADD', 'hll:dense', ...range(5000, (i) => `d${i}`)], ['PFCOUNT', 'hll:dense']],
   'list:small': [['RPUSH', 'list:small', 'a', '1', '-100', '70000', '-5000000000', '9223372036854775807', '', bytes(40, 2), '0127', '4095', '-4096']],
   'list:big': [['RPUSH', 'list:big', ...range(3000, (i) => (i % 3 === 0 ? String(i * 7919) : `item-${i}-${'x'.repeat(i % 50)}`))]],
   'list:huge-el': [['RPUSH', 'list:huge-el', 'a', 'y'.repeat(20000), 'b', bytes(9000, 3)]],
