@@ -38,20 +38,31 @@ function flat(s: string): string {
   return s;
 }
 
+/** Where the last readVarint stopped (a module variable: no tuple allocated per entry). */
+let varintEnd = 0;
+
+/** A base-128 length (7 bits per byte, high bit = more) at p[i]; sets varintEnd. */
+function readVarint(p: string, i: number): number {
+  let n = 0;
+  let mul = 1;
+  for (;;) {
+    const b = p.charCodeAt(i++);
+    n += (b & 0x7f) * mul;
+    if (b < 0x80) break;
+    mul *= 128;
+  }
+  varintEnd = i;
+  return n;
+}
+
 /** Decode every entry. */
 export function packDecode(p: string): ZEntries {
   const m: string[] = [];
   const s: number[] = [];
   let i = 0;
   while (i < p.length) {
-    let n = 0;
-    let mul = 1;
-    for (;;) {
-      const b = p.charCodeAt(i++);
-      n += (b & 0x7f) * mul;
-      if (b < 0x80) break;
-      mul *= 128;
-    }
+    const n = readVarint(p, i);
+    i = varintEnd;
     m.push(p.slice(i, i + n));
     i += n;
     const sl = p.charCodeAt(i++);
@@ -66,14 +77,8 @@ export function packCount(p: string): number {
   let c = 0;
   let i = 0;
   while (i < p.length) {
-    let n = 0;
-    let mul = 1;
-    for (;;) {
-      const b = p.charCodeAt(i++);
-      n += (b & 0x7f) * mul;
-      if (b < 0x80) break;
-      mul *= 128;
-    }
+    const n = readVarint(p, i);
+    i = varintEnd;
     i += n;
     i += p.charCodeAt(i) + 1;
     c++;
@@ -86,14 +91,8 @@ export function packScore(p: string, member: string): number | undefined {
   let i = 0;
   const ml = member.length;
   while (i < p.length) {
-    let n = 0;
-    let mul = 1;
-    for (;;) {
-      const b = p.charCodeAt(i++);
-      n += (b & 0x7f) * mul;
-      if (b < 0x80) break;
-      mul *= 128;
-    }
+    const n = readVarint(p, i);
+    i = varintEnd;
     const hit = n === ml && p.startsWith(member, i);
     i += n;
     const sl = p.charCodeAt(i++);
