@@ -131,7 +131,7 @@ function wranglerEnv() {
  * Serve the Worker in workerd through Miniflare's API: the same runtime as `wrangler dev`, without
  * its proxy and inspector, which cost most of the local throughput (see bench/).
  */
-export async function serve({ port = 8787, shards, persistTo = join(root, '.keyflare', 'state'), vars = {} } = {}) {
+export async function serve({ port = 8787, shards, persistTo = join(root, '.keyflare', 'state'), vars = {}, inspectorPort } = {}) {
   const { Miniflare, convertV4MiniflareOptions } = await import('miniflare');
   const outdir = join(root, '.keyflare', 'build');
   const script = build(outdir);
@@ -142,6 +142,8 @@ export async function serve({ port = 8787, shards, persistTo = join(root, '.keyf
     convertV4MiniflareOptions({
       host: '127.0.0.1',
       port,
+      // Only for profiling (bench/profile.mjs): a DevTools endpoint costs throughput.
+      ...(inspectorPort ? { inspectorPort } : {}),
       defaultPersistRoot: persistTo,
       // This Miniflare reads only resourcePersistencePath (defaultPersistRoot is dropped by its schema).
       resourcePersistencePath: persistTo,
