@@ -107,6 +107,9 @@ export function engineMemory(opts: { strings?: number; small?: number }): { name
     }
     const base = heap();
     let s: Shard | null = shard();
+    // One shard here holds what the service spreads over several (1M strings ≈ 140 MB of heap):
+    // lift the per-isolate safety budget, which would answer OOM past ~100 MB of estimated data.
+    s.evictor.safety = Infinity;
     let batch: string[][] = [];
     for (const cmd of c.commands()) {
       batch.push(cmd.map(flat));
