@@ -154,7 +154,7 @@ export async function serve({ port = 8787, shards, persistTo = join(root, '.keyf
           scriptPath: script,
           modulesRoot: outdir,
           compatibilityDate,
-          durableObjects: { SHARD: { className: 'ShardObject', useSQLite: true }, HUB: { className: 'HubObject', useSQLite: true } },
+          durableObjects: { SHARD: { className: 'ShardObject', useSQLite: true }, HUB: { className: 'HubObject', useSQLite: true }, CLIENTS: { className: 'ClientsObject', useSQLite: true }, ACL: { className: 'AclObject', useSQLite: true } },
           durableObjectsPersist: true,
           bindings: { SHARDS: String(shards ?? defaultShards), ...devVars(), ...vars },
         },

@@ -1,40 +1,255 @@
-// CLIENT subcommands about this connection: ID, SETNAME, GETNAME, SETINFO, INFO, LIST, HELP.
-// A connection sees only itself: connections live in different isolates, with no shared registry.
-import { E, OK, bulk, bulkOrNil, err, int, verb, type Frame } from '../protocol/frame.js';
+// CLIENT subcommands and MONITOR. A connection's own state is answered here; the service-wide
+// view (LIST, KILL, PAUSE, UNBLOCK, MONITOR) goes through its registry (server/clients.ts).
+import { E, OK, arr, bulk, bulkOrNil, err, int, map, set, verb, type Frame } from '../protocol/frame.js';
 import { words } from './args.js';
 import { validateClientName } from './connection.js';
 import { helpReply } from './help.js';
+import { clientState, matchKill, type ClientInfo, type KillFilter } from '../server/clients.js';
+import { pubsubState } from '../server/pubsub.js';
 import type { CommandSpec, ConnCtx, ConnHandler } from './types.js';
+
+/** Redis's flags field (getClientInfoString's order). */
+function flags(c: ConnCtx): string {
+  const st = clientState(c);
+  let f = '';
+  if (st.monitor) f += 'O';
+  if (pubsubState(c).active) f += 'P';
+  if ((c as { tx?: { active?: boolean } }).tx?.active) f += 'x';
+  if (st.blocked) f += 'b';
+  if (st.tracking) f += 't';
+  if (c.session.readonly) f += 'r';
+  if (st.noEvict) f += 'e';
+  if (st.noTouch) f += 'T';
+  return f || 'N';
+}
 
 /** One line of CLIENT LIST / CLIENT INFO, in Redis's field order (7.2's, with lib-name/lib-ver). */
 export function clientLine(c: ConnCtx): string {
   const s = c.session;
-  const age = Math.max(0, Math.floor((c.now() - s.createdAt) / 1000));
-  return `id=${s.id} addr=${s.addr} laddr=${s.laddr} fd=8 name=${s.name} age=${age} idle=0 flags=N db=${s.db} ` +
-    'sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 ' +
-    `events=r cmd=${s.lastCmd || 'NULL'} user=${s.user} redir=-1 resp=${s.proto} lib-name=${s.libName} lib-ver=${s.libVer}\n`;
+  const st = clientState(c);
+  const ps = pubsubState(c);
+  const now = c.now();
+  const age = Math.max(0, Math.floor((now - s.createdAt) / 1000));
+  const idle = Math.max(0, Math.floor((now - st.lastInteraction) / 1000));
+  const tx = (c as { tx?: { active?: boolean; queue?: unknown[] } }).tx;
+  const multi = tx?.active ? (tx.queue?.length ?? 0) : -1;
+  const redir = st.tracking ? st.redir : -1;
+  return `id=${s.id} addr=${s.addr} laddr=${s.laddr} fd=8 name=${s.name} age=${age} idle=${idle} flags=${flags(c)} db=${s.db} ` +
+    `sub=${ps.subs.channel.size} psub=${ps.subs.pattern.size} ssub=${ps.subs.shard.size} multi=${multi} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 ` +
+    `events=r cmd=${s.lastCmd || 'NULL'} user=${s.user} redir=${redir} resp=${s.proto} lib-name=${s.libName} lib-ver=${s.libVer}\n`;
+}
+
+/** What the registry reports for this connection. */
+export function clientInfo(c: ConnCtx): ClientInfo {
+  const st = clientState(c);
+  return {
+    id: c.session.id, addr: c.session.addr, laddr: c.session.laddr, user: c.session.user,
+    type: pubsubState(c).active ? 'pubsub' : 'normal', blocked: st.blocked, tracking: st.tracking, line: clientLine(c),
+  };
+}
+
+/** Every connection of the service (only this one where no registry is attached, e.g. REST). */
+export async function allClients(c: ConnCtx): Promise<ClientInfo[]> {
+  const reg = clientState(c).registry;
+  const all = reg ? await reg.list() : [];
+  // The caller's own record is always fresh (its cmd is this very command).
+  const mine = clientInfo(c);
+  const out = all.filter((i) => i.id !== mine.id);
+  out.push(mine);
+  return out.sort((a, b) => a.id - b.id);
 }
 
 const text = (c: ConnCtx, s: string): Frame => (c.session.proto === 3 ? verb(s) : bulk(s));
+const CLIENT_TYPES = ['normal', 'master', 'replica', 'slave', 'pubsub'];
+const typeName = (t: string) => (t === 'slave' ? 'replica' : t) as KillFilter['type'];
 
-function list(c: ConnCtx, argv: string[]): Frame {
-  let include = true;
+async function list(c: ConnCtx, argv: string[]): Promise<Frame> {
+  let type: string | null = null;
+  let ids: Set<number> | null = null;
   if (argv.length > 2) {
     const opt = argv[2]!.toLowerCase();
     if (opt === 'type' && argv.length === 4) {
       const t = argv[3]!.toLowerCase();
-      if (!['normal', 'master', 'replica', 'slave', 'pubsub'].includes(t)) return err(`ERR Unknown client type '${argv[3]!}'`);
-      include = t === 'normal';
+      if (!CLIENT_TYPES.includes(t)) return err(`ERR Unknown client type '${argv[3]!}'`);
+      type = typeName(t)!;
     } else if (opt === 'id' && argv.length >= 4) {
-      include = false;
+      ids = new Set();
       for (let i = 3; i < argv.length; i++) {
         const v = argv[i]!;
-        if (!/^(0|-?[1-9]\d*)$/.test(v) || Number(v) <= 0) return err('ERR Invalid client ID');
-        if (Number(v) === c.session.id) include = true;
+        if (!/^(0|-?[1-9]\d*)$/.test(v) || !Number.isSafeInteger(Number(v))) return err('ERR Invalid client ID');
+        ids.add(Number(v));
       }
     } else return E.syntax;
   }
-  return text(c, include ? clientLine(c) : '');
+  const all = await allClients(c);
+  const lines = all.filter((i) => (type === null || i.type === type) && (ids === null || ids.has(i.id))).map((i) => i.line);
+  return text(c, lines.join(''));
+}
+
+/** CLIENT KILL: the old form (addr, may kill the caller, OK / No such client) and the new form (count). */
+async function kill(c: ConnCtx, argv: string[]): Promise<Frame> {
+  const f: KillFilter = { skipme: true };
+  const old = argv.length === 3;
+  if (old) {
+    f.addr = argv[2]!;
+    f.skipme = false;
+  } else {
+    for (let i = 2; i < argv.length; i += 2) {
+      const opt = argv[i]!.toLowerCase();
+      const v = argv[i + 1];
+      if (v === undefined) return E.syntax;
+      if (opt === 'id') {
+        if (!/^-?\d+$/.test(v) || Number(v) <= 0 || !Number.isSafeInteger(Number(v))) return err('ERR client-id should be greater than 0');
+        f.id = Number(v);
+      } else if (opt === 'type') {
+        const t = v.toLowerCase();
+        if (!CLIENT_TYPES.includes(t)) return err(`ERR Unknown client type '${v}'`);
+        f.type = typeName(t);
+      } else if (opt === 'addr') f.addr = v;
+      else if (opt === 'laddr') f.laddr = v;
+      else if (opt === 'user') {
+        // Users known here: default and those of live connections (the ACL registry is not reachable).
+        if (v !== 'default' && v !== c.session.user && !(await allClients(c)).some((i) => i.user === v)) return err(`ERR No such user '${v}'`);
+        f.user = v;
+      } else if (opt === 'skipme') {
+        const y = v.toLowerCase();
+        if (y !== 'yes' && y !== 'no') return E.syntax;
+        f.skipme = y === 'yes';
+      } else return E.syntax;
+    }
+  }
+  const st = clientState(c);
+  let n = st.registry ? await st.registry.kill({ ...f, skipme: true }, c.session.id) : 0;
+  // The caller itself closes after this reply (Redis's CLIENT_CLOSE_AFTER_REPLY).
+  if (!f.skipme && matchKill([clientInfo(c)], f, -1).length) {
+    n++;
+    c.session.closing = true;
+  }
+  if (old) return n ? OK : err('ERR No such client');
+  return int(n);
+}
+
+async function pause(c: ConnCtx, argv: string[]): Promise<Frame> {
+  if (argv.length > 4) return err(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!}'. Try CLIENT HELP.`);
+  const v = argv[2]!;
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) return err('ERR timeout is not an integer or out of range');
+  const ms = Number(v);
+  if (ms < 0) return err('ERR timeout is negative');
+  let mode: 'write' | 'all' = 'all';
+  if (argv.length === 4) {
+    const m = argv[3]!.toLowerCase();
+    if (m !== 'write' && m !== 'all') return err('ERR CLIENT PAUSE mode must be WRITE or ALL');
+    mode = m;
+  }
+  const st = clientState(c);
+  const now = c.now();
+  let until = now + ms;
+  // A pause in force is never shortened nor weakened (pauseClients keeps the stricter one).
+  if (st.pause.until > now) {
+    until = Math.max(until, st.pause.until);
+    if (st.pause.mode === 'all') mode = 'all';
+  }
+  const p = { until, mode };
+  if (st.registry) await st.registry.pause(p);
+  else st.setPause(p);
+  return OK;
+}
+
+async function unpause(c: ConnCtx): Promise<Frame> {
+  const st = clientState(c);
+  const p = { until: 0, mode: 'all' as const };
+  if (st.registry) await st.registry.pause(p);
+  else st.setPause(p);
+  return OK;
+}
+
+function onOff(argv: string[], set: (on: boolean) => void): Frame {
+  const v = argv[2]!.toLowerCase();
+  if (v !== 'on' && v !== 'off') return E.syntax;
+  set(v === 'on');
+  return OK;
+}
+
+function reply(c: ConnCtx, argv: string[]): Frame {
+  const st = clientState(c);
+  const v = argv[2]!.toLowerCase();
+  if (v === 'on') st.replyMode = 'on';
+  else if (v === 'off') st.replyMode = 'off';
+  else if (v === 'skip') {
+    if (st.replyMode === 'on') st.skipArm = true;
+  } else return E.syntax;
+  return OK;
+}
+
+async function tracking(c: ConnCtx, argv: string[]): Promise<Frame> {
+  const v = argv[2]!.toLowerCase();
+  if (v !== 'on' && v !== 'off') return E.syntax;
+  let redir = 0;
+  let bcast = false;
+  let optin = false;
+  let optout = false;
+  let prefixes = 0;
+  for (let i = 3; i < argv.length; i++) {
+    const o = argv[i]!.toLowerCase();
+    const more = i + 1 < argv.length;
+    if (o === 'redirect' && more) {
+      const r = argv[++i]!;
+      if (!/^-?\d+$/.test(r)) return E.notInt;
+      redir = Number(r);
+      // Only a connection the registry knows can receive the invalidations.
+      if (redir !== c.session.id && !(await allClients(c)).some((x) => x.id === redir)) return err('ERR The client ID you want redirect to does not exist');
+    } else if (o === 'bcast') bcast = true;
+    else if (o === 'optin') optin = true;
+    else if (o === 'optout') optout = true;
+    else if (o === 'noloop') continue;
+    else if (o === 'prefix' && more) {
+      i++;
+      prefixes++;
+    } else return E.syntax;
+  }
+  const st = clientState(c);
+  if (v === 'off') {
+    st.tracking = false;
+    st.redir = -1;
+    return OK;
+  }
+  if (optin && optout) return err("ERR You can't specify both OPTIN mode and OPTOUT mode");
+  if (prefixes && !bcast) return err('ERR PREFIX option requires BCAST mode to be enabled');
+  if (bcast || optin || optout) return err('ERR only the default CLIENT TRACKING mode is supported (no BCAST, OPTIN or OPTOUT)');
+  st.tracking = true;
+  st.redir = redir;
+  return OK;
+}
+
+function trackingInfo(c: ConnCtx): Frame {
+  const st = clientState(c);
+  const v = [bulk('flags'), set([bulk(st.tracking ? 'on' : 'off')]), bulk('redirect'), int(st.tracking ? st.redir : -1), bulk('prefixes'), arr([])];
+  return c.session.proto === 3 ? map(v) : arr(v);
+}
+
+async function unblock(c: ConnCtx, argv: string[]): Promise<Frame> {
+  if (argv.length > 4) return err(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!}'. Try CLIENT HELP.`);
+  const v = argv[2]!;
+  if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) return E.notInt;
+  let error = false;
+  if (argv.length === 4) {
+    const r = argv[3]!.toLowerCase();
+    if (r !== 'timeout' && r !== 'error') return err('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+    error = r === 'error';
+  }
+  const id = Number(v);
+  const reg = clientState(c).registry;
+  if (id === c.session.id || !reg) return int(0);
+  return int((await reg.unblock(id, error)) ? 1 : 0);
+}
+
+async function monitor(c: ConnCtx): Promise<Frame> {
+  const st = clientState(c);
+  if (!st.registry || !st.host?.monitorLine) return err('ERR MONITOR needs a connection that can receive a stream: use RESP over WebSocket');
+  if (st.monitor) return OK;
+  st.monitor = true;
+  st.registry.setMonitor(c.session.id, true);
+  return OK;
 }
 
 function setinfo(c: ConnCtx, argv: string[]): Frame {
@@ -99,7 +314,22 @@ export const CLIENT_COMMANDS: CommandSpec[] = [
       sub('setinfo', 4, CONN, 'slow connection', setinfo, 'Set client or connection specific info', '7.2.0', ['request_policy:all_nodes', 'response_policy:all_succeeded']),
       sub('info', 2, CONN, 'slow connection', (c) => text(c, clientLine(c)), 'Returns information about the current client connection.', '6.2.0', ['nondeterministic_output']),
       sub('list', -2, 'admin ' + CONN, 'admin slow dangerous connection', list, 'Get the list of client connections', '2.4.0', ['nondeterministic_output']),
+      sub('kill', -3, 'admin ' + CONN, 'admin slow dangerous connection', kill, 'Kill the connection of a client', '2.4.0'),
+      sub('pause', -3, 'admin ' + CONN, 'admin slow dangerous connection', pause, 'Stop processing commands from clients for some time', '3.0.0'),
+      sub('unpause', 2, 'admin ' + CONN, 'admin slow dangerous connection', unpause, 'Resume processing of clients that were paused', '6.2.0'),
+      sub('no-evict', 3, 'admin ' + CONN, 'admin slow dangerous connection', (c, a) => onOff(a, (on) => (clientState(c).noEvict = on)), 'Set client eviction mode for the current connection', '7.0.0'),
+      sub('no-touch', 3, CONN, 'slow connection', (c, a) => onOff(a, (on) => (clientState(c).noTouch = on)), 'Controls whether commands sent by the client will alter the LRU/LFU of the keys they access.', '7.2.0'),
+      sub('reply', 3, CONN, 'slow connection', reply, "Instruct the server whether to reply to commands", '3.2.0'),
+      sub('tracking', -3, CONN, 'slow connection', tracking, 'Enable or disable server assisted client side caching support', '6.0.0'),
+      sub('trackinginfo', 2, CONN, 'slow connection', trackingInfo, 'Return information about server assisted client side caching for the current connection', '6.2.0'),
+      sub('getredir', 2, CONN, 'slow connection', (c) => int(clientState(c).tracking ? clientState(c).redir : -1), 'Get tracking notifications redirection client ID if any', '6.0.0'),
+      sub('caching', 3, CONN, 'slow connection', () => err('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled'), 'Instruct the server about tracking or not keys in the next request', '6.0.0'),
+      sub('unblock', -3, 'admin ' + CONN, 'admin slow dangerous connection', unblock, 'Unblock a client blocked in a blocking command from a different connection', '5.0.0'),
       sub('help', 2, 'loading stale', 'slow connection', () => helpReply('CLIENT', HELP), 'Show helpful text about the different subcommands', '5.0.0'),
     ],
+  },
+  {
+    name: 'monitor', arity: 1, flags: words('admin noscript loading stale'), acl: words('admin slow dangerous'), keys: [0, 0, 0], route: 'conn', conn: monitor,
+    group: 'server', summary: 'Listen for all requests received by the server in real time', since: '1.0.0',
   },
 ];

@@ -22,6 +22,7 @@ import { GEO_COMMANDS } from './geo.js';
 import { PUBSUB_COMMANDS } from './pubsub.js';
 import { SORT_COMMANDS } from './sort.js';
 import { PERSISTENCE_COMMANDS } from './persistence.js';
+import { ACL_COMMANDS } from './acl.js';
 
 export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   STRING_COMMANDS,
@@ -46,4 +47,5 @@ export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   SORT_COMMANDS,
   PUBSUB_COMMANDS,
   PERSISTENCE_COMMANDS,
+  ACL_COMMANDS,
 ];

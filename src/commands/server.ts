@@ -1,4 +1,5 @@
 // Server commands: DBSIZE, FLUSHALL/FLUSHDB, INFO, TIME, LASTSAVE, FUNCTION (FLUSH while none exist).
+import { allClients } from './client.js';
 import { E, OK, bulk, err, int, verb, arr, type Frame } from '../protocol/frame.js';
 import { mergeCounters, renderInfo, selectSections, shardCounters } from '../engine/info.js';
 import { words } from './args.js';
@@ -32,8 +33,12 @@ async function info(c: ConnCtx, argv: string[]): Promise<Frame> {
   const replies = await c.all(['INFO']);
   // INFO itself and route-'all' commands ran once per shard for each client call.
   const fanout = (name: string) => name === 'info' || findSpec(name)?.route === 'all';
-  const text = renderInfo(selectSections(argv.slice(1)), mergeCounters(replies, fanout), {
+  const sections = selectSections(argv.slice(1));
+  // connected_clients / tracking_clients: the service's connections, from the client registry.
+  const cl = sections.has('clients') ? await allClients(c) : null;
+  const text = renderInfo(sections, mergeCounters(replies, fanout), {
     server: c.server, session: c.session, now: c.now(), shards: c.slots.shards,
+    ...(cl ? { clients: { connected: cl.length, tracking: cl.filter((i) => i.tracking).length } } : {}),
   });
   return c.session.proto === 3 ? verb(text) : bulk(text);
 }

@@ -140,6 +140,8 @@ export interface ConnCtx {
   server: ServerFacts;
   /** Pub/sub service of the host (absent: PUBLISH and SUBSCRIBE answer an error). */
   readonly pubsub?: import('../server/pubsub.js').PubSubBackend;
+  /** ACL users of the host (server/acl.ts); absent: ACL commands answer an error. */
+  readonly acl?: import('../server/acl.js').AclHost;
 }
 
 export interface ServerFacts {

@@ -169,6 +169,8 @@ export interface InfoFacts {
   session: SessionState;
   now: number;
   shards: number;
+  /** The service's connections (client registry), when known: connected, tracking. */
+  clients?: { connected: number; tracking: number };
 }
 
 /** Render the selected sections in Redis's fixed order. */
@@ -187,8 +189,8 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
       `lru_clock:${secs & ((1 << 24) - 1)}`, 'executable:', 'config_file:', 'io_threads_active:0',
     ],
     clients: () => [
-      'connected_clients:1', 'cluster_connections:0', 'maxclients:10000', 'client_recent_max_input_buffer:0',
-      'client_recent_max_output_buffer:0', `blocked_clients:${t.blocked}`, 'tracking_clients:0', 'clients_in_timeout_table:0',
+      `connected_clients:${f.clients?.connected ?? 1}`, 'cluster_connections:0', 'maxclients:10000', 'client_recent_max_input_buffer:0',
+      'client_recent_max_output_buffer:0', `blocked_clients:${t.blocked}`, `tracking_clients:${f.clients?.tracking ?? 0}`, 'clients_in_timeout_table:0',
     ],
     memory: () => [
       `used_memory:${used}`, `used_memory_human:${bytesToHuman(used)}`, `used_memory_rss:${used}`, `used_memory_rss_human:${bytesToHuman(used)}`,

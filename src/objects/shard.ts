@@ -59,6 +59,11 @@ export class ShardObject extends DurableObject implements RewriteStore {
    */
   exec(info: ShardInfo, batch: string[][], resp: Proto, opts: ExecOpts = {}): Frame[] | Promise<Frame[]> {
     const shard = this.load(info);
+    // CLIENT NO-TOUCH: only this batch's synchronous run leaves access times alone.
+    if (opts.noTouch) {
+      shard.db.noTouch = true;
+      queueMicrotask(() => (shard.db.noTouch = false));
+    }
     if (opts.atomic) {
       const r = shard.exec(batch, resp, true);
       this.logged(shard, r.effects);
@@ -118,11 +123,13 @@ export class ShardObject extends DurableObject implements RewriteStore {
   }
 
   /** A client disconnected: its blocked commands end (their replies go nowhere). */
-  unblockClient(client: number): number {
+  unblockClient(client: number, kind: 'timeout' | 'error' = 'timeout'): number {
     const shard = this.shard;
     if (!shard) return 0;
     const ids = shard.waiters.ofClient(client);
-    for (const id of ids) shard.waiters.end(id);
+    // CLIENT UNBLOCK … ERROR answers Redis's UNBLOCKED error; TIMEOUT (and a disconnect) the timeout reply.
+    const reply = kind === 'error' ? ({ t: 'err', v: 'UNBLOCKED client unblocked via CLIENT UNBLOCK' } as const) : undefined;
+    for (const id of ids) shard.waiters.end(id, reply);
     return ids.length;
   }
 

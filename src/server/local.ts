@@ -9,6 +9,13 @@ import type { Proto } from '../protocol/resp-encode.js';
 import { Session, type Backend, type ExecOpts } from './session.js';
 import type { Timers } from '../engine/blocking.js';
 import { LocalHub } from './pubsub.js';
+import { LocalAcl, builtinLines } from './acl.js';
+import { LocalClients, attachClient } from './clients.js';
+import { clientInfo } from '../commands/client.js';
+import { err } from '../protocol/frame.js';
+
+/** ACL GENPASS: the host's CSPRNG (Node's and workerd's global WebCrypto). */
+const randomBytes = (n: number): Uint8Array => (globalThis as unknown as { crypto: { getRandomValues(a: Uint8Array): Uint8Array } }).crypto.getRandomValues(new Uint8Array(n));
 
 const realTimers: Timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as never) };
 
@@ -20,6 +27,12 @@ export class LocalBackend implements Backend {
   readonly server: ServerFacts;
   /** The in-process pub/sub hub; shards' keyspace notifications are published to it. */
   readonly pubsub = new LocalHub();
+  /** The in-process client registry (CLIENT LIST/KILL/PAUSE/UNBLOCK, MONITOR). */
+  readonly clients = new LocalClients();
+  /** MONITOR lines received by each monitoring session (by client id). */
+  readonly monitorLines = new Map<number, string[]>();
+  /** ACL users, in memory: `default` (the token's user) and `readonly` (the read-only token's). */
+  readonly acl: LocalAcl;
   private ids = 0;
 
   constructor(
@@ -32,6 +45,7 @@ export class LocalBackend implements Backend {
     this.slots = new SlotMap(n);
     this.shards = this.slots.ranges.map((r, i) => new Shard({ index: i, count: n, slots: r }, clock, i + 1));
     this.logs = this.shards.map(() => []);
+    this.acl = new LocalAcl(builtinLines(token, readonlyToken), () => clock.now(), randomBytes);
     this.server = { version: '7.0.15', runId: '0'.repeat(40), startedAt: clock.now(), tcpPort: 6380, host: '127.0.0.1' };
   }
 
@@ -45,6 +59,19 @@ export class LocalBackend implements Backend {
 
   async exec(shard: number, batch: string[][], resp: Proto, opts: ExecOpts = {}): Promise<Frame[]> {
     const s = this.shards[shard]!;
+    // CLIENT NO-TOUCH: the batch's synchronous part runs with the keyspace's noTouch flag.
+    if (opts.noTouch) {
+      s.db.noTouch = true;
+      try {
+        return this.execShard(s, shard, batch, resp, opts); // its synchronous part runs here
+      } finally {
+        s.db.noTouch = false;
+      }
+    }
+    return this.execShard(s, shard, batch, resp, opts);
+  }
+
+  private async execShard(s: Shard, shard: number, batch: string[][], resp: Proto, opts: ExecOpts): Promise<Frame[]> {
     const log = (effects: string[][]) => {
       for (const e of effects) this.logs[shard]!.push(e);
     };
@@ -66,12 +93,42 @@ export class LocalBackend implements Backend {
 
   auth(user: string | null, pass: string): { user: string; readonly: boolean } | null {
     if ((user === null || user === 'default') && pass === this.token) return { user: 'default', readonly: false };
-    if (pass === this.readonlyToken) return { user: user ?? 'default', readonly: true };
+    if ((user === null || user === 'readonly') && pass === this.readonlyToken) return { user: 'readonly', readonly: true };
     return null;
   }
 
   /** A new connection, authenticated as a local client is (the bridge authenticates for it). */
   session(authenticated = true): Session {
-    return new Session(this, { authenticated });
+    const s = new Session(this, { authenticated });
+    this.attach(s);
+    return s;
+  }
+
+  /** Register a connection in the in-process registry (CLIENT KILL sets its `closing`). */
+  attach(s: Session): void {
+    const id = s.session.id;
+    attachClient(s, this.clients, {
+      kill: () => {
+        s.session.closing = true;
+      },
+      unblock: async (error) => this.unblockClient(id, error),
+      monitorLine: (line) => {
+        let l = this.monitorLines.get(id);
+        if (!l) this.monitorLines.set(id, (l = []));
+        l.push(line);
+      },
+    });
+    this.clients.add(s, () => clientInfo(s));
+  }
+
+  /** CLIENT UNBLOCK: end the client's blocked commands with their timeout reply or an error. */
+  unblockClient(client: number, error: boolean): boolean {
+    let n = 0;
+    for (const sh of this.shards) {
+      for (const id of sh.waiters.ofClient(client)) {
+        if (sh.waiters.end(id, error ? err('UNBLOCKED client unblocked via CLIENT UNBLOCK') : undefined)) n++;
+      }
+    }
+    return n > 0;
   }
 }

@@ -6,6 +6,8 @@ import type { CommandSpec, ConnCtx, ServerFacts, SessionState } from '../command
 import { E, NILARR, OK, err, int, type Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { subscribedCheck, type PubSubBackend } from './pubsub.js';
+import { checkCommand, nopermText, passwordOk, type AclHost, type Denial } from './acl.js';
+import { clientState, monitored, monitorLine, pauseGate } from './clients.js';
 import { Transaction, decodeWatchToken, encodeWatchToken, runAtomic, watchKeys, type TxHost, type WatchMap } from './transaction.js';
 
 /** What a session needs from its host (the Worker, or an in-process test harness). */
@@ -20,6 +22,8 @@ export interface Backend {
   nextClientId(): number;
   /** The pub/sub hub (server/pubsub.ts); absent: pub/sub commands answer an error. */
   readonly pubsub?: PubSubBackend;
+  /** ACL users (server/acl.ts); absent: only the read-only flag limits a session. */
+  readonly acl?: AclHost;
 }
 
 export interface ExecOpts {
@@ -27,6 +31,8 @@ export interface ExecOpts {
   atomic?: boolean;
   /** The connection's client id (blocked clients are tracked per client). */
   client?: number;
+  /** CLIENT NO-TOUCH on: reads leave the keys' access time alone. */
+  noTouch?: boolean;
 }
 
 let fallbackIds = 0;
@@ -73,11 +79,24 @@ export class Session implements ConnCtx, TxHost {
   get pubsub(): PubSubBackend | undefined {
     return this.backend.pubsub;
   }
+  get acl(): AclHost | undefined {
+    return this.backend.acl;
+  }
+  /**
+   * AUTH / HELLO AUTH: the service's tokens first (they are their users' master credentials, as
+   * the Bearer header is), then the ACL user's passwords (SHA-256, compared in constant time).
+   */
   auth(user: string | null, pass: string) {
-    return this.backend.auth(user, pass);
+    const acl = this.backend.acl;
+    const tok = this.backend.auth(user, pass);
+    if (tok || !acl) return tok;
+    const name = user ?? 'default';
+    if (passwordOk(acl.user(name), pass)) return { user: name, readonly: false };
+    acl.log({ reason: 'auth', context: this.tx.active ? 'multi' : 'toplevel', object: this.argv0, username: name, clientInfo: this.clientInfo(this.argv0.toLowerCase()) });
+    return null;
   }
   async exec(shard: number, argv: string[]): Promise<Frame> {
-    return (await this.backend.exec(shard, [argv], this.session.proto, { client: this.session.id }))[0]!;
+    return (await this.backend.exec(shard, [argv], this.session.proto, this.execOpts()))[0]!;
   }
   all(argv: string[]): Promise<Frame[]> {
     const out: Promise<Frame>[] = [];
@@ -85,9 +104,25 @@ export class Session implements ConnCtx, TxHost {
     return Promise.all(out);
   }
 
-  /** Run a pipeline; replies come back in request order. */
-  async run(cmds: readonly string[][]): Promise<Frame[]> {
+  /** Client id and CLIENT NO-TOUCH for a shard batch. */
+  private execOpts(): ExecOpts {
+    return clientState(this).noTouch ? { client: this.session.id, noTouch: true } : { client: this.session.id };
+  }
+
+  /**
+   * Run a pipeline; replies come back in request order. `muted[i]` is set for replies that
+   * CLIENT REPLY OFF / SKIP silence (hosts that honour it pass an array and drop those).
+   */
+  async run(cmds: readonly string[][], muted?: boolean[]): Promise<Frame[]> {
+    // ACL users come from the host's cache: refreshed when stale, and at once before an AUTH.
+    const acl = this.backend.acl;
+    if (acl) await acl.sync(cmds.some((c) => c.length > 0 && /^(auth|hello)$/i.test(c[0]!)));
     const replies = new Array<Frame>(cmds.length);
+    // Client management (server/clients.ts): idle time, CLIENT PAUSE, MONITOR lines, REPLY.
+    const cs = clientState(this);
+    cs.lastInteraction = this.backend.now();
+    const lines: string[] | null = cs.monitors && cs.registry ? [] : null;
+    let blockingSeg = false;
     // Runs of single-shard commands are gathered per shard and sent as one batch each;
     // anything else (fan-out, connection commands) is a barrier that waits for them.
     let seg = new Map<number, { idx: number[]; batch: string[][] }>();
@@ -95,18 +130,23 @@ export class Session implements ConnCtx, TxHost {
       if (seg.size === 0) return;
       const cur = seg;
       seg = new Map();
+      const blk = blockingSeg;
+      blockingSeg = false;
+      if (blk) cs.blocked = true;
       await Promise.all(
         [...cur].map(async ([shard, { idx, batch }]) => {
           let res: Frame[];
           try {
-            res = await this.backend.exec(shard, batch, this.session.proto, { client: this.session.id });
+            res = await this.backend.exec(shard, batch, this.session.proto, this.execOpts());
           } catch (e) {
             const f = err(`CLUSTERDOWN shard ${shard} unavailable: ${(e as Error).message}`);
             res = batch.map(() => f);
           }
           for (let i = 0; i < idx.length; i++) replies[idx[i]!] = res[i]!;
         }),
-      );
+      ).finally(() => {
+        if (blk) cs.blocked = false;
+      });
     };
     for (let i = 0; i < cmds.length; i++) {
       const argv = cmds[i]!;
@@ -121,6 +161,17 @@ export class Session implements ConnCtx, TxHost {
         continue;
       }
       const spec = checked.spec;
+      // CLIENT PAUSE holds this connection's commands (all, or writes only) until it ends.
+      const gate = cs.pause.until ? pauseGate(cs, spec, () => this.backend.now()) : null;
+      if (gate) {
+        await flush();
+        await gate;
+      }
+      if (cs.replyMode === 'off' || cs.skipNext) {
+        cs.skipNext = false;
+        if (muted) muted[i] = true;
+      }
+      if (lines && monitored(spec)) lines.push(monitorLine(this.backend.now(), this.session.db, this.session.addr, argv));
       this.session.lastCmd = spec.name;
       if (this.tx.queues(spec)) {
         replies[i] = this.tx.enqueue(spec, argv);
@@ -133,6 +184,7 @@ export class Session implements ConnCtx, TxHost {
           if (!s) seg.set(shard, (s = { idx: [], batch: [] }));
           s.idx.push(i);
           s.batch.push(argv);
+          if (spec.flags.includes('blocking')) blockingSeg = true;
           continue;
         }
         if (spec.route === 'keys') {
@@ -143,8 +195,17 @@ export class Session implements ConnCtx, TxHost {
       await flush();
       if (spec.name === 'reset') await this.tx.reset(); // RESET also discards MULTI and unwatches
       replies[i] = await this.runOne(spec, argv);
+      // CLIENT REPLY OFF / SKIP silence their own reply too; ON answers OK.
+      if (spec.name === 'client|reply') {
+        const quiet = cs.replyMode === 'off' || cs.skipArm;
+        if (muted) muted[i] = quiet;
+        cs.skipNext = cs.skipArm;
+        cs.skipArm = false;
+      }
     }
     await flush();
+    if (lines?.length) cs.registry!.feed(lines);
+    if (acl) await acl.settle(); // ACL LOG records of this pipeline's denials
     return replies;
   }
 
@@ -154,6 +215,7 @@ export class Session implements ConnCtx, TxHost {
    * `watchToken` (from watchToken()) makes it answer NILARR, running nothing, if a key changed.
    */
   async transaction(cmds: readonly string[][], watchToken?: string): Promise<Frame[] | Frame> {
+    await this.backend.acl?.sync(false);
     let watched: WatchMap = new Map();
     if (watchToken !== undefined) {
       const w = decodeWatchToken(watchToken, this.backend.slots);
@@ -192,7 +254,7 @@ export class Session implements ConnCtx, TxHost {
 
   /** TxHost: one batch on one shard, with this connection's protocol and client id. */
   shardBatch(shard: number, batch: string[][], atomic: boolean): Promise<Frame[]> {
-    return this.backend.exec(shard, batch, this.session.proto, atomic ? { atomic: true, client: this.session.id } : { client: this.session.id });
+    return this.backend.exec(shard, batch, this.session.proto, atomic ? { ...this.execOpts(), atomic: true } : this.execOpts());
   }
 
   /** TxHost: a command not bound to a shard, queued in MULTI and run at EXEC. */
@@ -205,16 +267,35 @@ export class Session implements ConnCtx, TxHost {
     if (argv.length === 0) return { err: err('ERR empty command') };
     // Redis's processCommand order: unknown command / arity, then NOAUTH, then ACL, then cluster.
     const found = lookup(argv);
+    this.argv0 = argv[0]!; // ACL LOG names a failed AUTH / HELLO as the client spelled it
     if (!found.spec) return { err: found.err };
     if (!this.session.authenticated && !found.spec.flags.includes('no_auth')) return { err: E.noAuth };
-    // A read-only token may neither write nor administer (CONFIG SET, FLUSH…).
-    if (this.session.readonly && (found.spec.flags.includes('write') || found.spec.flags.includes('admin'))) {
+    // The user's ACL (the read-only token's user may neither write nor administer).
+    const acl = this.backend.acl;
+    if (acl) {
+      const u = acl.user(this.session.user);
+      // A deleted user's connections are refused everything (Redis closes them).
+      const d: Denial | null = u ? checkCommand(u, found.spec, argv, keyPositions(found.spec, argv)) : { reason: 'command', object: found.spec.name };
+      if (d) {
+        acl.log({ ...d, context: this.tx.active ? 'multi' : 'toplevel', username: this.session.user, clientInfo: this.clientInfo(found.spec.name) });
+        return { err: err(nopermText(d)) };
+      }
+    } else if (this.session.readonly && (found.spec.flags.includes('write') || found.spec.flags.includes('admin'))) {
       return { err: err(`NOPERM this user has no permissions to run the '${found.spec.name}' command`) };
     }
     // RESP2 subscribed mode (and RESET leaving it): see server/pubsub.ts.
     const sub = subscribedCheck(this, found.spec);
     if (sub) return sub;
     return { spec: found.spec };
+  }
+
+  private argv0 = 'auth';
+
+  /** A CLIENT LIST-style line for ACL LOG entries. */
+  private clientInfo(cmd: string): string {
+    const s = this.session;
+    const age = Math.floor((this.backend.now() - s.createdAt) / 1000);
+    return `id=${s.id} addr=${s.addr} laddr=${s.laddr} fd=8 name=${s.name} age=${age} idle=0 flags=${this.tx.active ? 'x' : 'N'} db=${s.db} sub=0 psub=0 ssub=0 multi=${this.tx.active ? 0 : -1} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${cmd} user=${s.user} redir=-1 resp=${s.proto}`;
   }
 
   /** The one shard a keyed command goes to, or CROSSSLOT / null (spans shards, may split). */

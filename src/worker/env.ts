@@ -7,11 +7,15 @@ import type { Backend, ExecOpts } from '../server/session.js';
 import type { ShardObject } from '../objects/shard.js';
 import type { HubObject } from '../objects/hub.js';
 import { HubClient } from './hub-client.js';
+import { AclClient } from './acl-client.js';
+import type { AclObject } from '../objects/acl-store.js';
 
 export interface Env {
   SHARD: DurableObjectNamespace<ShardObject>;
   /** The pub/sub hub (one object, named "hub"). */
   HUB?: DurableObjectNamespace<HubObject>;
+  /** ACL users (one object, named "acl"); absent: tokens only, the read-only flag limits. */
+  ACL?: DurableObjectNamespace<AclObject>;
   /** Number of shard DOs the 16384 slots are split over. */
   SHARDS?: string;
   /** Full-access token (a secret in production; `.dev.vars` locally). */
@@ -36,8 +40,9 @@ export function checkToken(env: Env, user: string | null, pass: string): Access 
   if (env.KEYFLARE_TOKEN && safeEqual(pass, env.KEYFLARE_TOKEN) && (user === null || user === 'default')) {
     return { user: 'default', readonly: false };
   }
-  if (env.KEYFLARE_READONLY_TOKEN && safeEqual(pass, env.KEYFLARE_READONLY_TOKEN)) {
-    return { user: user ?? 'readonly', readonly: true };
+  // The read-only token is the `readonly` user's: its ACL rules (server/acl.ts READONLY_RULES) apply.
+  if (env.KEYFLARE_READONLY_TOKEN && safeEqual(pass, env.KEYFLARE_READONLY_TOKEN) && (user === null || user === 'readonly')) {
+    return { user: 'readonly', readonly: true };
   }
   return null;
 }
@@ -64,6 +69,7 @@ export class WorkerBackend implements Backend {
   readonly slots: SlotMap;
   readonly server: ServerFacts;
   readonly pubsub: HubClient | undefined;
+  readonly acl: AclClient | undefined;
   private readonly stubs: DurableObjectStub<ShardObject>[] = [];
 
   constructor(private readonly env: Env, host: string) {
@@ -73,6 +79,7 @@ export class WorkerBackend implements Backend {
     this.slots = m;
     this.server = serverFacts(host);
     this.pubsub = env.HUB ? new HubClient(env.HUB) : undefined;
+    this.acl = env.ACL ? new AclClient(env.ACL, env.KEYFLARE_TOKEN, env.KEYFLARE_READONLY_TOKEN) : undefined;
   }
 
   now(): number {

@@ -2,10 +2,18 @@
 // of one. Commands are decoded as they arrive and run as pipelines, replies kept in order.
 import { RespDecoder } from '../protocol/resp-decode.js';
 import { encodeMany } from '../protocol/resp-encode.js';
-import { err, type Frame } from '../protocol/frame.js';
+import { err, simple, type Frame } from '../protocol/frame.js';
 import { Session } from '../server/session.js';
-import { closePubSub, expandReplies, setPushSink } from '../server/pubsub.js';
+import { closePubSub, expandReplies, pubsubState, setPushSink } from '../server/pubsub.js';
 import { WorkerBackend, type Access, type Env } from './env.js';
+import { attachClient, idleCheck, unmuted } from '../server/clients.js';
+import { clientInfo } from '../commands/client.js';
+import type { ClientsObject } from '../objects/clients.js';
+import type { ShardObject } from '../objects/shard.js';
+import { RegistryLink } from './clients-link.js';
+
+/** The client registry binding (wrangler.toml CLIENTS); absent: CLIENT LIST sees one connection. */
+type ClientsEnv = Env & { CLIENTS?: DurableObjectNamespace<ClientsObject> };
 
 const CHANGES_PROTOCOL = new Set(['hello', 'reset']);
 
@@ -20,10 +28,60 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
     user: access?.user ?? 'default',
     readonly: access?.readonly ?? false,
   });
+  // Client management (server/clients.ts): the registry link, KILL, UNBLOCK, MONITOR, timeout.
+  const id = session.session.id;
+  // The peer's address is not passed here: a per-connection port keeps ADDR filters distinct.
+  session.session.addr = `127.0.0.1:${1024 + (id % 64511)}`;
+  const cs = attachClient(session, null, {
+    kill: () => close(1000, 'killed'),
+    unblock: (error) => unblockShards(error),
+    monitorLine: (line) => send([simple(line)]),
+  });
+  const unblockShards = async (error: boolean): Promise<boolean> => {
+    if (!cs.blocked) return false;
+    const ns = env.SHARD as DurableObjectNamespace<ShardObject>;
+    const n = await Promise.all(backend.slots.ranges.map((_, i) => ns.get(ns.idFromName(`shard-${i}`)).unblockClient(id, error ? 'error' : 'timeout')));
+    return n.some((x) => Number(x) > 0);
+  };
+  const clientsNs = (env as ClientsEnv).CLIENTS;
+  const link = clientsNs
+    ? new RegistryLink(clientsNs, id, cs, {
+        info: () => clientInfo(session),
+        kill: () => close(1000, 'killed'),
+        unblock: (error) => unblockShards(error),
+        lines: (lines) => {
+          if (cs.monitor) send(lines.map(simple));
+        },
+      })
+    : null;
+  cs.registry = link;
+  // Idle `timeout`: checked only after a quiet spell (see idleCheck), read from shard 0's config.
+  let idleTimer: ReturnType<typeof setTimeout> | null = null;
+  const armIdle = (ms: number) => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => void checkIdle(), ms);
+  };
+  const checkIdle = async () => {
+    if (closed) return;
+    let secs = 0;
+    try {
+      const r = await session.exec(0, ['CONFIG', 'GET', 'timeout']);
+      secs = r.t === 'arr' || r.t === 'map' ? Number((r.v[1] as { v?: string })?.v ?? 0) : 0;
+    } catch {
+      // a shard hiccup: check again later
+    }
+    if (closed) return;
+    const exempt = running || cs.monitor || cs.blocked;
+    const { close: shut, nextMs } = idleCheck(Date.now() - cs.lastInteraction, secs, exempt || pubsubActive());
+    if (shut) close(1000, 'idle timeout');
+    else armIdle(nextMs);
+  };
+  armIdle(1000);
   const decoder = new RespDecoder();
   decoder.authenticated = session.session.authenticated;
   let busy: Promise<void> = Promise.resolve();
   let closed = false;
+  let running = false;
 
   const send = (frames: Frame[]) => {
     if (!closed && frames.length) ws.send(encodeMany(frames, session.session.proto));
@@ -57,8 +115,10 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
       }
       if (cmds.length) {
         running = true;
-        const replies = await session.run(cmds).finally(() => (running = false));
-        send(expandReplies(replies));
+        const muted: boolean[] = [];
+        const replies = await session.run(cmds, muted).finally(() => (running = false));
+        if (closed) return;
+        send(expandReplies(unmuted(replies, muted)));
         release();
         decoder.authenticated = session.session.authenticated;
         decoder.maxBulkLen = 512 * 1024 * 1024;
@@ -75,6 +135,8 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
   const close = (code: number, reason: string) => {
     if (closed) return;
     closed = true;
+    if (idleTimer) clearTimeout(idleTimer);
+    cleanup();
     try {
       ws.close(code, reason);
     } catch {
@@ -98,15 +160,19 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
         close(1011, 'internal error');
       });
   });
-  let running = false;
-  ws.addEventListener('close', () => {
-    close(1000, 'closed');
+  const pubsubActive = () => pubsubState(session).active;
+  let cleaned = false;
+  function cleanup() {
+    if (cleaned) return;
+    cleaned = true;
+    link?.close();
     closePubSub(session);
     // Release WATCHed keys at once (a forgotten watch would otherwise live until its lease ends).
     void session.close().catch(() => {});
     // A command may be waiting on a shard (BLPOP…): release it so it takes no data for nobody.
     if (running) void backend.unblockClient(session.session.id).catch(() => {});
-  });
+  }
+  ws.addEventListener('close', () => close(1000, 'closed'));
   ws.addEventListener('error', () => close(1011, 'error'));
 
   return new Response(null, { status: 101, webSocket: client });

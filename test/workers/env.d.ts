@@ -2,6 +2,7 @@
 declare namespace Cloudflare {
   interface Env {
     SHARD: DurableObjectNamespace<import('../../src/objects/shard.js').ShardObject>;
+    ACL: DurableObjectNamespace<import('../../src/objects/acl-store.js').AclObject>;
     SHARDS: string;
     KEYFLARE_TOKEN: string;
     KEYFLARE_READONLY_TOKEN: string;

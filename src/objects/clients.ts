@@ -1,0 +1,172 @@
+// The client registry Durable Object: one per service. Every RESP connection holds a hibernatable
+// WebSocket link to it (design: src/server/clients.ts); CLIENT LIST/KILL/PAUSE/UNBLOCK are RPCs.
+import { DurableObject } from 'cloudflare:workers';
+import { matchKill, type ClientInfo, type KillFilter, type PauseState } from '../server/clients.js';
+
+export const CLIENTS_NAME = 'clients';
+/** How long LIST/KILL wait for connections to report (a stuck isolate must not hang them). */
+const REPORT_MS = 1000;
+
+interface Attachment {
+  id: number;
+  monitor: boolean;
+}
+
+/** Messages down a link. */
+export type Down =
+  | { op: 'state'; pause: PauseState; monitors: boolean }
+  | { op: 'pause'; pause: PauseState }
+  | { op: 'monitors'; on: boolean }
+  | { op: 'report'; req: number }
+  | { op: 'kill' }
+  | { op: 'unblock'; req: number; error: boolean }
+  | { op: 'lines'; lines: string[] };
+/** Messages up a link. */
+export type Up =
+  | { op: 'info'; req: number; info: ClientInfo }
+  | { op: 'unblocked'; req: number; ok: boolean }
+  | { op: 'monitor'; on: boolean }
+  | { op: 'feed'; lines: string[] };
+
+interface Pending {
+  left: number;
+  got: unknown[];
+  done(v: unknown[]): void;
+}
+
+export class ClientsObject extends DurableObject {
+  private pending = new Map<number, Pending>();
+  private reqs = 0;
+  private pauseState: PauseState | null = null;
+
+  private async pauseNow(): Promise<PauseState> {
+    return (this.pauseState ??= ((await this.ctx.storage.get<PauseState>('pause')) ?? { until: 0, mode: 'all' }));
+  }
+
+  /** A connection's link: `GET /link?id=<client id>` with a WebSocket upgrade. */
+  override async fetch(req: Request): Promise<Response> {
+    const id = Number(new URL(req.url).searchParams.get('id'));
+    if (req.headers.get('upgrade')?.toLowerCase() !== 'websocket' || !id) return new Response('expected a WebSocket link', { status: 426 });
+    const pair = new WebSocketPair();
+    const server = pair[1];
+    this.ctx.acceptWebSocket(server, [String(id)]);
+    server.serializeAttachment({ id, monitor: false } satisfies Attachment);
+    send(server, { op: 'state', pause: await this.pauseNow(), monitors: this.monitorCount() > 0 });
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  /** INFO clients' connected_clients: live links. */
+  count(): number {
+    return this.ctx.getWebSockets().length;
+  }
+
+  /** Every connection's current record (those that answer within REPORT_MS). */
+  async list(): Promise<ClientInfo[]> {
+    return (await this.ask(this.ctx.getWebSockets(), (req) => ({ op: 'report', req }))) as ClientInfo[];
+  }
+
+  async kill(f: KillFilter, self: number): Promise<number> {
+    const hits = matchKill(await this.list(), f, self);
+    for (const h of hits) for (const ws of this.ctx.getWebSockets(String(h.id))) send(ws, { op: 'kill' });
+    return hits.length;
+  }
+
+  async pause(p: PauseState): Promise<void> {
+    this.pauseState = p;
+    await this.ctx.storage.put('pause', p);
+    for (const ws of this.ctx.getWebSockets()) send(ws, { op: 'pause', pause: p });
+  }
+
+  async unblock(id: number, error: boolean): Promise<boolean> {
+    const r = await this.ask(this.ctx.getWebSockets(String(id)), (req) => ({ op: 'unblock', req, error }));
+    return r.some((x) => x === true);
+  }
+
+  override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
+    if (typeof data !== 'string') return;
+    const m = JSON.parse(data) as Up;
+    switch (m.op) {
+      case 'info':
+      case 'unblocked':
+        this.answer(m.req, m.op === 'info' ? m.info : m.ok);
+        break;
+      case 'monitor': {
+        const a = ws.deserializeAttachment() as Attachment;
+        a.monitor = m.on;
+        ws.serializeAttachment(a);
+        this.announceMonitors();
+        break;
+      }
+      case 'feed':
+        for (const w of this.ctx.getWebSockets()) if ((w.deserializeAttachment() as Attachment | null)?.monitor) send(w, { op: 'lines', lines: m.lines });
+        break;
+    }
+  }
+
+  override webSocketClose(ws: WebSocket): void {
+    this.gone(ws);
+    try {
+      ws.close(1000, 'closed');
+    } catch {
+      // already closed
+    }
+  }
+
+  override webSocketError(ws: WebSocket): void {
+    this.gone(ws);
+  }
+
+  private gone(ws: WebSocket): void {
+    const a = ws.deserializeAttachment() as Attachment | null;
+    if (a?.monitor) {
+      a.monitor = false;
+      ws.serializeAttachment(a);
+      this.announceMonitors();
+    }
+  }
+
+  private monitorCount(): number {
+    let n = 0;
+    for (const w of this.ctx.getWebSockets()) if ((w.deserializeAttachment() as Attachment | null)?.monitor) n++;
+    return n;
+  }
+
+  /** Connections send MONITOR lines only while some monitor exists. */
+  private announceMonitors(): void {
+    const on = this.monitorCount() > 0;
+    for (const w of this.ctx.getWebSockets()) send(w, { op: 'monitors', on });
+  }
+
+  /** Send a request down each link and gather the answers (bounded by REPORT_MS). */
+  private ask(links: WebSocket[], msg: (req: number) => Down): Promise<unknown[]> {
+    if (!links.length) return Promise.resolve([]);
+    const req = ++this.reqs;
+    return new Promise((resolve) => {
+      const t = setTimeout(() => finish(), REPORT_MS);
+      const finish = () => {
+        clearTimeout(t);
+        const p = this.pending.get(req);
+        this.pending.delete(req);
+        resolve(p?.got ?? []);
+      };
+      this.pending.set(req, { left: links.length, got: [], done: finish });
+      for (const ws of links) if (!send(ws, msg(req))) this.answer(req, undefined);
+    });
+  }
+
+  private answer(req: number, v: unknown): void {
+    const p = this.pending.get(req);
+    if (!p) return;
+    if (v !== undefined) p.got.push(v);
+    if (--p.left <= 0) p.done([]);
+  }
+}
+
+function send(ws: WebSocket, m: Down): boolean {
+  try {
+    ws.send(JSON.stringify(m));
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,289 @@
+// Client management across connections: each connection's client state (CLIENT REPLY, NO-EVICT,
+// NO-TOUCH, TRACKING, MONITOR), the service-wide registry of live connections, CLIENT PAUSE,
+// MONITOR lines and the idle `timeout`.
+//
+// Design. A connection (a RESP WebSocket) lives in one Worker isolate and no other isolate can
+// reach its socket. So the service's view of its clients is ONE registry Durable Object
+// (src/objects/clients.ts, named "clients"), and every RESP connection holds one WebSocket link
+// to it, exactly like a subscriber's link to the pub/sub hub:
+// - the registry accepts links as hibernatable WebSockets; a link's attachment holds its client
+//   id (so connected_clients = live links, rebuilt after hibernation at no cost);
+// - CLIENT LIST / KILL / UNBLOCK and INFO clients are one RPC to the registry, which asks every
+//   link for its current record (a pull: a connection sends nothing while nobody asks, so an
+//   ordinary command costs no extra message), waits for the answers (bounded), filters, and for
+//   KILL / UNBLOCK sends the order down the owning connection's link, which closes its socket or
+//   ends its blocked command on the shards (ShardObject.unblockClient with the reply kind);
+// - CLIENT PAUSE is stored in the registry and broadcast to every link (and handed to new links
+//   when they open); each connection holds its own commands while paused (Session's gate hook);
+// - MONITOR: the registry counts monitors and tells every link whether any exist; only then do
+//   connections send their command lines (one message per pipeline) to the registry, which
+//   forwards them to the monitoring links. No monitor: no cost.
+// In process (LocalBackend) the same ClientRegistry interface is served by LocalClients, which
+// holds the connections directly.
+//
+// CLIENT TRACKING (default mode): the session remembers the keys it read while tracking is on
+// and subscribes its pub/sub link to their `__keyspace@0__:<key>` channels… would need
+// notify-keyspace-events turned on service-wide; not built. TRACKING ON/OFF answers as Redis and
+// is shown in flags/INFO, but no invalidation pushes are sent (see the report in CLIENT HELP).
+import type { CommandSpec, ConnCtx } from '../commands/types.js';
+import type { Frame } from '../protocol/frame.js';
+
+/** What a registry knows of a connection when asked (CLIENT LIST line plus KILL filters). */
+export interface ClientInfo {
+  id: number;
+  addr: string;
+  laddr: string;
+  user: string;
+  /** normal | pubsub (monitor clients count as normal, as Redis's getClientType). */
+  type: 'normal' | 'pubsub';
+  blocked: boolean;
+  tracking: boolean;
+  line: string;
+}
+
+export interface KillFilter {
+  id?: number;
+  addr?: string;
+  laddr?: string;
+  user?: string;
+  type?: 'normal' | 'pubsub' | 'master' | 'replica';
+  skipme: boolean;
+}
+
+export type PauseMode = 'write' | 'all';
+export interface PauseState {
+  /** ms timestamp; 0 = not paused. */
+  until: number;
+  mode: PauseMode;
+}
+
+/** The service-wide view of connections (LocalClients in process; the registry DO client in the Worker). */
+export interface ClientRegistry {
+  list(): Promise<ClientInfo[]>;
+  /** Connections killed. */
+  kill(f: KillFilter, self: number): Promise<number>;
+  pause(p: PauseState): Promise<void>;
+  unblock(id: number, error: boolean): Promise<boolean>;
+  /** This connection's MONITOR state changed. */
+  setMonitor(id: number, on: boolean): void;
+  /** Monitor lines produced by a connection (sent only while monitors exist). */
+  feed(lines: string[]): void;
+}
+
+/** What the host of a connection lets the registry do to it. */
+export interface ConnHost {
+  /** Close the connection (CLIENT KILL). */
+  kill(): void;
+  /** End the connection's blocked command: true if it was blocked. */
+  unblock(error: boolean): Promise<boolean>;
+  /** Deliver a MONITOR line (the connection monitors). */
+  monitorLine?(line: string): void;
+}
+
+/** One connection's client-management state. */
+export class ClientConn {
+  replyMode: 'on' | 'off' = 'on';
+  /** CLIENT REPLY SKIP just ran: its own reply and the next command's are silenced. */
+  skipArm = false;
+  skipNext = false;
+  noEvict = false;
+  noTouch = false;
+  tracking = false;
+  redir = -1;
+  monitor = false;
+  /** A command is running that may wait on a shard (for CLIENT UNBLOCK / flags b). */
+  blocked = false;
+  lastInteraction: number;
+  registry: ClientRegistry | null = null;
+  host: ConnHost | null = null;
+  /** Pause state as last heard from the registry. */
+  pause: PauseState = { until: 0, mode: 'all' };
+  /** Whether monitors exist anywhere (lines are sent only then). */
+  monitors = false;
+  /** Wakes commands held by a pause when it ends early (UNPAUSE). */
+  wake: Array<() => void> = [];
+
+  constructor(now: number) {
+    this.lastInteraction = now;
+  }
+
+  setPause(p: PauseState): void {
+    this.pause = p;
+    if (p.until === 0) for (const w of this.wake.splice(0)) w();
+  }
+}
+
+const states = new WeakMap<object, ClientConn>();
+
+export function clientState(c: ConnCtx | object): ClientConn {
+  let s = states.get(c);
+  if (!s) states.set(c, (s = new ClientConn((c as ConnCtx).now?.() ?? 0)));
+  return s;
+}
+
+/** Attach a connection to a registry (the host: WebSocket, or an in-process test connection). */
+export function attachClient(c: ConnCtx, registry: ClientRegistry | null, host: ConnHost): ClientConn {
+  const st = clientState(c);
+  st.registry = registry;
+  st.host = host;
+  return st;
+}
+
+/** Redis's may-replicate test for CLIENT PAUSE WRITE (writes, scripts, PUBLISH, PFCOUNT…). */
+function writes(spec: CommandSpec): boolean {
+  return spec.flags.includes('write') || spec.flags.includes('may_replicate');
+}
+
+/**
+ * Session's gate hook: null when the command runs now, else a promise that resolves when the
+ * pause that holds it ends (timeout reached, or UNPAUSE heard from the registry).
+ */
+export function pauseGate(st: ClientConn, spec: CommandSpec, now: () => number): Promise<void> | null {
+  const p = st.pause;
+  if (p.until === 0 || now() >= p.until) return null;
+  if (p.mode === 'write' && !writes(spec)) return null;
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(done, Math.max(1, p.until - now()));
+    function done() {
+      clearTimeout(t);
+      const i = st.wake.indexOf(done);
+      if (i >= 0) st.wake.splice(i, 1);
+      resolve();
+    }
+    st.wake.push(done);
+  }).then(() => pauseGate(st, spec, now) ?? undefined);
+}
+
+// ---- MONITOR lines ----
+
+/** sdscatrepr: a quoted argument as Redis's MONITOR prints it. */
+export function repr(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ch = s[i]!;
+    if (ch === '\\' || ch === '"') out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\x07') out += '\\a';
+    else if (ch === '\b') out += '\\b';
+    else if (c >= 32 && c < 127) out += ch;
+    else out += '\\x' + c.toString(16).padStart(2, '0');
+  }
+  return out + '"';
+}
+
+/** `1700000000.123456 [0 127.0.0.1:50000] "SET" "k" "v"` (the status line's text). */
+export function monitorLine(nowMs: number, db: number, addr: string, argv: readonly string[]): string {
+  const sec = Math.floor(nowMs / 1000);
+  const usec = Math.floor((nowMs - sec * 1000) * 1000);
+  return `${sec}.${String(usec).padStart(6, '0')} [${db} ${addr}] ${argv.map(repr).join(' ')}`;
+}
+
+/** Commands Redis never shows to monitors (admin, skip_monitor). */
+export function monitored(spec: CommandSpec): boolean {
+  return !spec.flags.includes('admin') && !spec.flags.includes('skip_monitor');
+}
+
+// ---- the in-process registry ----
+
+interface LocalEntry {
+  conn: ConnCtx;
+  st: ClientConn;
+  info(): ClientInfo;
+}
+
+/** LocalBackend's registry: every connection of the process, reached directly. */
+export class LocalClients implements ClientRegistry {
+  readonly conns = new Map<number, LocalEntry>();
+  private pauseState: PauseState = { until: 0, mode: 'all' };
+  private readonly monitors = new Set<number>();
+
+  add(conn: ConnCtx, info: () => ClientInfo): void {
+    const st = clientState(conn);
+    this.conns.set(conn.session.id, { conn, st, info });
+    st.setPause(this.pauseState);
+    st.monitors = this.monitors.size > 0;
+  }
+
+  remove(id: number): void {
+    this.conns.delete(id);
+    this.setMonitor(id, false);
+  }
+
+  async list(): Promise<ClientInfo[]> {
+    return [...this.conns.values()].map((e) => e.info());
+  }
+
+  async kill(f: KillFilter, self: number): Promise<number> {
+    const hits = matchKill(await this.list(), f, self);
+    for (const i of hits) {
+      const e = this.conns.get(i.id);
+      if (!e) continue;
+      this.remove(i.id);
+      e.st.host?.kill();
+    }
+    return hits.length;
+  }
+
+  async pause(p: PauseState): Promise<void> {
+    this.pauseState = p;
+    for (const e of this.conns.values()) e.st.setPause(p);
+  }
+
+  async unblock(id: number, error: boolean): Promise<boolean> {
+    const e = this.conns.get(id);
+    if (!e || !e.st.blocked || !e.st.host) return false;
+    return e.st.host.unblock(error);
+  }
+
+  setMonitor(id: number, on: boolean): void {
+    if (on) this.monitors.add(id);
+    else this.monitors.delete(id);
+    for (const e of this.conns.values()) e.st.monitors = this.monitors.size > 0;
+  }
+
+  feed(lines: string[]): void {
+    for (const id of this.monitors) {
+      const h = this.conns.get(id)?.st.host;
+      for (const l of lines) h?.monitorLine?.(l);
+    }
+  }
+}
+
+/** CLIENT KILL's filters over the registry's records (SKIPME yes leaves the caller alone). */
+export function matchKill(all: ClientInfo[], f: KillFilter, self: number): ClientInfo[] {
+  return all.filter((i) => {
+    if (f.id !== undefined && i.id !== f.id) return false;
+    if (f.addr !== undefined && i.addr !== f.addr) return false;
+    if (f.laddr !== undefined && i.laddr !== f.laddr) return false;
+    if (f.user !== undefined && i.user !== f.user) return false;
+    if (f.type !== undefined && f.type !== i.type) return false;
+    if (f.skipme && i.id === self) return false;
+    return true;
+  });
+}
+
+// ---- idle timeout ----
+
+/** Seconds of `timeout` (0 = never), as a host reads it (CONFIG GET timeout on a shard). */
+export type TimeoutSource = () => Promise<number>;
+
+/**
+ * Redis's clientsCron idle check: a connection idle for `timeout` seconds is closed, unless it is
+ * subscribed, monitoring or blocked. The timeout is read when the connection has been idle for a
+ * while (so a busy connection costs nothing); while it is 0 the check repeats every RECHECK_MS,
+ * so a `CONFIG SET timeout` applies to idle connections within that delay.
+ */
+export const RECHECK_MS = 10_000;
+export function idleCheck(idleMs: number, timeoutSec: number, exempt: boolean): { close: boolean; nextMs: number } {
+  if (timeoutSec <= 0) return { close: false, nextMs: RECHECK_MS };
+  if (!exempt && idleMs >= timeoutSec * 1000) return { close: true, nextMs: 0 };
+  return { close: false, nextMs: Math.min(RECHECK_MS, Math.max(100, timeoutSec * 1000 - idleMs)) };
+}
+
+/** Reply frames of a pipeline minus those CLIENT REPLY OFF / SKIP silenced. */
+export function unmuted(replies: Frame[], muted: boolean[]): Frame[] {
+  return muted.length ? replies.filter((_, i) => !muted[i]) : replies;
+}
