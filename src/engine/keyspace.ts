@@ -11,6 +11,8 @@ export type TypeName = 'string' | 'list' | 'hash' | 'set' | 'zset' | 'stream';
 /** A non-string value. Each type's module (engine/types/*) owns its concrete shape. */
 export interface RObj {
   readonly type: Exclude<TypeName, 'string'>;
+  /** The value's size as last measured by engine/memory.ts (the running total's share). */
+  mem: number;
 }
 
 export type Value = string | RObj;

@@ -40,24 +40,22 @@ const SAMPLE = 8;
  */
 export const SAFETY_BUDGET = 100 * 1024 * 1024;
 
-/**
- * Each collection's last measured size. The keyspace's running total is the sum of these (and
- * of the strings' exact sizes), so a collection mutated in place is re-measured after the
- * command and only the difference is applied; a WeakMap needs no cleanup when values die.
- */
-const measured = new WeakMap<RObj, number>();
+// Each collection's last measured size is kept in its `mem` field. The keyspace's running total
+// is the sum of these (and of the strings' exact sizes), so a collection mutated in place is
+// re-measured after the command and only the difference is applied. (A WeakMap side table cost
+// ~42 B per collection — more than a small hash's fields.)
 
 /** The size a value contributes now, as last measured (strings are measured exactly). */
 export function accounted(key: string, v: Value): number {
   if (typeof v === 'string') return KEY_OVERHEAD + key.length + v.length;
-  return KEY_OVERHEAD + key.length + (measured.get(v) ?? 0);
+  return KEY_OVERHEAD + key.length + v.mem;
 }
 
 /** Measure a value afresh and remember the result; returns what it contributes. */
 export function remeasure(key: string, v: Value): number {
   if (typeof v === 'string') return KEY_OVERHEAD + key.length + v.length;
   const b = objectBytes(v);
-  measured.set(v, b);
+  v.mem = b;
   return KEY_OVERHEAD + key.length + b;
 }
 

@@ -341,12 +341,12 @@ describe('COPY and OBJECT ENCODING for non-string types go through the type hook
   interface FakeList extends RObj { items: string[] }
   it('COPY deep-copies via the registered clone hook; TYPE and OBJECT use the type', async () => {
     registerType('list', {
-      clone: (v) => ({ type: 'list', items: [...(v as FakeList).items] }) as FakeList,
+      clone: (v) => ({ type: 'list', mem: 0, items: [...(v as FakeList).items] }) as FakeList,
       encoding: (v) => ((v as FakeList).items.length > 2 ? 'quicklist' : 'listpack'),
     });
     await d.pair(['FLUSHALL']);
     const shard = d.backend.shards[d.backend.slots.shardOfKey('{t}l')]!;
-    const orig: FakeList = { type: 'list', items: ['a', 'b'] };
+    const orig: FakeList = { type: 'list', mem: 0, items: ['a', 'b'] };
     shard.db.set('{t}l', orig);
     const s = d.backend.session();
     const run = async (...argv: string[]) => (await s.run([argv]))[0]!;

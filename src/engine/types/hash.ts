@@ -11,6 +11,8 @@ export interface FieldTtls {
 }
 
 export class HashObj implements RObj {
+  /** Last measured size in bytes (engine/memory.ts): a field, far cheaper than a side table. */
+  mem = 0;
   /** Packed (listpack) or a Map (hashtable); never converted back, as Redis 7.0. */
   d: string | Map<string, string>;
   /** Created on the first field TTL; its presence makes a packed hash report "listpackex". */

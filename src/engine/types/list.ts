@@ -26,6 +26,8 @@ function allows(fill: number, count: number, bytes: number, add: number): boolea
  * kept at the front for head pushes; one array per list keeps small lists small.
  */
 export class List implements RObj {
+  /** Last measured size in bytes (engine/memory.ts): a field, far cheaper than a side table. */
+  mem = 0;
   /** The node pairs; a one-node list keeps just its node string here (a smaller object). */
   q: Array<string | number> | string;
   hd = 0;

@@ -72,6 +72,8 @@ export interface TrimArgs {
 }
 
 export class Stream implements RObj {
+  /** Last measured size in bytes (engine/memory.ts): a field, far cheaper than a side table. */
+  mem = 0;
   readonly type = 'stream' as const;
   nodes: StreamNode[] = [];
   length = 0;

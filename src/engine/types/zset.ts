@@ -14,6 +14,8 @@ export interface ZCfg {
 }
 
 export class ZSet implements RObj {
+  /** Last measured size in bytes (engine/memory.ts): a field, far cheaper than a side table. */
+  mem = 0;
   /** The packed entries while the set is small; null once converted. */
   p: string | null = '';
   sl: SkipList | null = null;
