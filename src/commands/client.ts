@@ -189,6 +189,7 @@ async function tracking(c: ConnCtx, argv: string[]): Promise<Frame> {
   let optin = false;
   let optout = false;
   let prefixes = 0;
+  let noloop = false;
   for (let i = 3; i < argv.length; i++) {
     const o = argv[i]!.toLowerCase();
     const more = i + 1 < argv.length;
@@ -201,7 +202,7 @@ async function tracking(c: ConnCtx, argv: string[]): Promise<Frame> {
     } else if (o === 'bcast') bcast = true;
     else if (o === 'optin') optin = true;
     else if (o === 'optout') optout = true;
-    else if (o === 'noloop') continue;
+    else if (o === 'noloop') noloop = true;
     else if (o === 'prefix' && more) {
       i++;
       prefixes++;
@@ -211,19 +212,22 @@ async function tracking(c: ConnCtx, argv: string[]): Promise<Frame> {
   if (v === 'off') {
     st.tracking = false;
     st.redir = -1;
+    st.noloop = false;
     return OK;
   }
   if (optin && optout) return err("ERR You can't specify both OPTIN mode and OPTOUT mode");
   if (prefixes && !bcast) return err('ERR PREFIX option requires BCAST mode to be enabled');
   if (bcast || optin || optout) return err('ERR only the default CLIENT TRACKING mode is supported (no BCAST, OPTIN or OPTOUT)');
+  // Each TRACKING ON sets the options anew (Redis's enableTracking).
   st.tracking = true;
   st.redir = redir;
+  st.noloop = noloop;
   return OK;
 }
 
 function trackingInfo(c: ConnCtx): Frame {
   const st = clientState(c);
-  const v = [bulk('flags'), set([bulk(st.tracking ? 'on' : 'off')]), bulk('redirect'), int(st.tracking ? st.redir : -1), bulk('prefixes'), arr([])];
+  const v = [bulk('flags'), set(st.tracking ? (st.noloop ? [bulk('on'), bulk('noloop')] : [bulk('on')]) : [bulk('off')]), bulk('redirect'), int(st.tracking ? st.redir : -1), bulk('prefixes'), arr([])];
   return c.session.proto === 3 ? map(v) : arr(v);
 }
 

@@ -14,6 +14,7 @@ import { readOnlyKeys, watchCommand } from './watch.js';
 import { keySpecsOf } from '../commands/introspection.js';
 import { Notifier, type NotifyClass } from './notify.js';
 import { PersistState } from '../persistence/state.js';
+import { TrackingTable, type TrackOpts } from './tracking.js';
 
 export interface BatchResult {
   replies: Frame[];
@@ -40,6 +41,10 @@ export class Shard {
   readonly waiters = new Waiters();
   /** Keyspace notifications produced since the host last took them (see notify.ts). */
   readonly notifier = new Notifier();
+  /** CLIENT TRACKING: keys read by tracking clients (tracking.ts). */
+  readonly tracking = new TrackingTable();
+  /** The tracking client behind the batch running now (null: not tracking). */
+  private track: TrackOpts | null = null;
   private effects: string[][] = [];
   private readonly ctx: ExecCtx;
   /** Inside a transaction or replay a blocking command answers at once, as Redis in MULTI. */
@@ -57,9 +62,13 @@ export class Shard {
     this.persist.lastSaveTime = Math.floor(clock.now() / 1000);
     this.ctx = new ExecCtx(this);
     this.evictor = new Evictor(this.db, this.config, this.rng, (key) => this.evictKey(key));
-    this.db.onFlush = () => this.evictor.reset();
+    this.db.onFlush = () => {
+      this.evictor.reset();
+      this.tracking.clear();
+    };
     this.db.onExpired = (key) => {
       this.stats.expiredKeys++;
+      if (this.tracking.size) this.tracking.invalidate(key, this.track, this.notifier.notes);
       this.effects.push(['DEL', key]);
       if (this.notifier.flags) this.notifier.emit('x', 'expired', key);
     };
@@ -72,8 +81,9 @@ export class Shard {
    * Run a batch in order; effects of writes are collected for the log. A blocking command that
    * must wait stops the batch (see `execAsync`); `atomic` batches never wait (as MULTI).
    */
-  exec(batch: readonly string[][], resp: Proto = 2, atomic = false): BatchResult {
+  exec(batch: readonly string[][], resp: Proto = 2, atomic = false, track: TrackOpts | null = null): BatchResult {
     const replies: Frame[] = [];
+    this.track = track;
     let blocked: Blocked | undefined;
     let rest: string[][] | undefined;
     this.noBlock = atomic;
@@ -93,6 +103,7 @@ export class Shard {
       }
     }
     this.noBlock = false;
+    this.track = null; // waiters served next run on behalf of other clients
     if (this.waiters.size) this.serveWaiters();
     const effects = this.effects;
     this.effects = [];
@@ -104,11 +115,11 @@ export class Shard {
    * effects as they happen (also those of commands served later, on behalf of other batches'
    * writes, which are logged by the batch that made the key ready).
    */
-  async execAsync(batch: readonly string[][], resp: Proto, client: number, timers: Timers, log: (effects: string[][]) => void): Promise<Frame[]> {
+  async execAsync(batch: readonly string[][], resp: Proto, client: number, timers: Timers, log: (effects: string[][]) => void, track: TrackOpts | null = null): Promise<Frame[]> {
     const replies: Frame[] = [];
     let cur = batch;
     for (;;) {
-      const r = this.exec(cur, resp);
+      const r = this.exec(cur, resp, false, track);
       log(r.effects); // also when empty: the host acts on persistence requests after every batch
       replies.push(...r.replies);
       if (!r.blocked) return replies;
@@ -165,6 +176,7 @@ export class Shard {
     if (!this.db.del(key)) return; // it had expired: removed and logged as such
     this.stats.evictedKeys++;
     this.effects.push(['DEL', key]);
+    if (this.tracking.size) this.tracking.invalidate(key, this.track, this.notifier.notes);
     if (this.notifier.sync(this.config.get('notify-keyspace-events'))) this.notifier.emit('e', 'evicted', key);
   }
 
@@ -227,6 +239,9 @@ export class Shard {
       } else this.effects.push(argv);
     }
     if (c.extra.length) for (const e of c.extra) this.effects.push(e);
+    // CLIENT TRACKING (tracking.ts): remember what a tracking client read; invalidate what changed.
+    if (this.track && spec.flags.includes('readonly')) for (const p of keyPositions(spec, argv)) this.tracking.remember(argv[p]!, this.track);
+    else if (c.dirty > 0 && this.tracking.size && isWrite(spec)) for (const p of keyPositions(spec, argv)) this.tracking.invalidate(argv[p]!, this.track, this.notifier.notes);
     // A write to a key someone waits on makes it ready; waiters are served after the batch.
     if (c.dirty > 0 && this.waiters.size) for (const p of keyPositions(spec, argv)) this.waiters.signal(argv[p]!);
     return reply;

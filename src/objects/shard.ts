@@ -65,11 +65,11 @@ export class ShardObject extends DurableObject implements RewriteStore {
       queueMicrotask(() => (shard.db.noTouch = false));
     }
     if (opts.atomic) {
-      const r = shard.exec(batch, resp, true);
+      const r = shard.exec(batch, resp, true, opts.track ?? null);
       this.logged(shard, r.effects);
       return this.durable(this.withNotes(shard, r.replies));
     }
-    return shard.execAsync(batch, resp, opts.client ?? 0, TIMERS, (effects) => this.logged(shard, effects)).then((r) => this.durable(this.withNotes(shard, r)));
+    return shard.execAsync(batch, resp, opts.client ?? 0, TIMERS, (effects) => this.logged(shard, effects), opts.track ?? null).then((r) => this.durable(this.withNotes(shard, r)));
   }
 
   /** The reply once every effect logged so far is stored (appendfsync always), else at once. */

@@ -21,10 +21,8 @@
 // In process (LocalBackend) the same ClientRegistry interface is served by LocalClients, which
 // holds the connections directly.
 //
-// CLIENT TRACKING (default mode): the session remembers the keys it read while tracking is on
-// and subscribes its pub/sub link to their `__keyspace@0__:<key>` channels… would need
-// notify-keyspace-events turned on service-wide; not built. TRACKING ON/OFF answers as Redis and
-// is shown in flags/INFO, but no invalidation pushes are sent (see the report in CLIENT HELP).
+// CLIENT TRACKING (default mode): invalidation pushes are built in engine/tracking.ts (the
+// shards' tracking tables) and server/tracking.ts (the connection's link that hears them).
 import type { CommandSpec, ConnCtx } from '../commands/types.js';
 import type { Frame } from '../protocol/frame.js';
 
@@ -90,6 +88,8 @@ export class ClientConn {
   noTouch = false;
   tracking = false;
   redir = -1;
+  /** CLIENT TRACKING … NOLOOP: not told of its own writes. */
+  noloop = false;
   monitor = false;
   /** A command is running that may wait on a shard (for CLIENT UNBLOCK / flags b). */
   blocked = false;

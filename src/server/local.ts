@@ -76,12 +76,12 @@ export class LocalBackend implements Backend {
       for (const e of effects) this.logs[shard]!.push(e);
     };
     if (opts.atomic) {
-      const r = s.exec(batch, resp, true);
+      const r = s.exec(batch, resp, true, opts.track ?? null);
       log(r.effects);
       await this.notify(s);
       return r.replies;
     }
-    const replies = await s.execAsync(batch, resp, opts.client ?? 0, this.timers, log);
+    const replies = await s.execAsync(batch, resp, opts.client ?? 0, this.timers, log, opts.track ?? null);
     await this.notify(s);
     return replies;
   }

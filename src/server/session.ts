@@ -8,6 +8,8 @@ import type { Proto } from '../protocol/resp-encode.js';
 import { subscribedCheck, type PubSubBackend } from './pubsub.js';
 import { checkCommand, nopermText, passwordOk, type AclHost, type Denial } from './acl.js';
 import { clientState, monitored, monitorLine, pauseGate } from './clients.js';
+import { TRACKING_AFTER, afterTrackingCommand, closeTracking, trackOpts } from './tracking.js';
+import type { TrackOpts } from '../engine/tracking.js';
 import { Transaction, decodeWatchToken, encodeWatchToken, runAtomic, watchKeys, type TxHost, type WatchMap } from './transaction.js';
 
 /** What a session needs from its host (the Worker, or an in-process test harness). */
@@ -33,6 +35,8 @@ export interface ExecOpts {
   client?: number;
   /** CLIENT NO-TOUCH on: reads leave the keys' access time alone. */
   noTouch?: boolean;
+  /** CLIENT TRACKING on: the shard remembers the keys read (engine/tracking.ts). */
+  track?: TrackOpts;
 }
 
 let fallbackIds = 0;
@@ -106,7 +110,10 @@ export class Session implements ConnCtx, TxHost {
 
   /** Client id and CLIENT NO-TOUCH for a shard batch. */
   private execOpts(): ExecOpts {
-    return clientState(this).noTouch ? { client: this.session.id, noTouch: true } : { client: this.session.id };
+    const cs = clientState(this);
+    const o: ExecOpts = cs.noTouch ? { client: this.session.id, noTouch: true } : { client: this.session.id };
+    if (cs.tracking) o.track = trackOpts(this);
+    return o;
   }
 
   /**
@@ -195,6 +202,7 @@ export class Session implements ConnCtx, TxHost {
       await flush();
       if (spec.name === 'reset') await this.tx.reset(); // RESET also discards MULTI and unwatches
       replies[i] = await this.runOne(spec, argv);
+      if (TRACKING_AFTER.has(spec.name)) await afterTrackingCommand(this, spec.name, replies[i]!);
       // CLIENT REPLY OFF / SKIP silence their own reply too; ON answers OK.
       if (spec.name === 'client|reply') {
         const quiet = cs.replyMode === 'off' || cs.skipArm;
@@ -249,6 +257,7 @@ export class Session implements ConnCtx, TxHost {
 
   /** The connection ended: leave MULTI and release its watches on the shards. */
   async close(): Promise<void> {
+    closeTracking(this);
     await this.tx.reset();
   }
 
@@ -258,8 +267,10 @@ export class Session implements ConnCtx, TxHost {
   }
 
   /** TxHost: a command not bound to a shard, queued in MULTI and run at EXEC. */
-  runUnbound(spec: CommandSpec, argv: string[]): Promise<Frame> {
-    return this.runOne(spec, argv);
+  async runUnbound(spec: CommandSpec, argv: string[]): Promise<Frame> {
+    const r = await this.runOne(spec, argv);
+    if (TRACKING_AFTER.has(spec.name)) await afterTrackingCommand(this, spec.name, r);
+    return r;
   }
 
   /** Table lookup, auth and permission checks, in Redis's order. */
