@@ -1,81 +1,12 @@
 // Pub/sub against real Redis: (P|S)(UN)SUBSCRIBE reply bytes, subscribed-mode rules, PUBLISH
 // counts and the messages a second connection receives, PUBSUB introspection, RESP3 pushes, and
 // the keyspace notifications each command family fires (seen by a PSUBSCRIBE '__key*__:*' client).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalBackend } from '../../src/server/local.js';
-import type { Session } from '../../src/server/session.js';
-import { expandReplies, setPushSink } from '../../src/server/pubsub.js';
-import { encodeCommand, encodeStr, type Proto } from '../../src/protocol/resp-encode.js';
-import type { Frame } from '../../src/protocol/frame.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { startRedis, type RedisProc } from '../helpers/redis-server.js';
+import { describe, expect, it } from 'vitest';
+import { encodeStr, type Proto } from '../../src/protocol/resp-encode.js';
+import { useTwoSided, same, samePending as sameReceived } from '../helpers/two-sided.js';
 
-let redis: RedisProc;
-let backend: LocalBackend;
-const open: Conn[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis({ cluster: true });
-  backend = new LocalBackend(4);
-}, 30_000);
-afterAll(async () => {
-  for (const c of open) c.close();
-  await redis?.stop();
-});
-
-/** One connection on each side: a raw TCP client to Redis and a keyflare session with a push sink. */
-class Conn {
-  pushes: Frame[] = [];
-  private constructor(
-    readonly rc: RawClient,
-    readonly kf: Session,
-    readonly proto: Proto,
-  ) {
-    setPushSink(kf, (f) => this.pushes.push(f));
-  }
-
-  static async open(proto: Proto = 2): Promise<Conn> {
-    const c = new Conn(await RawClient.connect(redis.port), backend.session(), proto);
-    open.push(c);
-    if (proto === 3) await c.cmd(['HELLO', '3']);
-    return c;
-  }
-
-  /** Run one command on both sides: every frame each side wrote (pushes that came first included). */
-  async cmd(argv: string[]): Promise<{ redis: string[]; kf: string[] }> {
-    const replies = expandReplies(await this.kf.run([argv]));
-    const kf = [...this.pushes.splice(0), ...replies].map((f) => encodeStr(f, this.proto));
-    const r = await this.rc.raw(encodeCommand(argv), kf.length);
-    return { redis: r, kf };
-  }
-
-  /** Pushes received since the last look, on both sides. */
-  async received(): Promise<{ redis: string[]; kf: string[] }> {
-    const kf = this.pushes.splice(0).map((f) => encodeStr(f, this.proto));
-    const r = kf.length ? await this.rc.raw('', kf.length) : [];
-    return { redis: r, kf };
-  }
-
-  close(): void {
-    this.rc.close();
-  }
-}
-
-/** Run a script on a connection; assert both sides wrote the same frames. */
-async function same(c: Conn, script: string[][]): Promise<void> {
-  const diffs: string[] = [];
-  for (const argv of script) {
-    const { redis: r, kf } = await c.cmd(argv);
-    if (JSON.stringify(r) !== JSON.stringify(kf)) diffs.push(`RESP${c.proto} ${JSON.stringify(argv)}\n  redis: ${JSON.stringify(r)}\n  kf:    ${JSON.stringify(kf)}`);
-  }
-  expect(diffs.join('\n')).toBe('');
-}
-
-async function sameReceived(c: Conn): Promise<string[]> {
-  const { redis: r, kf } = await c.received();
-  expect(kf).toEqual(r);
-  return kf;
-}
+/** Two-sided connections: real Redis (one-node cluster) and keyflare in-process. */
+const Conn = useTwoSided();
 
 describe('subscribe replies and subscribed mode', () => {
   for (const proto of [2, 3] as Proto[]) {

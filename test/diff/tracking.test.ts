@@ -1,86 +1,11 @@
 // CLIENT TRACKING against real Redis: the invalidation pushes a tracking connection receives
 // (RESP3 pushes; RESP2 messages on a REDIRECT target subscribed to __redis__:invalidate), NOLOOP,
 // FLUSHALL's null invalidation, and keys forgotten once invalidated. Two connections per side.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalBackend } from '../../src/server/local.js';
-import type { Session } from '../../src/server/session.js';
-import { expandReplies, setPushSink } from '../../src/server/pubsub.js';
-import { encodeCommand, encodeStr, type Proto } from '../../src/protocol/resp-encode.js';
-import type { Frame } from '../../src/protocol/frame.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { startRedis, type RedisProc } from '../helpers/redis-server.js';
+import { describe, expect, it } from 'vitest';
+import { useTwoSided, same, sameReceived } from '../helpers/two-sided.js';
 
-let redis: RedisProc;
-let backend: LocalBackend;
-const open: Conn[] = [];
-
-beforeAll(async () => {
-  redis = await startRedis({ cluster: true });
-  backend = new LocalBackend(4);
-}, 30_000);
-afterAll(async () => {
-  for (const c of open) c.close();
-  await redis?.stop();
-});
-
-/** One connection on each side: a raw TCP client to Redis and a keyflare session with a push sink. */
-class Conn {
-  pushes: Frame[] = [];
-  private constructor(
-    readonly rc: RawClient,
-    readonly kf: Session,
-    readonly proto: Proto,
-  ) {
-    setPushSink(kf, (f) => this.pushes.push(f));
-  }
-
-  static async open(proto: Proto = 2): Promise<Conn> {
-    const c = new Conn(await RawClient.connect(redis.port), backend.session(), proto);
-    open.push(c);
-    if (proto === 3) await c.cmd(['HELLO', '3']);
-    return c;
-  }
-
-  /** One command, possibly different per side; every frame each side wrote (pushes first). */
-  async cmd(argv: string[], redisArgv = argv): Promise<{ redis: string[]; kf: string[] }> {
-    const replies = expandReplies(await this.kf.run([argv]));
-    const kf = [...this.pushes.splice(0), ...replies].map((f) => encodeStr(f, this.proto));
-    const r = await this.rc.raw(encodeCommand(redisArgv), kf.length);
-    return { redis: r, kf };
-  }
-
-  /** Frames received since the last look, with a PING after them so Redis's side is complete. */
-  async received(): Promise<{ redis: string[]; kf: string[] }> {
-    return this.cmd(['PING']);
-  }
-
-  async id(): Promise<{ redis: string; kf: string }> {
-    const { redis: r } = await this.cmd(['CLIENT', 'ID']);
-    return { redis: r[0]!.slice(1, -2), kf: String(this.kf.session.id) };
-  }
-
-  close(): void {
-    this.rc.close();
-  }
-}
-
-async function same(c: Conn, script: string[][]): Promise<string[]> {
-  const diffs: string[] = [];
-  const all: string[] = [];
-  for (const argv of script) {
-    const { redis: r, kf } = await c.cmd(argv);
-    all.push(...kf);
-    if (JSON.stringify(r) !== JSON.stringify(kf)) diffs.push(`RESP${c.proto} ${JSON.stringify(argv)}\n  redis: ${JSON.stringify(r)}\n  kf:    ${JSON.stringify(kf)}`);
-  }
-  expect(diffs.join('\n')).toBe('');
-  return all;
-}
-
-async function sameReceived(c: Conn): Promise<string[]> {
-  const { redis: r, kf } = await c.received();
-  expect(kf).toEqual(r);
-  return kf;
-}
+/** Two-sided connections: real Redis (one-node cluster) and keyflare in-process. */
+const Conn = useTwoSided();
 
 const inval = (k: string) => `>2\r\n$10\r\ninvalidate\r\n*1\r\n$${k.length}\r\n${k}\r\n`;
 

@@ -1,11 +1,11 @@
 // ACL users in the Workers runtime: the AclObject keeps them, REST and WebSocket sessions obey them,
 // tokens map to `default` / `readonly`, and a change reaches connections of the same isolate at once.
-import { env, exports } from 'cloudflare:workers';
+import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { AclObject } from '../../src/objects/acl-store.js';
+import { openResp, worker } from './ws-client.js';
 
-const worker = (exports as unknown as { default: Fetcher }).default;
 const H = { Authorization: 'Bearer test-token' };
 const RO = { Authorization: 'Bearer test-ro-token' };
 
@@ -14,59 +14,7 @@ async function call(argv: string[], headers: Record<string, string> = H): Promis
   return { status: r.status, body: await r.json() };
 }
 
-const enc = (argv: string[]) => `*${argv.length}\r\n${argv.map((a) => `$${a.length}\r\n${a}\r\n`).join('')}`;
-
-/** End offset of one complete RESP reply at `p`, or -1 while incomplete. */
-function replyEnd(b: string, p: number): number {
-  const nl = b.indexOf('\r\n', p);
-  if (nl < 0) return -1;
-  const t = b[p];
-  const n = Number(b.slice(p + 1, nl));
-  if (t === '$' || t === '=') return n < 0 ? nl + 2 : b.length >= nl + 2 + n + 2 ? nl + 2 + n + 2 : -1;
-  if (t === '*' || t === '%' || t === '~' || t === '>') {
-    let q = nl + 2;
-    for (let i = 0; i < (t === '%' ? 2 * n : n); i++) {
-      q = replyEnd(b, q);
-      if (q < 0) return -1;
-    }
-    return q;
-  }
-  return nl + 2;
-}
-
-async function connect(headers: Record<string, string> = {}) {
-  const res = await worker.fetch('http://kf/resp', { headers: { Upgrade: 'websocket', ...headers } });
-  expect(res.status).toBe(101);
-  const ws = res.webSocket!;
-  ws.accept();
-  let buf = '';
-  const waiters: Array<() => void> = [];
-  let chain = Promise.resolve();
-  ws.addEventListener('message', (ev) => {
-    const d = ev.data as ArrayBuffer | string | Blob;
-    chain = chain.then(async () => {
-      const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : new Uint8Array(d instanceof Blob ? await d.arrayBuffer() : d);
-      buf += String.fromCharCode(...bytes);
-      waiters.splice(0).forEach((w) => w());
-    });
-  });
-  return {
-    ws,
-    /** Send one command and read one line-shaped reply (simple, error, integer or short bulk). */
-    async cmd(...argv: string[]): Promise<string> {
-      ws.send(Uint8Array.from(enc(argv), (c) => c.charCodeAt(0)));
-      for (;;) {
-        const end = replyEnd(buf, 0);
-        if (end > 0) {
-          const out = buf.slice(0, end - 2);
-          buf = buf.slice(end);
-          return out;
-        }
-        await new Promise<void>((r) => waiters.push(r));
-      }
-    },
-  };
-}
+const connect = (headers: Record<string, string> = {}) => openResp(headers);
 
 describe('ACL users on the Worker', () => {
   it('maps the tokens to users: default (full) and readonly (no writes, no admin)', async () => {

@@ -1,40 +1,6 @@
 // RESP over WebSocket inside the Workers runtime: pipelining, split frames, RESP3, auth.
-import { exports } from 'cloudflare:workers';
-
-// The Worker's default export (typed loosely: the generated Exports type does not name it).
-const worker = (exports as unknown as { default: Fetcher }).default;
 import { describe, expect, it } from 'vitest';
-
-async function connect(headers: Record<string, string> = { Authorization: 'Bearer test-token' }) {
-  const res = await worker.fetch('http://kf/resp', { headers: { Upgrade: 'websocket', ...headers } });
-  expect(res.status).toBe(101);
-  const ws = res.webSocket!;
-  ws.accept();
-  let buf = '';
-  const waiters: Array<() => void> = [];
-  let chain = Promise.resolve();
-  ws.addEventListener('message', (ev) => {
-    const d = ev.data as ArrayBuffer | string | Blob;
-    // Blobs are read asynchronously: keep arrival order with a chain (and return nothing).
-    chain = chain.then(async () => {
-      const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : new Uint8Array(d instanceof Blob ? await d.arrayBuffer() : d);
-      buf += String.fromCharCode(...bytes);
-      waiters.splice(0).forEach((w) => w());
-    });
-  });
-  return {
-    ws,
-    send(s: string) {
-      ws.send(Uint8Array.from(s, (c) => c.charCodeAt(0)));
-    },
-    async read(n: number): Promise<string> {
-      while (buf.length < n) await new Promise<void>((r) => waiters.push(r));
-      const out = buf.slice(0, n);
-      buf = buf.slice(n);
-      return out;
-    },
-  };
-}
+import { openResp as connect, worker } from './ws-client.js';
 
 describe('RESP over WebSocket', () => {
   it('answers pipelined commands in order, even when split across messages', async () => {
