@@ -6,6 +6,7 @@ import { words } from './args.js';
 import type { CommandSpec, ConnCtx, Ctx } from './types.js';
 import { helpReply } from './help.js';
 import { findSpec } from './introspection.js';
+import type { PubSubBackend } from '../server/pubsub.js';
 
 function dbsize(c: Ctx): Frame {
   return int(c.db.size);
@@ -36,11 +37,19 @@ async function info(c: ConnCtx, argv: string[]): Promise<Frame> {
   const sections = selectSections(argv.slice(1));
   // connected_clients / tracking_clients: the service's connections, from the client registry.
   const cl = sections.has('clients') ? await allClients(c) : null;
+  // pubsub_channels / _patterns / pubsubshard_channels: the hub's registry.
+  const ps = sections.has('stats') && c.pubsub ? await pubsubCounts(c.pubsub) : null;
   const text = renderInfo(sections, mergeCounters(replies, fanout), {
     server: c.server, session: c.session, now: c.now(), shards: c.slots.shards,
     ...(cl ? { clients: { connected: cl.length, tracking: cl.filter((i) => i.tracking).length } } : {}),
+    ...(ps ? { pubsub: ps } : {}),
   });
   return c.session.proto === 3 ? verb(text) : bulk(text);
+}
+
+async function pubsubCounts(p: PubSubBackend): Promise<{ channels: number; patterns: number; shardChannels: number }> {
+  const [channels, patterns, shardChannels] = await Promise.all([p.channels(null, false), p.numpat(), p.channels(null, true)]);
+  return { channels: channels.length, patterns, shardChannels: shardChannels.length };
 }
 
 function functionFlush(_c: ConnCtx, argv: string[]): Frame {

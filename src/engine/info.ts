@@ -171,6 +171,8 @@ export interface InfoFacts {
   shards: number;
   /** The service's connections (client registry), when known: connected, tracking. */
   clients?: { connected: number; tracking: number };
+  /** Channels, patterns and shard channels with subscribers (the pub/sub hub), when known. */
+  pubsub?: { channels: number; patterns: number; shardChannels: number };
 }
 
 /** Render the selected sections in Redis's fixed order. */
@@ -242,7 +244,7 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
       'rejected_connections:0', 'sync_full:0', 'sync_partial_ok:0', 'sync_partial_err:0', `expired_keys:${t.expiredKeys}`,
       'expired_stale_perc:0.00', 'expired_time_cap_reached_count:0', 'expire_cycle_cpu_milliseconds:0', `evicted_keys:${t.evictedKeys}`,
       'evicted_clients:0', 'total_eviction_exceeded_time:0', 'current_eviction_exceeded_time:0', `keyspace_hits:${t.hits}`,
-      `keyspace_misses:${t.misses}`, 'pubsub_channels:0', 'pubsub_patterns:0', 'pubsubshard_channels:0', 'latest_fork_usec:0',
+      `keyspace_misses:${t.misses}`, `pubsub_channels:${f.pubsub?.channels ?? 0}`, `pubsub_patterns:${f.pubsub?.patterns ?? 0}`, `pubsubshard_channels:${f.pubsub?.shardChannels ?? 0}`, 'latest_fork_usec:0',
       'total_forks:0', 'migrate_cached_sockets:0', 'slave_expires_tracked_keys:0', 'active_defrag_hits:0', 'active_defrag_misses:0',
       'active_defrag_key_hits:0', 'active_defrag_key_misses:0', 'total_active_defrag_time:0', 'current_active_defrag_time:0',
       'tracking_total_keys:0', 'tracking_total_items:0', 'tracking_total_prefixes:0', 'unexpected_error_replies:0',

@@ -112,3 +112,18 @@ describe('blocking commands across sessions', () => {
     expect(await second).toEqual([{ t: 'arr', v: [{ t: 'bulk', v: 'fifo' }, { t: 'bulk', v: 'b' }] }]);
   });
 });
+
+describe('INFO stats counts the pub/sub registry', () => {
+  it('pubsub_channels / pubsub_patterns / pubsubshard_channels follow subscriptions', async () => {
+    const { setPushSink } = await import('../../src/server/pubsub.js');
+    const b = new LocalBackend(4);
+    const sub = b.session();
+    setPushSink(sub, () => {});
+    await sub.run([['SUBSCRIBE', 'a', 'b'], ['PSUBSCRIBE', 'p*'], ['SSUBSCRIBE', 's']]);
+    const [info] = await b.session().run([['INFO', 'stats']]);
+    const text = (info as { v: string }).v;
+    expect(text).toContain('pubsub_channels:2\r\n');
+    expect(text).toContain('pubsub_patterns:1\r\n');
+    expect(text).toContain('pubsubshard_channels:1\r\n');
+  });
+});
