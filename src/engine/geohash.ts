@@ -180,33 +180,26 @@ export function scoreAsLongLong(score: number): bigint {
 
 // ---- neighbours ---------------------------------------------------------------------------------
 
-function moveX(h: HashBits, d: number): HashBits {
+/**
+ * geohash_move_x / geohash_move_y: step one cell along the axis whose bits are `axis` (odd bits
+ * are longitude, even bits latitude), leaving the other axis's bits as they are.
+ */
+function move(h: HashBits, d: number, axis: bigint, other: bigint): HashBits {
   if (d === 0) return h;
-  let x = h.bits & ODD64;
-  const y = h.bits & EVEN64;
-  const zz = EVEN64 >> BigInt(64 - h.step * 2);
-  if (d > 0) x = U64(x + (zz + 1n));
+  let v = h.bits & axis;
+  const keep = h.bits & other;
+  const zz = other >> BigInt(64 - h.step * 2);
+  if (d > 0) v = U64(v + (zz + 1n));
   else {
-    x = x | zz;
-    x = U64(x - (zz + 1n));
+    v = v | zz;
+    v = U64(v - (zz + 1n));
   }
-  x &= ODD64 >> BigInt(64 - h.step * 2);
-  return { bits: x | y, step: h.step };
+  v &= axis >> BigInt(64 - h.step * 2);
+  return { bits: v | keep, step: h.step };
 }
 
-function moveY(h: HashBits, d: number): HashBits {
-  if (d === 0) return h;
-  const x = h.bits & ODD64;
-  let y = h.bits & EVEN64;
-  const zz = ODD64 >> BigInt(64 - h.step * 2);
-  if (d > 0) y = U64(y + (zz + 1n));
-  else {
-    y = y | zz;
-    y = U64(y - (zz + 1n));
-  }
-  y &= EVEN64 >> BigInt(64 - h.step * 2);
-  return { bits: x | y, step: h.step };
-}
+const moveX = (h: HashBits, d: number): HashBits => move(h, d, ODD64, EVEN64);
+const moveY = (h: HashBits, d: number): HashBits => move(h, d, EVEN64, ODD64);
 
 export interface Neighbors {
   north: HashBits;
