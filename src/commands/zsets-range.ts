@@ -99,7 +99,7 @@ function zrangeGeneric(c: Ctx, argv: string[], at: number, store: boolean, type:
       e = windowOf(z, lo, hi, offset, limit, rev);
     }
   }
-  if (store) return storeResult(c, argv[1]!, e);
+  if (store) return storeResult(c, argv[1]!, e, type === 'rank');
   if (z === undefined) return EMPTY_ARR;
   return entriesReply(c, e, withscores);
 }
@@ -114,13 +114,32 @@ function windowOf(z: ZSet, lo: number, hi: number, offset: number, limit: number
   return z.rangeRev(hi - offset - take + 1, hi - offset);
 }
 
-/** zrangeResultFinalizeStore: store the result (encoded by its size) or delete the destination. */
-function storeResult(c: Ctx, dst: string, e: ZEntries): Frame {
+/**
+ * zrangeResultFinalizeStore: store the result (encoded by its size) or delete the destination.
+ * `e` is in emission order; `byRank` says Redis knew the length up front.
+ */
+function storeResult(c: Ctx, dst: string, e: ZEntries, byRank: boolean): Frame {
   if (e.m.length === 0) {
     if (c.db.del(dst)) c.dirty++;
     return int(0);
   }
-  c.db.set(dst, ZSet.fromSorted(sortedCopy(e), zcfg(c)));
+  const cfg = zcfg(c);
+  // Redis zsetAdds each entry to a destination that starts packed (unless a rank range is longer
+  // than the entries limit) and converts at the first entry that outgrows it. Entries added
+  // while packed lose a -0 score (the listpack stores integral scores as integers); the
+  // conversion and later skiplist inserts keep what they get.
+  if (!byRank || e.m.length <= cfg.entries) {
+    let s = e.s;
+    for (let i = 0; i < e.m.length; i++) {
+      if (i + 1 > cfg.entries || e.m[i]!.length > cfg.value) break;
+      if (Object.is(s[i], -0)) {
+        if (s === e.s) s = e.s.slice();
+        s[i] = 0;
+      }
+    }
+    e = { m: e.m, s };
+  }
+  c.db.set(dst, ZSet.fromSorted(sortedCopy(e), cfg));
   c.dirty++;
   return int(e.m.length);
 }

@@ -36,7 +36,7 @@ function srcOf(v: Value): Src | null {
 function aggregate(a: number, b: number, how: Aggr): number {
   if (how === 'sum') {
     const r = a + b;
-    return Number.isNaN(r) ? 0 : r; // inf + -inf
+    return Number.isNaN(r) ? 0 : r; // inf + -inf, or a NaN product
   }
   return how === 'min' ? (b < a ? b : a) : b > a ? b : a;
 }
@@ -73,14 +73,14 @@ function setop(c: Ctx, argv: string[], dst: string | null, numIdx: number, op: O
     while (j < argv.length) {
       const o = argv[j]!.toLowerCase();
       const remaining = argv.length - j;
-      if (op !== 'diff' && remaining >= setnum + 1 && o === 'weights') {
+      if (op !== 'diff' && op !== 'intercard' && remaining >= setnum + 1 && o === 'weights') {
         j++;
         for (let i = 0; i < setnum; i++, j++) {
           const w = floatArg(argv[j]!);
           if (isFrame(w)) return err('ERR weight value is not a float');
           srcs[i]!.weight = w;
         }
-      } else if (op !== 'diff' && remaining >= 2 && o === 'aggregate') {
+      } else if (op !== 'diff' && op !== 'intercard' && remaining >= 2 && o === 'aggregate') {
         const a = argv[j + 1]!.toLowerCase();
         if (a !== 'sum' && a !== 'min' && a !== 'max') return E.syntax;
         how = a;
@@ -109,7 +109,9 @@ function setop(c: Ctx, argv: string[], dst: string | null, numIdx: number, op: O
         for (let i = 1; i < order.length; i++) {
           const s = order[i]!.score(m);
           if (s === undefined) continue outer;
-          score = aggregate(score, weighted(order[i]!.weight, s), how);
+          // Only the first input's product is NaN-checked: a later 0 × inf stays NaN, so SUM
+          // resets the running score to 0 and MIN/MAX keep it (zunionInterAggregate).
+          score = aggregate(score, order[i]!.weight * s, how);
         }
         if (op === 'intercard') {
           count++;

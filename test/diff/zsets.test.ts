@@ -272,6 +272,55 @@ describe('set operations', () => {
   });
 });
 
+describe('set operations over plain sets (members of score 1)', () => {
+  it('every form reads a set (intset or hashtable), with WEIGHTS and AGGREGATE; STORE writes the destination', async () => {
+    await d.check([
+      ['SADD', '{y}z0', '3'], ['ZINTER', '1', '{y}z0'],
+      ['SADD', '{y}s1', '3', '1', 'a', 'b'], ['ZADD', '{y}z1', '2', 'a', '5', '3', '7', 'q'], ['SADD', '{y}s2', 'x', 'y', '3'],
+      ['SADD', '{y}s3', '1', '3', '9', 'L'.repeat(70)],
+      ['ZINTER', '2', '{y}s1', '{y}z1', 'WITHSCORES'], ['ZINTER', '3', '{y}s1', '{y}z1', '{y}s2', 'AGGREGATE', 'MIN', 'WITHSCORES'],
+      ['ZUNION', '3', '{y}s1', '{y}z1', '{y}s2', 'WEIGHTS', '2', '3', 'inf', 'WITHSCORES'],
+      ['ZUNION', '4', '{y}s1', '{y}z1', '{y}s2', '{y}s3', 'WEIGHTS', '2', '3', '-1', '0.5', 'AGGREGATE', 'MAX', 'WITHSCORES'],
+      ['ZDIFF', '2', '{y}s1', '{y}z1', 'WITHSCORES'], ['ZDIFF', '2', '{y}z1', '{y}s2', 'WITHSCORES'], ['ZDIFF', '2', '{y}s3', '{y}s1'],
+      ['ZUNIONSTORE', '{y}d', '2', '{y}s1', '{y}s2'], ['TYPE', '{y}d'], ['ZRANGE', '{y}d', '0', '-1', 'WITHSCORES'],
+      ['ZINTERSTORE', '{y}d', '2', '{y}s1', '{y}z1', 'WEIGHTS', '0', 'inf'], ['ZRANGE', '{y}d', '0', '-1', 'WITHSCORES'],
+      ['ZDIFFSTORE', '{y}d', '2', '{y}s1', '{y}s2'], ['ZRANGE', '{y}d', '0', '-1', 'WITHSCORES'],
+      ['ZINTERCARD', '2', '{y}s1', '{y}s2'], ['ZINTERCARD', '3', '{y}s1', '{y}z1', '{y}s3', 'LIMIT', '1'],
+      ['ZINTERCARD', '1', '{y}s1', 'WEIGHTS', '1'], ['ZINTERCARD', '1', '{y}s1', 'AGGREGATE', 'SUM'],
+      ['ZUNIONSTORE', '{y}s1', '2', '{y}s1', '{y}z1'], ['TYPE', '{y}s1'], ['ZRANGE', '{y}s1', '0', '-1', 'WITHSCORES'],
+      ['SET', '{y}str', 'x'], ['ZUNION', '2', '{y}s2', '{y}str'],
+    ]);
+  });
+
+  it('a later input\'s 0 × inf is NaN: SUM resets the running score to 0, MIN and MAX keep it', async () => {
+    await d.check([
+      ['ZADD', '{c}a', '-2.5', 'm'], ['ZADD', '{c}b', '0.1', 'm'], ['ZADD', '{c}c', '0', 'm'],
+      ['ZINTERSTORE', '{c}d', '3', '{c}a', '{c}b', '{c}c', 'WEIGHTS', '1', '-1', '-inf'], ['ZRANGE', '{c}d', '0', '-1', 'WITHSCORES'],
+      ['ZINTER', '3', '{c}a', '{c}b', '{c}c', 'WEIGHTS', '1', '-1', '-inf', 'AGGREGATE', 'MIN', 'WITHSCORES'],
+      ['ZINTER', '3', '{c}a', '{c}b', '{c}c', 'WEIGHTS', '1', '-1', '-inf', 'AGGREGATE', 'MAX', 'WITHSCORES'],
+      ['ZINTER', '2', '{c}c', '{c}a', 'WEIGHTS', 'inf', '1', 'WITHSCORES'],
+    ]);
+  });
+});
+
+describe('ZRANGESTORE and -0', () => {
+  it('entries stored while the destination is still a listpack lose the sign of -0', async () => {
+    await d.check([
+      ['CONFIG', 'SET', 'zset-max-listpack-value', '5'],
+      ['ZADD', '{c}z', '1', 'bbbbbbbbbbbbbbb'], ['ZADD', '{c}z', '-0', 'a'], ['ZSCORE', '{c}z', 'a'],
+      ['ZRANGESTORE', '{c}d', '{c}z', '0', '-1'], ['ZSCORE', '{c}d', 'a'],
+      ['ZRANGESTORE', '{c}d', '{c}z', '+inf', '-inf', 'BYSCORE', 'REV'], ['ZSCORE', '{c}d', 'a'],
+      ['ZRANGESTORE', '{c}d', '{c}z', '0', '-1', 'REV'], ['ZSCORE', '{c}d', 'a'],
+      ['ZADD', '{c}z', '-0', 'a0', '-0', 'a1'], ['CONFIG', 'SET', 'zset-max-listpack-entries', '2'],
+      ['ZRANGESTORE', '{c}d', '{c}z', '0', '-1'], ['ZRANGE', '{c}d', '0', '-1', 'WITHSCORES'],
+      ['ZRANGESTORE', '{c}d', '{c}z', '-inf', '+inf', 'BYSCORE'], ['ZRANGE', '{c}d', '0', '-1', 'WITHSCORES'],
+      ['ZRANGESTORE', '{c}d', '{c}z', '0', '1'], ['ZRANGE', '{c}d', '0', '-1', 'WITHSCORES'],
+      ['ZRANGESTORE', '{c}d', '{c}z', '[a', '[b', 'BYLEX'], ['ZRANGE', '{c}d', '0', '-1', 'WITHSCORES'],
+      ['CONFIG', 'SET', 'zset-max-listpack-entries', '128'], ['CONFIG', 'SET', 'zset-max-listpack-value', '64'],
+    ]);
+  });
+});
+
 describe('encodings', () => {
   it('listpack → skiplist at the entry and value thresholds, never back', async () => {
     await d.check([

@@ -206,4 +206,5 @@ export type { Int };
 registerType('set', {
   clone: (v) => (v as RSet).clone(),
   encoding: (v) => ENCODING_NAMES[(v as RSet).enc],
+  members: (v) => (v as RSet).members(),
 });
