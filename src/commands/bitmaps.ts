@@ -129,6 +129,8 @@ function bitcount(c: Ctx, argv: string[]): Frame {
     if (s === null) return E.notInt;
     const e = parseI64(argv[3]!);
     if (e === null) return E.notInt;
+    // Redis's empty-range shortcut comes before it looks at the unit: `-1 -100 FOO` is :0.
+    if (s < 0n && e < 0n && s > e) return ZERO;
     let isbit = false;
     if (argv.length === 5) {
       const u = parseUnit(argv[4]!);
@@ -136,7 +138,6 @@ function bitcount(c: Ctx, argv: string[]): Frame {
       isbit = u;
     }
     if (isbit) totlen <<= 3n;
-    if (s < 0n && e < 0n && s > e) return ZERO;
     [start, end] = clampRange(s, e, totlen);
     if (isbit && start <= end) {
       firstMask = ~((1 << (8 - Number(start & 7n))) - 1) & 0xff;

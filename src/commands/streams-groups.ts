@@ -27,19 +27,19 @@ function xgroup(c: Ctx, argv: string[]): Frame {
   const grp = argv[3]!;
   let mkstream = false;
   let entriesRead = -1n;
-  if (sub === 'create') {
-    for (let i = 5; i < argv.length; ) {
-      const o = argv[i]!.toLowerCase();
-      if (o === 'mkstream') {
-        mkstream = true;
-        i++;
-      } else if (o === 'entriesread' && i + 1 < argv.length) {
-        const n = parseEntriesRead(argv[i + 1]!);
-        if (isF(n)) return n;
-        entriesRead = n;
-        i += 2;
-      } else return subErr(argv);
-    }
+  // Every subcommand runs the option loop before the key is looked up: an argument past the
+  // fourth that is not CREATE's MKSTREAM or CREATE/SETID's ENTRIESREAD is a syntax error first.
+  for (let i = 5; i < argv.length; ) {
+    const o = argv[i]!.toLowerCase();
+    if (sub === 'create' && o === 'mkstream') {
+      mkstream = true;
+      i++;
+    } else if ((sub === 'create' || sub === 'setid') && o === 'entriesread' && i + 1 < argv.length) {
+      const n = parseEntriesRead(argv[i + 1]!);
+      if (isF(n)) return n;
+      entriesRead = n;
+      i += 2;
+    } else return subErr(argv);
   }
   let s = writeStream(c, key);
   if (isF(s)) return s;
@@ -75,15 +75,8 @@ function xgroup(c: Ctx, argv: string[]): Frame {
       if (!p) return err('ERR Invalid stream ID specified as stream command argument');
       id = p.id;
     }
-    let er = -1n;
-    if (n === 7) {
-      if (argv[5]!.toLowerCase() !== 'entriesread') return subErr(argv);
-      const v = parseEntriesRead(argv[6]!);
-      if (isF(v)) return v;
-      er = v;
-    }
     g!.lastId = id;
-    g!.entriesRead = er;
+    g!.entriesRead = entriesRead;
     c.dirty++;
     return OK;
   }
@@ -115,13 +108,14 @@ function xack(c: Ctx, argv: string[]): Frame {
   const s = readStream(c, argv[1]!);
   if (isF(s)) return s;
   const g = s?.group(argv[2]!);
+  // No key or group: nothing to ack, before the ids are even parsed (xackCommand).
+  if (!g) return ZERO;
   const ids: SID[] = [];
   for (let j = 3; j < argv.length; j++) {
     const id = strictId(argv[j]!);
     if (isF(id)) return id;
     ids.push(id);
   }
-  if (!g) return ZERO;
   let acked = 0;
   for (const id of ids) {
     const n = g.pel.get(id);

@@ -35,6 +35,10 @@ const lagFrame = (s: Stream, g: Group): Frame => {
 };
 
 function xinfoStream(c: Ctx, argv: string[]): Frame {
+  // The key first, then the options (xinfoCommand looks it up before dispatching).
+  const s = readStream(c, argv[2]!);
+  if (isF(s)) return s;
+  if (!s) return E.noKey;
   let full = false;
   let count = 10;
   if (argv.length > 3) {
@@ -45,12 +49,9 @@ function xinfoStream(c: Ctx, argv: string[]): Frame {
       if (argv[4]!.toLowerCase() !== 'count') return subErr(argv);
       const n = parseI64(argv[5]!);
       if (n === null) return E.notInt;
-      count = n < 0n ? 0 : n > 1n << 52n ? 0 : Number(n);
+      count = n < 0n ? 10 : n > 1n << 52n ? 0 : Number(n);
     }
   }
-  const s = readStream(c, argv[2]!);
-  if (isF(s)) return s;
-  if (!s) return E.noKey;
   const out = streamHead(s);
   if (!full) {
     const first = s.range(0n, MAX_ID, 1)[0];

@@ -142,12 +142,12 @@ function xadd(c: Ctx, argv: string[]): Frame {
 }
 
 function xtrim(c: Ctx, argv: string[]): Frame {
+  // Arguments first: a bad option is an error even when the key does not exist (xtrimCommand).
+  const a = parseAddTrim(c, argv, false);
+  if (isF(a)) return a;
   const s = writeStream(c, argv[1]!);
   if (isF(s)) return s;
   if (!s) return ZERO;
-  const a = parseAddTrim(c, argv, false);
-  if (isF(a)) return a;
-  if (a.i < argv.length) return E.syntax;
   const deleted = s.trim(a.trim!);
   if (deleted) {
     if (a.trim!.approx) {

@@ -108,7 +108,9 @@ export class Transaction {
       this.failed = true;
       return slot;
     }
-    this.queue.push({ spec, argv });
+    // Redis stops queuing once the transaction is flagged (queueMultiCommand): what follows a
+    // queue-time error is answered +QUEUED but left out of EXEC's CROSSSLOT check.
+    if (!this.failed) this.queue.push({ spec, argv });
     return QUEUED;
   }
 
@@ -162,11 +164,8 @@ export class Transaction {
       this.watched = watched;
       await this.unwatch();
     };
-    if (failed) {
-      await release();
-      return err('EXECABORT Transaction discarded because of previous errors.');
-    }
-    // Redis Cluster checks the whole transaction's keys when EXEC arrives.
+    // Redis Cluster checks the whole queue's keys when EXEC arrives (processCommand's
+    // getNodeByQuery), before execCommand itself looks at the queue-time errors.
     let slot: number | null = null;
     for (const { spec, argv } of queue) {
       const s = sameSlot(spec, argv);
@@ -176,6 +175,10 @@ export class Transaction {
         return E.crossSlot;
       }
       slot = s;
+    }
+    if (failed) {
+      await release();
+      return err('EXECABORT Transaction discarded because of previous errors.');
     }
     const res = await runAtomic(this.host, queue, slot, watched, true);
     return res === null ? NILARR : arr(res);

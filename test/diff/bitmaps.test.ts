@@ -91,6 +91,16 @@ describe('BITCOUNT', () => {
     await d.check(script);
   });
 
+  it('an empty negative range answers :0 before the unit is looked at', async () => {
+    await d.check([
+      ['SET', 'k', 'abcdef'], ['BITCOUNT', 'k', '-1', '-100', 'WORD'], ['BITCOUNT', 'k', '-1', '-100', 'x'],
+      ['BITCOUNT', 'k', '-1', '-100', 'BIT'], ['BITCOUNT', 'k', '-100', '-1', 'WORD'], ['BITCOUNT', 'k', '0', '-100', 'WORD'],
+      ['BITCOUNT', 'k', '5', '1', 'WORD'], ['BITCOUNT', 'k', 'x', '1', 'WORD'], ['BITCOUNT', 'k', '-1', 'x', 'WORD'],
+      ['SET', 'e', ''], ['BITCOUNT', 'e', '-1', '-100', 'x'], ['BITCOUNT', 'e', '0', '0', 'x'],
+      ['BITPOS', 'k', '1', '-1', '-100', 'WORD'], ['BITPOS', 'k', '1', '0', 'x', 'WORD'],
+    ]);
+  });
+
   it('matches Redis on random strings and ranges', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 12 }), fc.integer({ min: -100, max: 100 }), fc.integer({ min: -100, max: 100 }), fc.boolean(), async (bytes, a, b, bit) => {

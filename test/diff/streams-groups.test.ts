@@ -78,6 +78,24 @@ describe('XGROUP', () => {
   });
 });
 
+describe('order of checks', () => {
+  it('XGROUP options before the key, XACK of a missing key or group before its ids, XINFO STREAM key before options', async () => {
+    await checkNorm([
+      ['XACK', '{b}x0', 'g1', 'x'], ['XADD', '{b}x0', '1-1', 'f', 'v'], ['XACK', '{b}x0', 'g1', 'x'],
+      ['XGROUP', 'CREATE', '{b}x0', 'g1', '0'], ['XACK', '{b}x0', 'g1', 'x'], ['XACK', '{b}x0', 'g2', 'x'], ['XACK', '{b}x0', 'g1', '1-1', 'x'],
+      ['XGROUP', 'SETID', '{b}x0', 'g2', '1-0', 'COUNT'], ['XGROUP', 'SETID', '{b}nokey', 'g2', '1-0', 'COUNT'],
+      ['XGROUP', 'SETID', '{b}nokey', 'g2', '1-0', 'ENTRIESREAD', 'x'], ['XGROUP', 'SETID', '{b}nokey', 'g2', '1-0', 'FOO', '1'],
+      ['XGROUP', 'SETID', '{b}x0', 'g1', '1-0', 'MKSTREAM'], ['XGROUP', 'SETID', '{b}x0', 'g1', '1-0', 'ENTRIESREAD', '3', 'ENTRIESREAD', '4'],
+      ['XGROUP', 'SETID', '{b}x0', 'g1', '1-0', 'ENTRIESREAD', '3'], ['XINFO', 'GROUPS', '{b}x0'],
+      ['XGROUP', 'CREATECONSUMER', '{b}nokey', 'g1', 'c', 'extra'], ['XGROUP', 'DELCONSUMER', '{b}x0', 'nog', 'c', 'ENTRIESREAD', '1'],
+      ['XGROUP', 'CREATE', '{b}nokey', 'g1', '0', 'ENTRIESREAD', 'x', 'MKSTREAM'],
+      ['XINFO', 'STREAM', '{c}x0', 'x'], ['XINFO', 'STREAM', '{c}x0', 'FULL', 'COUNT', 'x'], ['XINFO', 'STREAM', '{c}x0', 'FULL', 'x', 'y'],
+      ['XADD', '{c}x0', '1-1', 'f', 'v'], ['XINFO', 'STREAM', '{c}x0', 'x'], ['XINFO', 'STREAM', '{c}x0', 'FULL', 'COUNT', 'x'],
+      ...fill('{c}x0', 12, 2), ['XINFO', 'STREAM', '{c}x0', 'FULL', 'COUNT', '-1'],
+    ]);
+  });
+});
+
 describe('XREADGROUP / XACK / XPENDING', () => {
   it('new entries, history, NOACK, COUNT, re-delivery counters, acks and the pending summary', async () => {
     await checkNorm([

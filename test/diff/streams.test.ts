@@ -127,6 +127,15 @@ describe('XADD / XLEN / XRANGE', () => {
     ]);
   });
 
+  it('XTRIM reports argument errors before it looks at the key', async () => {
+    await d.check([
+      ['XTRIM', '{a}x1', 'MAXLEN', 'x'], ['XTRIM', '{a}x1', '10', '0'], ['XTRIM', '{a}x1', 'MAXLEN', '-1'],
+      ['XTRIM', '{a}x1', 'MINID', 'x'], ['XTRIM', '{a}x1', 'MAXLEN', '~', '1', 'LIMIT', 'x'], ['XTRIM', '{a}x1', 'LIMIT', '1'],
+      ['XTRIM', '{a}x1', 'MAXLEN', '1', 'LIMIT', '1'], ['XTRIM', '{a}x1', 'MAXLEN', '1'],
+      ['SET', '{a}str', 'x'], ['XTRIM', '{a}str', 'MAXLEN', 'x'], ['XTRIM', '{a}str', 'MAXLEN', '1'],
+    ]);
+  });
+
   it('approximate trimming removes whole nodes exactly where Redis does (entries and bytes limits)', async () => {
     const big = (i: number) => 'x'.repeat(30 + (i % 7));
     await d.check([

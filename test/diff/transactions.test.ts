@@ -90,6 +90,15 @@ describe('MULTI / EXEC / DISCARD', () => {
       ['MULTI'], ['SET', '{x}a', '1'], ['GET', '{x}b'], ['DEL', '{x}a', '{x}b'], ['EXEC'],
     ]));
 
+  it('a queue spanning slots before a queue-time error answers CROSSSLOT; commands after the error are not queued', () =>
+    d.check([
+      ['MULTI'], ['SET', '{a}x', '1'], ['SET', '{b}y', '1'], ['NOSUCH'], ['EXEC'], ['GET', '{a}x'],
+      ['MULTI'], ['SET', '{a}x', '1'], ['SET', '{b}y', '1'], ['SET'], ['EXEC'],
+      ['MULTI'], ['SET', '{a}x', '1'], ['SET', '{b}x', '1'], ['MSET', '{a}x', '1', '{b}y', '2'], ['EXEC'],
+      ['MULTI'], ['SET', '{a}x', '1'], ['NOSUCH'], ['SET', '{b}y', '1'], ['EXEC'], ['GET', '{b}y'],
+      ['MULTI'], ['SET', '{a}x', '1'], ['MSET', '{a}x', '1', '{b}y', '2'], ['SET', '{b}x', '1'], ['EXEC'],
+    ]));
+
   it('runtime errors stay in place, nothing is rolled back', () =>
     d.check([
       ['SET', '{t}s', 'str'],
