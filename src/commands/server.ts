@@ -32,6 +32,8 @@ function time(c: ConnCtx): Frame {
 /** The connection asks every shard for its counters and renders Redis's text. */
 async function info(c: ConnCtx, argv: string[]): Promise<Frame> {
   const replies = await c.all(['INFO']);
+  // A shard that cannot answer (CLUSTERDOWN): no partial counters presented as the service's.
+  for (const r of replies) if (r.t === 'err') return r;
   // INFO itself and route-'all' commands ran once per shard for each client call.
   const fanout = (name: string) => name === 'info' || findSpec(name)?.route === 'all';
   const sections = selectSections(argv.slice(1));

@@ -3,6 +3,7 @@
 import { keySlot } from '../cluster/slot.js';
 import { E, err, type Frame } from '../protocol/frame.js';
 import { transactionOf, type Transaction } from '../server/transaction.js';
+import { incident } from '../server/incident.js';
 import { words } from './args.js';
 import type { CommandSpec, ConnCtx } from './types.js';
 
@@ -15,7 +16,7 @@ async function exec(tx: Transaction): Promise<Frame> {
   try {
     return await tx.exec();
   } catch (e) {
-    return err(`CLUSTERDOWN transaction failed: ${(e as Error).message}`);
+    return err(`CLUSTERDOWN transaction failed (incident ${incident('EXEC', e)})`);
   }
 }
 

@@ -10,6 +10,7 @@ import { checkCommand, nopermText, passwordOk, type AclHost, type Denial } from 
 import { clientState, monitored, monitorLine, pauseGate } from './clients.js';
 import { TRACKING_AFTER, afterTrackingCommand, closeTracking, trackOpts } from './tracking.js';
 import type { TrackOpts } from '../engine/tracking.js';
+import { incident } from './incident.js';
 import { Transaction, decodeWatchToken, encodeWatchToken, runAtomic, watchKeys, type TxHost, type WatchMap } from './transaction.js';
 
 /** What a session needs from its host (the Worker, or an in-process test harness). */
@@ -99,13 +100,45 @@ export class Session implements ConnCtx, TxHost {
     acl.log({ reason: 'auth', context: this.tx.active ? 'multi' : 'toplevel', object: this.argv0, username: name, clientInfo: this.clientInfo(this.argv0.toLowerCase()) });
     return null;
   }
+  /** One command on one shard; a shard that fails answers CLUSTERDOWN (details logged, see incident.ts). */
   async exec(shard: number, argv: string[]): Promise<Frame> {
-    return (await this.backend.exec(shard, [argv], this.session.proto, this.execOpts()))[0]!;
+    return (await this.settle([[shard, argv]])).replies[0]!;
   }
-  all(argv: string[]): Promise<Frame[]> {
-    const out: Promise<Frame>[] = [];
-    for (let i = 0; i < this.backend.slots.shards; i++) out.push(this.exec(i, argv));
-    return Promise.all(out);
+  /** One command on every shard, replies in shard order; a failed shard's reply is CLUSTERDOWN. */
+  async all(argv: string[]): Promise<Frame[]> {
+    return (await this.settle(this.everyShard(argv))).replies;
+  }
+
+  private everyShard(argv: string[]): Array<[number, string[]]> {
+    const calls: Array<[number, string[]]> = [];
+    for (let i = 0; i < this.backend.slots.shards; i++) calls.push([i, argv]);
+    return calls;
+  }
+
+  /**
+   * Run one command per shard and wait for every shard, also when some fail: the caller must
+   * know which shards ran it (a fan-out write that failed on one shard was applied on the others).
+   * Failures are logged under one incident id; their replies are CLUSTERDOWN with that id.
+   */
+  private async settle(calls: ReadonlyArray<readonly [number, string[]]>): Promise<Settled> {
+    const res = await Promise.allSettled(calls.map(([s, argv]) => this.backend.exec(s, [argv], this.session.proto, this.execOpts())));
+    const replies = new Array<Frame>(calls.length);
+    const failed: number[] = [];
+    const errors: unknown[] = [];
+    for (let i = 0; i < res.length; i++) {
+      const r = res[i]!;
+      if (r.status === 'fulfilled') replies[i] = r.value[0]!;
+      else {
+        failed.push(i);
+        errors.push(r.reason);
+      }
+    }
+    if (failed.length === 0) return { replies, failed };
+    const shards = failed.map((i) => calls[i]![0]);
+    const id = incident(`${commandName(calls[0]![1])} failed on shard ${shards.join(', ')}`, errors.length === 1 ? errors[0] : new AggregateError(errors));
+    const f = err(unavailable(shards, id));
+    for (const i of failed) replies[i] = f;
+    return { replies, failed, incident: id };
   }
 
   /** Client id and CLIENT NO-TOUCH for a shard batch. */
@@ -146,7 +179,7 @@ export class Session implements ConnCtx, TxHost {
           try {
             res = await this.backend.exec(shard, batch, this.session.proto, this.execOpts());
           } catch (e) {
-            const f = err(`CLUSTERDOWN shard ${shard} unavailable: ${(e as Error).message}`);
+            const f = err(unavailable([shard], incident(`batch of ${batch.length} failed on shard ${shard}`, e)));
             res = batch.map(() => f);
           }
           for (let i = 0; i < idx.length; i++) replies[idx[i]!] = res[i]!;
@@ -332,8 +365,10 @@ export class Session implements ConnCtx, TxHost {
     switch (spec.route) {
       case 'conn':
         return spec.conn!(this, argv);
-      case 'all':
-        return combine(spec, await this.all(argv));
+      case 'all': {
+        const s = await this.settle(this.everyShard(argv));
+        return s.failed.length ? partial(spec, s) : combine(spec, s.replies);
+      }
       case 'split':
         return this.split(spec, argv);
       case 'keys':
@@ -351,9 +386,10 @@ export class Session implements ConnCtx, TxHost {
       if (!l) per.set(s, (l = []));
       l.push(p);
     }
-    const parts = await Promise.all(
-      [...per].map(async ([shard, ps]) => ({ ps, reply: await this.exec(shard, [argv[0]!, ...ps.map((p) => argv[p]!)]) })),
-    );
+    const groups = [...per];
+    const s = await this.settle(groups.map(([shard, ps]) => [shard, [argv[0]!, ...ps.map((p) => argv[p]!)]] as const));
+    if (s.failed.length) return partial(spec, s);
+    const parts = groups.map(([, ps], i) => ({ ps, reply: s.replies[i]! }));
     for (const { reply } of parts) if (reply.t === 'err') return reply;
     if (spec.combine === 'mget') {
       const out = new Array<Frame>(pos.length);
@@ -366,6 +402,42 @@ export class Session implements ConnCtx, TxHost {
     }
     return combine(spec, parts.map((p) => p.reply));
   }
+}
+
+/** What settle() gathered: one reply per call; `failed` indexes calls whose shard failed. */
+interface Settled {
+  replies: Frame[];
+  failed: number[];
+  incident?: string;
+}
+
+const commandName = (argv: readonly string[]) => (argv[0] ?? '').slice(0, 32).toUpperCase();
+
+/** The reply for shards that could not be reached (no internals: they are in the log). */
+function unavailable(shards: readonly number[], id: string): string {
+  return `CLUSTERDOWN shard${shards.length > 1 ? 's' : ''} ${shards.join(', ')} unavailable (incident ${id})`;
+}
+
+/**
+ * A fan-out (route 'all', or a multi-key command split over shards) where some shards failed.
+ * Reads answer an error, never a partial answer. Writes that some shards applied say so: on how
+ * many shards of how many it was done and which failed, so the user knows the state is partial.
+ * CLUSTERDOWN (not ERR) because clients treat it as "retry later", which is right here: every
+ * fan-out write (FLUSHDB, FLUSHALL, DEL/UNLINK, CONFIG SET, CONFIG RESETSTAT, SAVE, BGSAVE,
+ * BGREWRITEAOF) may be retried once the shard is back: a retry finishes what the first left.
+ */
+export function partial(spec: CommandSpec, s: Settled): Frame {
+  const failedShards = new Set(s.failed);
+  const reached: Frame[] = [];
+  for (let i = 0; i < s.replies.length; i++) if (!failedShards.has(i)) reached.push(s.replies[i]!);
+  const done = reached.filter((r) => r.t !== 'err').length;
+  const down = s.replies[s.failed[0]!]!;
+  // Every shard that answered refused the command (bad arguments…): it ran nowhere, say why.
+  if (reached.length && done === 0) return reached[0]!;
+  if (spec.flags.includes('readonly') || done === 0) return down;
+  const name = spec.name.replace('|', ' ').toUpperCase();
+  const text = (down as { v: string }).v.slice('CLUSTERDOWN '.length);
+  return err(`CLUSTERDOWN ${name} was applied on ${done} of ${s.replies.length} shards only; ${text}`);
 }
 
 /** Combine replies from several shards as the spec says. */

@@ -5,6 +5,7 @@ import { multiExec, pathForm, pipeline, single } from './rest.js';
 import { acceptResp } from './ws.js';
 import { exportRdb, importRdb } from './transfer.js';
 import { subscribeStream } from './sse.js';
+import { incident, internalError } from '../server/incident.js';
 import { acceptEcho, rpcFloor } from './echo.js';
 
 type App = { Bindings: Env; Variables: { access: NonNullable<Access> } };
@@ -20,10 +21,8 @@ function tokenOf(req: Request): string | null {
   return new URL(req.url).searchParams.get('_token');
 }
 
-app.onError((e, c) => {
-  console.error('request failed', e);
-  return c.json({ error: `ERR internal error: ${e.message}` }, 500);
-});
+// The details stay in the log, under an id the client can quote (server/incident.ts).
+app.onError((e, c) => c.json({ error: internalError(incident(`${c.req.method} ${c.req.path}`, e)) }, 500));
 
 app.use('*', async (c, next) => {
   // Serving without a token would expose the data to anyone: refuse instead.

@@ -1,7 +1,7 @@
 // The Upstash-compatible REST API: `/` (one command), path form, `/pipeline`, `/multi-exec`.
 import type { Context } from 'hono';
 import { argvFromJson, replyToJson } from '../protocol/json.js';
-import { fromUtf8 } from '../protocol/bytes.js';
+import { fromBytes, fromUtf8 } from '../protocol/bytes.js';
 import type { Frame } from '../protocol/frame.js';
 import { Session } from '../server/session.js';
 import { WorkerBackend, type Access, type Env } from './env.js';
@@ -67,6 +67,41 @@ async function watch(c: Ctx, keys: string[]): Promise<Response> {
   return respond(c, { result: await session(c).watchToken(keys) });
 }
 
+/**
+ * The path form's argv: path segments, then query names and values (`+` is a space, as in forms).
+ * Both are percent-encoded UTF-8 text, as Upstash reads them; a malformed escape or bytes that
+ * are not UTF-8 (`%FF`) are the client's error (400), never guessed at. Binary goes in the body.
+ */
+function pathArgv(url: URL): string[] | string {
+  const argv: string[] = [];
+  for (const seg of url.pathname.split('/')) {
+    if (seg.length === 0) continue;
+    const a = decodePart(seg);
+    if (a === null) return `ERR invalid request path: '${seg.slice(0, 64)}' is not percent-encoded UTF-8 (send binary values as the POST body)`;
+    argv.push(a);
+  }
+  for (const pair of url.search.slice(1).split('&')) {
+    if (pair.length === 0) continue;
+    const eq = pair.indexOf('=');
+    const k = decodePart((eq < 0 ? pair : pair.slice(0, eq)).replace(/\+/g, ' '));
+    const v = eq < 0 ? '' : decodePart(pair.slice(eq + 1).replace(/\+/g, ' '));
+    if (k === null || v === null) return `ERR invalid query string: '${pair.slice(0, 64)}' is not percent-encoded UTF-8`;
+    if (k === '_token') continue;
+    argv.push(k);
+    if (v !== '') argv.push(v);
+  }
+  return argv;
+}
+
+/** Percent-decoded UTF-8 as a byte string; null when malformed. */
+function decodePart(s: string): string | null {
+  try {
+    return fromUtf8(decodeURIComponent(s));
+  } catch {
+    return null; // URIError: a bad escape, or escapes that are not UTF-8
+  }
+}
+
 /** GET|POST /cmd/arg/arg…?opt=val — a POST body becomes the last argument. */
 export async function pathForm(c: Ctx): Promise<Response> {
   const url = new URL(c.req.url);
@@ -78,18 +113,12 @@ export async function pathForm(c: Ctx): Promise<Response> {
     if (typeof keys === 'string') return respond(c, { error: keys }, 400);
     return watch(c, keys);
   }
-  const argv = url.pathname
-    .split('/')
-    .filter((s) => s.length > 0)
-    .map((s) => fromUtf8(decodeURIComponent(s)));
-  for (const [k, v] of url.searchParams) {
-    if (k === '_token') continue;
-    argv.push(fromUtf8(k));
-    if (v !== '') argv.push(fromUtf8(v));
-  }
+  const argv = pathArgv(url);
+  if (typeof argv === 'string') return respond(c, { error: argv }, 400);
   if (c.req.method === 'POST') {
-    const text = await c.req.text();
-    if (text.length) argv.push(fromUtf8(text));
+    // The body is the value's bytes as sent (binary-safe), not text.
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    if (body.length) argv.push(fromBytes(body));
   }
   if (argv.length === 0) return respond(c, { error: 'ERR empty command' }, 400);
   if (argv[0]!.toLowerCase() === 'watch') {

@@ -11,6 +11,7 @@ import { clientInfo } from '../commands/client.js';
 import type { ClientsObject } from '../objects/clients.js';
 import type { ShardObject } from '../objects/shard.js';
 import { RegistryLink } from './clients-link.js';
+import { incident, internalError } from '../server/incident.js';
 
 /** The client registry binding (wrangler.toml CLIENTS); absent: CLIENT LIST sees one connection. */
 type ClientsEnv = Env & { CLIENTS?: DurableObjectNamespace<ClientsObject> };
@@ -155,8 +156,7 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
         await drain();
       })
       .catch((e) => {
-        console.error('resp session failed', e);
-        send([err(`ERR internal error: ${(e as Error).message}`)]);
+        send([err(internalError(incident('resp session', e)))]);
         close(1011, 'internal error');
       });
   });

@@ -1,0 +1,90 @@
+// REST hardening inside workerd: the path form's input (bad escapes, binary bodies) and internal failures answered with an incident id only.
+import { env, exports } from 'cloudflare:workers';
+import { createExecutionContext } from 'cloudflare:test';
+import { afterEach, describe, expect, it } from 'vitest';
+import { app } from '../../src/worker/app.js';
+import { setIncidentLog } from '../../src/server/incident.js';
+import { SlotMap } from '../../src/cluster/slot.js';
+
+const worker = (exports as unknown as { default: Fetcher }).default;
+const H = { Authorization: 'Bearer test-token' };
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  worker.fetch(`http://kf${path}`, { method: 'POST', headers: { ...H, ...headers }, body: JSON.stringify(body) });
+
+describe('REST path form input', () => {
+  it('a malformed percent-encoding in the path or query is a 400 that says so', async () => {
+    for (const path of ['/get/k%FF', '/get/k%E2%82', '/get/k%G1', '/get/k%', '/set/k%C3%28/v', '/set/q/v?EX=%FF']) {
+      const r = await worker.fetch(`http://kf${path}`, { headers: H });
+      expect(r.status, path).toBe(400);
+      const body = (await r.json()) as { error: string };
+      expect(body.error, path).toMatch(/^ERR invalid (request path|query string): '.*' is not percent-encoded UTF-8/);
+    }
+    // Well-formed UTF-8 escapes still work, in the path and the query.
+    expect(await (await worker.fetch('http://kf/set/k%C3%A9/v%E2%82%AC?EX=100', { headers: H })).json()).toEqual({ result: 'OK' });
+    expect(await (await post('/', ['GET', 'ké'])).json()).toEqual({ result: 'v€' });
+    expect(await (await post('/', ['TTL', 'ké'])).json()).toEqual({ result: 100 });
+  });
+
+  it('a binary POST body is stored byte for byte', async () => {
+    const bytes = new Uint8Array(1024);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 151 + 7) & 0xff; // every byte value, none valid UTF-8 in sequence
+    const r = await worker.fetch('http://kf/set/binkey', { method: 'POST', headers: H, body: bytes });
+    expect(await r.json()).toEqual({ result: 'OK' });
+    expect(await (await post('/', ['STRLEN', 'binkey'])).json()).toEqual({ result: 1024 });
+    const g = (await (await post('/', ['GET', 'binkey'], { 'Upstash-Encoding': 'base64' })).json()) as { result: string };
+    const back = Uint8Array.from(atob(g.result), (ch) => ch.charCodeAt(0));
+    expect(back).toEqual(bytes);
+    // A UTF-8 text body stays that text.
+    await worker.fetch('http://kf/set/textkey', { method: 'POST', headers: H, body: 'héllo' });
+    expect(await (await post('/', ['GET', 'textkey'])).json()).toEqual({ result: 'héllo' });
+  });
+});
+
+describe('internal failures reach the client as a fixed text with an incident id', () => {
+  const SECRET = 'storage engine detail /do/shard-1 at offset 4242';
+  afterEach(() => setIncidentLog((line, e) => console.error(line, e)));
+
+  /** The real bindings, but every call to shard 1 throws. */
+  function flakyEnv(): typeof env {
+    const ns = env.SHARD;
+    const shard = (name: string) => {
+      const real = ns.get(ns.idFromName(name));
+      const fail = () => Promise.reject(new Error(SECRET));
+      if (name !== 'shard-1') return { exec: (...a: unknown[]) => (real.exec as (...x: unknown[]) => unknown)(...a), unblockClient: (...a: unknown[]) => (real.unblockClient as (...x: unknown[]) => unknown)(...a) };
+      return { exec: fail, unblockClient: fail };
+    };
+    const SHARD = { idFromName: (n: string) => n, get: (id: string) => shard(id) };
+    return { ...env, SHARD } as unknown as typeof env;
+  }
+
+  /** A key on shard 1 of 4. */
+  const map = new SlotMap(4);
+  let onShard1 = 'k0';
+  for (let i = 0; map.shardOfKey(onShard1) !== 1; i++) onShard1 = `k${i}`;
+
+  it('a failing shard under /multi-exec (an exception) answers 500 ERR internal error (incident <id>)', async () => {
+    const logged: Array<{ line: string; e: unknown }> = [];
+    setIncidentLog((line, e) => logged.push({ line, e }));
+    const req = new Request('http://kf/multi-exec', { method: 'POST', headers: H, body: JSON.stringify([['SET', onShard1, 'v']]) });
+    const r = await app.fetch(req, flakyEnv(), createExecutionContext());
+    expect(r.status).toBe(500);
+    const { error } = (await r.json()) as { error: string };
+    expect(error).toMatch(/^ERR internal error \(incident [0-9a-f]{8}\)$/);
+    const id = /incident ([0-9a-f]{8})/.exec(error)![1]!;
+    const entry = logged.find((l) => l.line.includes(id))!;
+    expect((entry.e as Error).message).toContain(SECRET);
+  });
+
+  it('a failing shard under a REST command answers CLUSTERDOWN with an id, not the message', async () => {
+    const logged: Array<{ line: string; e: unknown }> = [];
+    setIncidentLog((line, e) => logged.push({ line, e }));
+    const req = new Request('http://kf/pipeline', { method: 'POST', headers: H, body: JSON.stringify([['PING'], ['GET', onShard1], ['FLUSHDB']]) });
+    const body = (await (await app.fetch(req, flakyEnv(), createExecutionContext())).json()) as Array<{ result?: unknown; error?: string }>;
+    expect(body[0]).toEqual({ result: 'PONG' });
+    expect(body[1]!.error).toMatch(/^CLUSTERDOWN shard 1 unavailable \(incident [0-9a-f]{8}\)$/);
+    expect(body[2]!.error).toMatch(/^CLUSTERDOWN FLUSHDB was applied on 3 of 4 shards only; shard 1 unavailable \(incident [0-9a-f]{8}\)$/);
+    expect(JSON.stringify(body)).not.toContain('offset 4242');
+    expect(logged.length).toBe(2);
+  });
+});
