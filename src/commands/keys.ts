@@ -79,8 +79,10 @@ function copy(c: Ctx, argv: string[]): Frame {
     c.db.del(dst);
   }
   const raw = c.db.rawStrings.has(src);
+  const emb = c.db.embStrings.has(src);
   c.db.set(dst, cloneValue(v));
   if (raw) c.db.rawStrings.add(dst);
+  if (emb) c.db.embStrings.add(dst);
   if (at !== -1) c.db.setExpire(dst, at);
   c.dirty++;
   return ONE;

@@ -98,6 +98,8 @@ function incrbyfloat(c: Ctx, argv: string[]): Frame {
   const s = fmtLDHuman(sum);
   if (v === undefined) c.db.set(key, s);
   else c.db.update(key, s);
+  // Redis stores the formatted result as a string object without trying the int encoding.
+  c.db.embStrings.add(key);
   c.dirty++;
   c.rewrite(['SET', key, s, 'KEEPTTL']);
   return bulk(s);

@@ -59,7 +59,7 @@ export function encodingOf(db: Keyspace, key: string, v: Value): string {
   }
   // Modified in place (APPEND, SETRANGE…) strings stay raw, as Redis's unshared sds does.
   if (db.rawStrings.has(key)) return 'raw';
-  if (v.length <= 20 && isStrictLong(v)) return 'int';
+  if (v.length <= 20 && isStrictLong(v) && !db.embStrings.has(key)) return 'int';
   return v.length <= 44 ? 'embstr' : 'raw';
 }
 
@@ -105,6 +105,11 @@ export class Keyspace {
   readonly access = new Map<string, number>();
   /** Keys whose short string was modified in place (APPEND, SETRANGE…): Redis reports "raw". */
   readonly rawStrings = new Set<string>();
+  /**
+   * Keys whose integer-looking string is a plain string object, never int-encoded (INCRBYFLOAT's
+   * formatted result): Redis reports "embstr".
+   */
+  readonly embStrings = new Set<string>();
   /** The command's cached time (Redis fixes `now` once per command). */
   now = 0;
   /** While replaying the log, nothing expires (as Redis while loading). */
@@ -210,6 +215,7 @@ export class Keyspace {
     else this.access.set(key, old === undefined ? lfuInit(this.now) : lfuTouch(this.lfu, this.now, this.access.get(key)));
     if (!keepTtl && this.expires.size !== 0 && this.expires.delete(key)) this.used -= EXPIRE_OVERHEAD;
     if (this.rawStrings.size !== 0) this.rawStrings.delete(key);
+    if (this.embStrings.size !== 0) this.embStrings.delete(key);
     if (this.watches.size !== 0) this.watches.modified(key);
   }
 
@@ -220,6 +226,7 @@ export class Keyspace {
     this.data.set(key, v);
     this.used += remeasure(key, v) - before;
     if (this.rawStrings.size !== 0) this.rawStrings.delete(key);
+    if (this.embStrings.size !== 0) this.embStrings.delete(key);
     if (this.watches.size !== 0) this.watches.modified(key);
   }
 
@@ -239,6 +246,7 @@ export class Keyspace {
     const v = this.data.get(src)!;
     const at = this.expires.get(src);
     const raw = this.rawStrings.size !== 0 && this.rawStrings.has(src);
+    const emb = this.embStrings.size !== 0 && this.embStrings.has(src);
     const acc = this.access.get(src);
     this.remove(dst);
     this.remove(src);
@@ -248,6 +256,7 @@ export class Keyspace {
     this.access.set(dst, this.lfu === null ? this.stamp() : acc ?? lfuInit(this.now));
     if (at !== undefined) this.setExpire(dst, at);
     if (raw) this.rawStrings.add(dst);
+    if (emb) this.embStrings.add(dst);
   }
 
   /** A uniformly drawn live key (expired draws are removed and redrawn), or undefined. */
@@ -282,6 +291,7 @@ export class Keyspace {
     if (this.expires.delete(key)) this.used -= EXPIRE_OVERHEAD;
     this.access.delete(key);
     if (this.rawStrings.size !== 0) this.rawStrings.delete(key);
+    if (this.embStrings.size !== 0) this.embStrings.delete(key);
     if (this.watches.size !== 0) this.watches.modified(key);
   }
 
@@ -313,6 +323,7 @@ export class Keyspace {
     this.expires.clear();
     this.access.clear();
     this.rawStrings.clear();
+    this.embStrings.clear();
     this.used = 0;
     this.onFlush();
     return n;

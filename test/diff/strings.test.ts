@@ -522,6 +522,17 @@ describe('strings: raw encoding after in-place edits', () => {
     await d.check([...script, ...keys.map((k) => ['OBJECT', 'ENCODING', k])]);
   });
 
+  it('INCRBYFLOAT stores an integral result as a string object (embstr), carried by COPY and RENAME', async () => {
+    await d.check([
+      ['INCRBYFLOAT', '{a}s1', '7'], ['OBJECT', 'ENCODING', '{a}s1'], ['COPY', '{a}s1', '{a}s2'], ['OBJECT', 'ENCODING', '{a}s2'],
+      ['RENAME', '{a}s1', '{a}s3'], ['OBJECT', 'ENCODING', '{a}s3'], ['INCR', '{a}s3'], ['OBJECT', 'ENCODING', '{a}s3'],
+      ['INCRBYFLOAT', '{a}s3', '-0.5'], ['OBJECT', 'ENCODING', '{a}s3'], ['INCRBYFLOAT', '{a}s3', '0.5'], ['OBJECT', 'ENCODING', '{a}s3'],
+      ['SET', '{a}s3', '5'], ['OBJECT', 'ENCODING', '{a}s3'], ['SET', '{a}s4', '5'], ['INCRBYFLOAT', '{a}s4', '1e17'], ['OBJECT', 'ENCODING', '{a}s4'],
+      ['GETSET', '{a}s2', '9'], ['OBJECT', 'ENCODING', '{a}s2'], ['INCRBYFLOAT', '{a}s2', '1'], ['DUMP', '{a}s2'],
+      ['APPEND', '{a}s2', '1'], ['OBJECT', 'ENCODING', '{a}s2'],
+    ]);
+  });
+
   it('keys Redis reports as "raw" are exactly those keyflare marks raw', async () => {
     await d.check(script, [2]);
     for (const key of keys) {
