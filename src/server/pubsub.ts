@@ -8,10 +8,11 @@
 // - in ONE hub for the whole service (src/objects/hub.ts, a Durable Object named "hub"), which
 //   every Worker isolate and every shard publishes to. Each subscribing connection (a RESP
 //   WebSocket or an SSE stream, in whichever isolate) holds one WebSocket to the hub; the hub
-//   accepts it as a hibernatable WebSocket and keeps that link's subscriptions in its attachment,
-//   so an idle hub costs nothing and rebuilds its registry from the attachments when it wakes.
-//   SUBSCRIBE is an RPC that returns once the hub has registered the link (so a PUBLISH issued
-//   after the SUBSCRIBE reply reaches it); messages come down the link's WebSocket.
+//   accepts it as a hibernatable WebSocket and keeps that link's subscriptions in its SQLite
+//   storage (not in the attachment: that is capped at 16 KiB), so an idle hub costs nothing and
+//   rebuilds its registry from storage when it wakes. SUBSCRIBE is an RPC that returns once the
+//   hub has registered them all, or none (so a PUBLISH issued after the SUBSCRIBE reply reaches
+//   it); messages come down the link's WebSocket. Closing a link drops its subscriptions at once.
 // - PUBLISH is one RPC to the hub (Worker → hub; the hub fans out to the links and returns the
 //   receiver count, as Redis does). So a publish costs one hop to the hub plus one WebSocket
 //   message per receiving connection; a keyspace notification costs the shard one RPC per
@@ -264,9 +265,19 @@ function crossSlot(kind: Kind, names: string[]): Frame | null {
   return null;
 }
 
+/**
+ * The longest channel or pattern name a connection may subscribe to. Redis has no limit of its
+ * own; the hub keeps each name in a row of Durable Object storage, whose values are capped at
+ * 2 MB in production, so names are held well under that.
+ */
+export const MAX_NAME_BYTES = 1024 * 1024;
+
 export async function subscribe(c: ConnCtx, kind: Kind, names: string[]): Promise<Frame> {
   const bad = crossSlot(kind, names);
   if (bad) return bad;
+  for (const n of names) {
+    if (n.length > MAX_NAME_BYTES) return err(`ERR ${kind === 'pattern' ? 'pattern' : 'channel'} name is longer than ${MAX_NAME_BYTES} bytes, the pub/sub hub's limit`);
+  }
   const ps = c.pubsub;
   const st = pubsubState(c);
   if (!ps || !st.sink) {
@@ -283,7 +294,14 @@ export async function subscribe(c: ConnCtx, kind: Kind, names: string[]): Promis
   }
   if (fresh.length) {
     if (!st.link) st.link = ps.link((m) => st.deliver(m));
-    await st.link.update(kind, fresh, true);
+    try {
+      await st.link.update(kind, fresh, true);
+    } catch (e) {
+      // All or nothing: the hub applied none of them (its update is one transaction), so neither
+      // does the session.
+      for (const n of fresh) st.subs[kind].delete(n);
+      throw e;
+    }
   }
   return several(out);
 }
@@ -301,7 +319,14 @@ export async function unsubscribe(c: ConnCtx, kind: Kind, names: string[]): Prom
     if (st.subs[kind].delete(n)) gone.push(n);
     out.push(push(c.session.proto, [name, bulk(n), int(countOf(st, kind))]));
   }
-  if (gone.length && st.link) await st.link.update(kind, gone, false);
+  if (gone.length && st.link) {
+    try {
+      await st.link.update(kind, gone, false);
+    } catch (e) {
+      for (const n of gone) st.subs[kind].add(n);
+      throw e;
+    }
+  }
   if (!st.active && st.link) {
     st.link.close();
     st.link = null;

@@ -47,7 +47,6 @@ class WsLink implements HubLink {
       ws.addEventListener('message', (ev) => {
         if (typeof ev.data === 'string') deliver(JSON.parse(ev.data) as PubMsg);
       });
-      if (this.closed) ws.close(1000, 'unsubscribed');
       return ws;
     });
   }
@@ -58,9 +57,13 @@ class WsLink implements HubLink {
   }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     this.ready.then(
       (ws) => {
+        // The hub forgets the link's subscriptions now (an RPC is delivered after any update this
+        // link sent before it); the socket's close reaches the hub later, and does the same.
+        this.stub.drop(this.id).catch(() => {});
         try {
           ws.close(1000, 'unsubscribed');
         } catch {

@@ -2,6 +2,7 @@
 // whole-reply commands (parsed with the protocol layer's reply parser).
 import { exports } from 'cloudflare:workers';
 import { expect } from 'vitest';
+import { fromBytes } from '../../src/protocol/bytes.js';
 import { encodeCommand } from '../../src/protocol/resp-encode.js';
 import { parseReply } from '../../src/protocol/resp-reply.js';
 
@@ -21,11 +22,22 @@ export async function openResp(headers: Record<string, string> = { Authorization
     // Blobs are read asynchronously: keep arrival order with a chain (and return nothing).
     chain = chain.then(async () => {
       const bytes = typeof d === 'string' ? new TextEncoder().encode(d) : new Uint8Array(d instanceof Blob ? await d.arrayBuffer() : d);
-      buf += String.fromCharCode(...bytes);
+      buf += fromBytes(bytes); // not a spread: a frame may hold more bytes than the stack has slots
       waiters.splice(0).forEach((w) => w());
     });
   });
   const more = () => new Promise<void>((r) => waiters.push(r));
+  const reply = async (): Promise<string> => {
+    for (;;) {
+      const r = buf.length ? parseReply(buf, 0) : null;
+      if (r) {
+        const out = buf.slice(0, r.end - 2);
+        buf = buf.slice(r.end);
+        return out;
+      }
+      await more();
+    }
+  };
   return {
     ws,
     send(s: string) {
@@ -38,18 +50,12 @@ export async function openResp(headers: Record<string, string> = { Authorization
       buf = buf.slice(n);
       return out;
     },
+    /** The next whole reply (or push), without its final CRLF. */
+    reply,
     /** Send one command; its whole reply without the final CRLF. */
     async cmd(...argv: string[]): Promise<string> {
       ws.send(Uint8Array.from(encodeCommand(argv), (c) => c.charCodeAt(0)));
-      for (;;) {
-        const r = buf.length ? parseReply(buf, 0) : null;
-        if (r) {
-          const out = buf.slice(0, r.end - 2);
-          buf = buf.slice(r.end);
-          return out;
-        }
-        await more();
-      }
+      return reply();
     },
   };
 }
