@@ -11,9 +11,50 @@ import { entryFrame, idFrame, isF, readStream } from './streams-common.js';
 const b = bulk;
 const big = (n: bigint): Frame => int(n >= -(2n ** 53n) && n <= 2n ** 53n ? Number(n) : n);
 
-/** Redis's rax node count for the node keys is an internal detail; this estimate is ours. */
-function raxNodes(s: Stream): number {
-  return s.nodes.length === 0 ? 1 : s.nodes.length + 1;
+/**
+ * The node count of Redis's rax holding the nodes' 16-byte big-endian master IDs. raxInsert and
+ * raxRemove (with its recompression) keep the tree canonical for keys of one length, so the
+ * count follows from the sorted keys alone: each leaf and each branch vertex is a node, plus a
+ * compressed node for every edge out of a branch longer than its first byte, plus the root when
+ * it is a compressed chain above the first branch. The tree is read off the adjacent common
+ * prefixes with a monotonic stack (one vertex per run of equal prefixes).
+ */
+export function raxNodes(s: Stream): number {
+  const n = s.nodes.length;
+  if (n <= 1) return n + 1;
+  const hex = (i: number): string => s.nodes[i]!.master.toString(16).padStart(32, '0');
+  const l: number[] = new Array(n - 1);
+  let prev = hex(0);
+  for (let i = 0; i < n - 1; i++) {
+    const cur = hex(i + 1);
+    let j = 0;
+    while (prev.charCodeAt(j) === cur.charCodeAt(j)) j++;
+    l[i] = j >> 1;
+    prev = cur;
+  }
+  let nodes = n;
+  for (let i = 0; i < n; i++) {
+    const parent = Math.max(i > 0 ? l[i - 1]! : -1, i < n - 1 ? l[i]! : -1);
+    if (parent < 15) nodes++;
+  }
+  const stack: number[] = [];
+  const close = (d: number, below: number, next: number): void => {
+    const parent = Math.max(below, next);
+    nodes++;
+    if (parent >= 0 ? d > parent + 1 : d > 0) nodes++;
+  };
+  for (const x of l) {
+    while (stack.length && stack[stack.length - 1]! > x) {
+      const d = stack.pop()!;
+      close(d, stack.length ? stack[stack.length - 1]! : -1, x);
+    }
+    if (!stack.length || stack[stack.length - 1]! < x) stack.push(x);
+  }
+  while (stack.length) {
+    const d = stack.pop()!;
+    close(d, stack.length ? stack[stack.length - 1]! : -1, -1);
+  }
+  return nodes;
 }
 
 function streamHead(s: Stream): Frame[] {

@@ -136,6 +136,32 @@ describe('XADD / XLEN / XRANGE', () => {
     ]);
   });
 
+  it('IDs far from the node master (wrapping uint64 deltas) stay in the node, as in Redis', async () => {
+    await d.check([
+      ['XADD', '{t}x0', '1-18446744073709551615', 'f', 'abc'], ['XADD', '{t}x0', '119', 'g', '-3'], ['XINFO', 'STREAM', '{t}x0'],
+      ['XRANGE', '{t}x0', '-', '+'], ['XREVRANGE', '{t}x0', '+', '-'],
+      ['CONFIG', 'SET', 'stream-node-max-entries', '3'],
+      ['XADD', '{t}s', '1-5', 'f', 'v'], ['XADD', '{t}s', '4503599627370497-0', 'f', 'v'],
+      ['XADD', '{t}s', '4503599627370497-9007199254740993', 'f', 'v'], ['XADD', '{t}s', '9223372036854775809-1', 'f', 'v'],
+      ['XADD', '{t}s', '18446744073709551615-18446744073709551615', 'f', 'v'],
+      ['XINFO', 'STREAM', '{t}s'], ['XRANGE', '{t}s', '-', '+'], ['XRANGE', '{t}s', '4503599627370497-1', '+', 'COUNT', '2'],
+      ['XDEL', '{t}s', '4503599627370497-0'], ['XRANGE', '{t}s', '-', '+'],
+      ['XTRIM', '{t}s', 'MAXLEN', '~', '2'], ['XLEN', '{t}s'], ['XINFO', 'STREAM', '{t}s'],
+      ['CONFIG', 'SET', 'stream-node-max-entries', '100'],
+    ]);
+  });
+
+  it("radix-tree-nodes counts Redis's rax nodes, through node removals", async () => {
+    const ids = ['1-1', '2-1', '255-1', '256-1', '65536-1', '65537-0', '4294967296-1', '4294967297-7', '72057594037927936-1', '72057594037927936-2', '18446744073709551615-0'];
+    await d.check([
+      ['CONFIG', 'SET', 'stream-node-max-entries', '1'],
+      ...ids.flatMap((id) => [['XADD', '{r}s', id, 'f', 'v'], ['XINFO', 'STREAM', '{r}s']] as Cmd[]),
+      ...['65536-1', '2-1', '72057594037927936-2', '1-1', '4294967297-7'].flatMap((id) => [['XDEL', '{r}s', id], ['XINFO', 'STREAM', '{r}s']] as Cmd[]),
+      ['XTRIM', '{r}s', 'MAXLEN', '~', '2'], ['XINFO', 'STREAM', '{r}s'],
+      ['CONFIG', 'SET', 'stream-node-max-entries', '100'],
+    ]);
+  });
+
   it('approximate trimming removes whole nodes exactly where Redis does (entries and bytes limits)', async () => {
     const big = (i: number) => 'x'.repeat(30 + (i % 7));
     await d.check([

@@ -16,6 +16,9 @@ export const fmtId = (id: SID): string => `${id >> 64n}-${id & U64}`;
 // Flags of an entry (Redis's STREAM_ITEM_FLAG_*).
 export const F_DELETED = 1;
 export const F_SAMEFIELDS = 2;
+/** Ours, in the packed flags byte only: the deltas are stored as decimal strings (past 2^52). */
+const F_WIDE = 0x40;
+const NARROW = 1n << 52n;
 
 export interface Entry {
   id: SID;
@@ -63,10 +66,19 @@ export class StreamNode {
     const nf = n >> 1;
     let same = nf === this.fields.length;
     for (let i = 0; same && i < nf; i++) same = fv[off + 2 * i] === this.fields[i];
-    const msd = msOf(id) - msOf(this.master);
-    const seqd = seqOf(id) - seqOf(this.master);
-    const parts: string[] = [String.fromCharCode(same ? F_SAMEFIELDS : 0), varint(Number(msd)), varint(zigzag(Number(seqd)))];
-    let lp = lpInt(BigInt(same ? F_SAMEFIELDS : 0)) + lpInt(msd) + lpInt(seqd);
+    // Redis subtracts the uint64 parts and stores the int64 casts, so any delta fits one node:
+    // a node never splits on its IDs, and decoding adds back modulo 2^64.
+    const msd = BigInt.asIntN(64, msOf(id) - msOf(this.master));
+    const seqd = BigInt.asIntN(64, seqOf(id) - seqOf(this.master));
+    const flags = same ? F_SAMEFIELDS : 0;
+    const parts: string[] = [];
+    if (msd < NARROW && msd > -NARROW && seqd < NARROW && seqd > -NARROW) {
+      parts.push(String.fromCharCode(flags), varint(zigzag(Number(msd))), varint(zigzag(Number(seqd))));
+    } else {
+      const a = String(msd), b = String(seqd);
+      parts.push(String.fromCharCode(flags | F_WIDE), varint(a.length), a, varint(b.length), b);
+    }
+    let lp = lpInt(BigInt(flags)) + lpInt(msd) + lpInt(seqd);
     if (!same) {
       parts.push(varint(nf));
       lp += lpInt(BigInt(nf));
@@ -89,13 +101,6 @@ export class StreamNode {
     this.lastId = id;
   }
 
-  /** Whether an entry with these IDs can join this node without overflowing the deltas. */
-  fits(id: SID): boolean {
-    const msd = msOf(id) - msOf(this.master);
-    const seqd = seqOf(id) - seqOf(this.master);
-    return msd < 1n << 52n && seqd < 1n << 51n && seqd > -(1n << 51n);
-  }
-
   private flat(): string {
     if (this.pend) {
       this.pend.unshift(this.data);
@@ -114,10 +119,19 @@ export class StreamNode {
     const pos = { p: 0 };
     while (pos.p < d.length) {
       const off = pos.p;
-      const flags = d.charCodeAt(pos.p++);
-      const msd = readVarint(d, pos);
-      const seqd = unzigzag(readVarint(d, pos));
-      const id = sid(mms + BigInt(msd), mseq + BigInt(seqd));
+      const packed = d.charCodeAt(pos.p++);
+      const flags = packed & ~F_WIDE;
+      let msd: bigint, seqd: bigint;
+      if (packed & F_WIDE) {
+        let len = readVarint(d, pos);
+        msd = BigInt(d.slice(pos.p, (pos.p += len)));
+        len = readVarint(d, pos);
+        seqd = BigInt(d.slice(pos.p, (pos.p += len)));
+      } else {
+        msd = BigInt(unzigzag(readVarint(d, pos)));
+        seqd = BigInt(unzigzag(readVarint(d, pos)));
+      }
+      const id = sid(BigInt.asUintN(64, mms + msd), BigInt.asUintN(64, mseq + seqd));
       let fields: readonly string[] = this.fields;
       if (!(flags & F_SAMEFIELDS)) {
         const nf = readVarint(d, pos);

@@ -90,7 +90,7 @@ export class Stream implements RObj {
       let tot = 0;
       for (let i = off; i < fv.length; i++) tot += fv[i]!.length;
       const mb = maxBytes === 0 || maxBytes > 1 << 30 ? 1 << 30 : maxBytes;
-      if (node.lpBytes + tot >= mb || (maxEntries && node.count >= maxEntries) || !node.fits(id)) node = undefined;
+      if (node.lpBytes + tot >= mb || (maxEntries && node.count >= maxEntries)) node = undefined;
     }
     if (!node) {
       const fields: string[] = [];
