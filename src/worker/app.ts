@@ -57,6 +57,6 @@ app.post('/pipeline', pipeline);
 app.post('/multi-exec', multiExec);
 app.get('/resp', (c) => c.json({ error: 'ERR /resp expects a WebSocket upgrade' }, 426));
 // Pub/sub over SSE; `/publish/<ch>/<msg>` is the path form of PUBLISH.
-app.on(['GET', 'POST'], '/subscribe/*', (c) => subscribeStream(c.env, 'channel', new URL(c.req.url).pathname.slice('/subscribe/'.length), c.req.raw.signal));
-app.on(['GET', 'POST'], '/psubscribe/*', (c) => subscribeStream(c.env, 'pattern', new URL(c.req.url).pathname.slice('/psubscribe/'.length), c.req.raw.signal));
+app.on(['GET', 'POST'], '/subscribe/*', (c) => subscribeStream(c.env, 'channel', new URL(c.req.url).pathname.slice('/subscribe/'.length), c.req.raw));
+app.on(['GET', 'POST'], '/psubscribe/*', (c) => subscribeStream(c.env, 'pattern', new URL(c.req.url).pathname.slice('/psubscribe/'.length), c.req.raw));
 app.on(['GET', 'POST'], '/*', pathForm);
