@@ -376,8 +376,11 @@ function sigma(x: number): number {
   return z;
 }
 
+/** An estimate: a number while it is exact as one, past 2^53 a bigint (Redis's uint64 as int64). */
+export type Card = number | bigint;
+
 /** Redis's hllCount over a register histogram (Ertl's improved estimator). */
-function countFromHisto(reghisto: Int32Array): number {
+function countFromHisto(reghisto: Int32Array): Card {
   const m = HLL_REGISTERS;
   let z = m * tau((m - reghisto[HLL_Q + 1]!) / m);
   for (let j = HLL_Q; j >= 1; --j) {
@@ -385,12 +388,18 @@ function countFromHisto(reghisto: Int32Array): number {
     z *= 0.5;
   }
   z += m * sigma(reghisto[0]! / m);
-  // llroundl: halves away from zero (the estimate is never negative).
-  return Math.floor(HLL_ALPHA_INF * m * m / z + 0.5);
+  // llroundl of the double quotient (Math.round is exact: halves go up, and the estimate is never
+  // negative), then (uint64_t) of it through a double: exact below 2^63, where every double is an
+  // integer already. At 2^63 and beyond (and for +inf) x86-64's llroundl answers LLONG_MIN, whose
+  // conversion to uint64 is 2^63; PFCOUNT replies it as a long long: -2^63 (its cache bytes are
+  // the same, with the "invalid" bit set).
+  const e = Math.round(HLL_ALPHA_INF * m * m / z);
+  if (e < 2 ** 53) return e;
+  return e < 2 ** 63 ? BigInt(e) : -(1n << 63n);
 }
 
 /** The estimate for a stored value; null when its sparse data is corrupted. */
-export function hllCount(s: string): number | null {
+export function hllCount(s: string): Card | null {
   const histo = new Int32Array(64);
   if (s.charCodeAt(4) === HLL_DENSE) {
     const b = bufFromString(s).b;
@@ -423,27 +432,28 @@ export function hllCount(s: string): number | null {
 }
 
 /** The estimate for raw registers (one byte each), as PFCOUNT of several keys computes it. */
-export function countRegisters(max: Uint8Array): number {
+export function countRegisters(max: Uint8Array): Card {
   const histo = new Int32Array(64);
   for (let i = 0; i < HLL_REGISTERS; i++) histo[max[i]!]!++;
   return countFromHisto(histo);
 }
 
 /** The cached cardinality when valid (the MSB of byte 15 clear), else null. */
-export function cachedCard(s: string): number | null {
+export function cachedCard(s: string): Card | null {
   if (s.charCodeAt(15) & 0x80) return null;
-  let v = 0;
-  for (let i = 7; i >= 0; i--) v = v * 256 + s.charCodeAt(8 + i);
-  return v;
+  let v = 0n;
+  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(s.charCodeAt(8 + i));
+  return v < 1n << 53n ? Number(v) : v;
 }
 
 /** The value with `card` stored as its (valid) cached cardinality. */
-export function withCachedCard(s: string, card: number): string {
+export function withCachedCard(s: string, card: Card): string {
   let hdr = '';
-  let v = card;
+  let v = BigInt(card);
+  // Little-endian uint64: an estimate of 2^63 sets the "invalid" bit, as it does in Redis.
   for (let i = 0; i < 8; i++) {
-    hdr += String.fromCharCode(v % 256);
-    v = Math.floor(v / 256);
+    hdr += String.fromCharCode(Number(v & 0xffn));
+    v >>= 8n;
   }
   return [s.slice(0, 8), hdr, s.slice(16)].join('');
 }

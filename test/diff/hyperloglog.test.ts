@@ -120,6 +120,30 @@ describe('PFADD / PFCOUNT', () => {
   });
 });
 
+/** A dense HLL (invalid cache) whose 16384 registers are reg(i). */
+function denseHll(reg: (i: number) => number): string {
+  const b = new Uint8Array(12288 + 1);
+  for (let i = 0; i < 16384; i++) {
+    const v = reg(i), byte = (i * 6) >> 3, fb = (i * 6) & 7;
+    b[byte]! |= (v << fb) & 0xff;
+    b[byte + 1]! |= v >> (8 - fb);
+  }
+  return hdr(0) + String.fromCharCode(...b.subarray(0, 12288));
+}
+
+describe('PFCOUNT of huge estimates (crafted registers)', () => {
+  it("is Redis's exact uint64 past 2^53, 2^63 once llroundl overflows, and caches as Redis does", async () => {
+    const script: Cmd[] = [];
+    const hlls: Array<[string, (i: number) => number]> = [
+      ['{h}r30', () => 30], ['{h}r38', () => 38], ['{h}r40', (i) => 40 + (i % 3)], ['{h}r45', (i) => (i % 7 ? 45 : 44)],
+      ['{h}r49', () => 49], ['{h}r50', () => 50], ['{h}r51', () => 51], ['{h}mix', (i) => (i * 7919) % 52],
+    ];
+    for (const [k, f] of hlls) script.push(['SET', k, denseHll(f)], ['PFCOUNT', k], ['PFCOUNT', k], ['GETRANGE', k, '8', '15']);
+    script.push(['PFCOUNT', '{h}r40', '{h}r45'], ['PFCOUNT', '{h}r49', '{h}r30'], ['PFCOUNT', '{h}r50', '{h}r30'], ['PFCOUNT', '{h}r51', '{h}mix']);
+    await d.check(script);
+  });
+});
+
 describe('PFMERGE', () => {
   it('sparse and dense sources, an existing destination, missing keys', async () => {
     await d.check([
