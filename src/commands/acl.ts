@@ -4,10 +4,10 @@ import { NIL, OK, arityErr, arr, bulk, bulks, dblText, err, int, map, set, type 
 import {
   CATEGORIES, byteOrder, checkCommand, describeChannels, describeCommands, describeKeys, dryrunText, findCommand, userFlags,
 } from '../server/acl.js';
-import { words } from './args.js';
 import { helpReply } from './help.js';
 import { TABLE, keyPositions } from './table.js';
 import type { CommandSpec, ConnCtx, ConnHandler } from './types.js';
+import { def } from './spec-data.js';
 
 const NO_ACL = err('ERR ACL users are not available on this server');
 const NO_FILE = err(
@@ -156,30 +156,22 @@ const HELP = [
   'WHOAMI',
   '    Return the current connection username.',
 ];
-
-const ADMIN = 'admin noscript loading stale';
-const sub = (name: string, arity: number, flags: string, acl: string, conn: ConnHandler, summary: string, since = '6.0.0'): CommandSpec => ({
-  name: `acl|${name}`, arity, flags: words(flags), acl: words(acl), keys: [0, 0, 0], route: 'conn', conn, group: 'server', summary, since,
-});
+const sub = (name: string, conn: ConnHandler): CommandSpec => def(`acl|${name}`, { route: 'conn', conn });
 
 export const ACL_COMMANDS: CommandSpec[] = [
-  {
-    name: 'acl', arity: -2, flags: [], acl: words('slow'), keys: [0, 0, 0], route: 'conn', group: 'server', since: '6.0.0',
-    summary: 'A container for Access List Control commands',
-    sub: [
-      sub('cat', -2, 'noscript loading stale', 'slow', cat, 'List the ACL categories or the commands inside a category'),
-      sub('deluser', -3, ADMIN, 'admin slow dangerous', deluser, 'Remove the specified ACL users and the associated rules'),
-      sub('dryrun', -4, ADMIN, 'admin slow dangerous', dryrun, 'Returns whether the user can execute the given command without executing the command.', '7.0.0'),
-      sub('genpass', -2, 'noscript loading stale', 'slow', genpass, 'Generate a pseudorandom secure password to use for ACL users'),
-      sub('getuser', 3, ADMIN, 'admin slow dangerous', getuser, 'Get the rules for a specific ACL user'),
-      sub('help', 2, 'loading stale', 'slow', () => helpReply('ACL', HELP), 'Show helpful text about the different subcommands'),
-      sub('list', 2, ADMIN, 'admin slow dangerous', list, 'List the current ACL rules in ACL config file format'),
-      sub('load', 2, ADMIN, 'admin slow dangerous', () => NO_FILE, 'Reload the ACLs from the configured ACL file'),
-      sub('log', -2, ADMIN, 'admin slow dangerous', log, 'List latest events denied because of ACLs in place'),
-      sub('save', 2, ADMIN, 'admin slow dangerous', () => NO_FILE, 'Save the current ACL rules in the configured ACL file'),
-      sub('setuser', -3, ADMIN, 'admin slow dangerous', setuser, 'Modify or create the rules for a specific ACL user'),
-      sub('users', 2, ADMIN, 'admin slow dangerous', users, 'List the username of all the configured ACL users'),
-      sub('whoami', 2, 'noscript loading stale', 'slow', whoami, 'Return the name of the user associated to the current connection'),
-    ],
-  },
+  def('acl', { route: 'conn', sub: [
+      sub('cat', cat),
+      sub('deluser', deluser),
+      sub('dryrun', dryrun),
+      sub('genpass', genpass),
+      sub('getuser', getuser),
+      sub('help', () => helpReply('ACL', HELP)),
+      sub('list', list),
+      sub('load', () => NO_FILE),
+      sub('log', log),
+      sub('save', () => NO_FILE),
+      sub('setuser', setuser),
+      sub('users', users),
+      sub('whoami', whoami),
+    ] }),
 ];

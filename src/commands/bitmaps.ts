@@ -1,8 +1,9 @@
 // Bitmap commands on string values (bitops.c): SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD(_RO).
 import { E, ONE, ZERO, NIL, arr, err, int, type Frame } from '../protocol/frame.js';
 import { parseI64 } from '../protocol/numfmt.js';
-import { isFrame, words } from './args.js';
-import type { CommandSpec, Ctx, KeySpec } from './types.js';
+import { isFrame } from './args.js';
+import type { CommandSpec, Ctx, Handler } from './types.js';
+import { def } from './spec-data.js';
 
 /** V8's longest string: a bitmap past it cannot exist in memory. */
 const MAX_JS_STRING = (1 << 29) - 24;
@@ -471,22 +472,14 @@ function bitfieldGeneric(c: Ctx, argv: string[], ro: boolean): Frame {
 const bitfield = (c: Ctx, argv: string[]) => bitfieldGeneric(c, argv, false);
 const bitfieldRo = (c: Ctx, argv: string[]) => bitfieldGeneric(c, argv, true);
 
-// --- table ---------------------------------------------------------------------------------------
-
-const ks = (flags: string, index = 1, lastkey = 0, notes?: string): KeySpec => ({
-  ...(notes ? { notes } : {}), flags: flags.split(' '), bs: { index }, fk: { lastkey, keystep: 1, limit: 0 },
-});
-
-const spec = (name: string, arity: number, flags: string, acl: string, keys: [number, number, number], run: CommandSpec['run'], keySpecs: KeySpec[], summary: string, since: string): CommandSpec => ({
-  name, arity, flags: words(flags), acl: words(acl), keys, route: 'keys', run, keySpecs, summary, since, group: 'bitmap',
-});
+const spec = (name: string, run: Handler): CommandSpec => def(name, { run });
 
 export const BITMAP_COMMANDS: CommandSpec[] = [
-  spec('setbit', 4, 'write denyoom', 'write bitmap slow', [1, 1, 1], setbit, [ks('RW access update')], 'Sets or clears the bit at offset in the string value stored at key', '2.2.0'),
-  spec('getbit', 3, 'readonly fast', 'read bitmap fast', [1, 1, 1], getbit, [ks('RO access')], 'Returns the bit value at offset in the string value stored at key', '2.2.0'),
-  spec('bitcount', -2, 'readonly', 'read bitmap slow', [1, 1, 1], bitcount, [ks('RO access')], 'Count set bits in a string', '2.6.0'),
-  spec('bitpos', -3, 'readonly', 'read bitmap slow', [1, 1, 1], bitpos, [ks('RO access')], 'Find first bit set or clear in a string', '2.8.7'),
-  spec('bitop', -4, 'write denyoom', 'write bitmap slow', [2, -1, 1], bitop, [ks('OW update', 2), ks('RO access', 3, -1)], 'Perform bitwise operations between strings', '2.6.0'),
-  spec('bitfield', -2, 'write denyoom', 'write bitmap slow', [1, 1, 1], bitfield, [ks('RW access update variable_flags', 1, 0, 'This command allows both access and modification of the key')], 'Perform arbitrary bitfield integer operations on strings', '3.2.0'),
-  spec('bitfield_ro', -2, 'readonly fast', 'read bitmap fast', [1, 1, 1], bitfieldRo, [ks('RO access')], 'Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD', '6.0.0'),
+  spec('setbit', setbit),
+  spec('getbit', getbit),
+  spec('bitcount', bitcount),
+  spec('bitpos', bitpos),
+  spec('bitop', bitop),
+  spec('bitfield', bitfield),
+  spec('bitfield_ro', bitfieldRo),
 ];

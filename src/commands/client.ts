@@ -1,12 +1,12 @@
 // CLIENT subcommands and MONITOR. A connection's own state is answered here; the service-wide
 // view (LIST, KILL, PAUSE, UNBLOCK, MONITOR) goes through its registry (server/clients.ts).
 import { E, OK, arr, bulk, bulkOrNil, err, int, map, set, verb, type Frame } from '../protocol/frame.js';
-import { words } from './args.js';
 import { validateClientName } from './connection.js';
 import { helpReply } from './help.js';
 import { clientState, matchKill, type ClientInfo, type KillFilter } from '../server/clients.js';
 import { pubsubState } from '../server/pubsub.js';
 import type { CommandSpec, ConnCtx, ConnHandler } from './types.js';
+import { def } from './spec-data.js';
 
 /** Redis's flags field (getClientInfoString's order). */
 function flags(c: ConnCtx): string {
@@ -301,39 +301,28 @@ const HELP = [
   'TRACKINGINFO', '    Report tracking status for the current connection.',
   'NO-EVICT (ON|OFF)', '    Protect current client connection from eviction.',
 ];
-
-const CONN = 'noscript loading stale';
-const sub = (name: string, arity: number, flags: string, acl: string, conn: ConnHandler, summary: string, since: string, tips?: string[]): CommandSpec => ({
-  name: `client|${name}`, arity, flags: words(flags), acl: words(acl), keys: [0, 0, 0], route: 'conn', conn, group: 'connection', summary, since, ...(tips ? { tips } : {}),
-});
+const sub = (name: string, conn: ConnHandler): CommandSpec => def(`client|${name}`, { route: 'conn', conn });
 
 export const CLIENT_COMMANDS: CommandSpec[] = [
-  {
-    name: 'client', arity: -2, flags: [], acl: words('slow'), keys: [0, 0, 0], route: 'conn', group: 'connection',
-    summary: 'A container for client connection commands', since: '2.4.0',
-    sub: [
-      sub('id', 2, CONN, 'slow connection', (c) => int(c.session.id), 'Returns the client ID for the current connection', '5.0.0'),
-      sub('setname', 3, CONN, 'slow connection', setname, 'Set the current connection name', '2.6.9'),
-      sub('getname', 2, CONN, 'slow connection', (c) => bulkOrNil(c.session.name || null), 'Get the current connection name', '2.6.9'),
-      sub('setinfo', 4, CONN, 'slow connection', setinfo, 'Set client or connection specific info', '7.2.0', ['request_policy:all_nodes', 'response_policy:all_succeeded']),
-      sub('info', 2, CONN, 'slow connection', (c) => text(c, clientLine(c)), 'Returns information about the current client connection.', '6.2.0', ['nondeterministic_output']),
-      sub('list', -2, 'admin ' + CONN, 'admin slow dangerous connection', list, 'Get the list of client connections', '2.4.0', ['nondeterministic_output']),
-      sub('kill', -3, 'admin ' + CONN, 'admin slow dangerous connection', kill, 'Kill the connection of a client', '2.4.0'),
-      sub('pause', -3, 'admin ' + CONN, 'admin slow dangerous connection', pause, 'Stop processing commands from clients for some time', '3.0.0'),
-      sub('unpause', 2, 'admin ' + CONN, 'admin slow dangerous connection', unpause, 'Resume processing of clients that were paused', '6.2.0'),
-      sub('no-evict', 3, 'admin ' + CONN, 'admin slow dangerous connection', (c, a) => onOff(a, (on) => (clientState(c).noEvict = on)), 'Set client eviction mode for the current connection', '7.0.0'),
-      sub('no-touch', 3, CONN, 'slow connection', (c, a) => onOff(a, (on) => (clientState(c).noTouch = on)), 'Controls whether commands sent by the client will alter the LRU/LFU of the keys they access.', '7.2.0'),
-      sub('reply', 3, CONN, 'slow connection', reply, "Instruct the server whether to reply to commands", '3.2.0'),
-      sub('tracking', -3, CONN, 'slow connection', tracking, 'Enable or disable server assisted client side caching support', '6.0.0'),
-      sub('trackinginfo', 2, CONN, 'slow connection', trackingInfo, 'Return information about server assisted client side caching for the current connection', '6.2.0'),
-      sub('getredir', 2, CONN, 'slow connection', (c) => int(clientState(c).tracking ? clientState(c).redir : -1), 'Get tracking notifications redirection client ID if any', '6.0.0'),
-      sub('caching', 3, CONN, 'slow connection', () => err('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled'), 'Instruct the server about tracking or not keys in the next request', '6.0.0'),
-      sub('unblock', -3, 'admin ' + CONN, 'admin slow dangerous connection', unblock, 'Unblock a client blocked in a blocking command from a different connection', '5.0.0'),
-      sub('help', 2, 'loading stale', 'slow connection', () => helpReply('CLIENT', HELP), 'Show helpful text about the different subcommands', '5.0.0'),
-    ],
-  },
-  {
-    name: 'monitor', arity: 1, flags: words('admin noscript loading stale'), acl: words('admin slow dangerous'), keys: [0, 0, 0], route: 'conn', conn: monitor,
-    group: 'server', summary: 'Listen for all requests received by the server in real time', since: '1.0.0',
-  },
+  def('client', { route: 'conn', sub: [
+      sub('id', (c) => int(c.session.id)),
+      sub('setname', setname),
+      sub('getname', (c) => bulkOrNil(c.session.name || null)),
+      sub('setinfo', setinfo),
+      sub('info', (c) => text(c, clientLine(c))),
+      sub('list', list),
+      sub('kill', kill),
+      sub('pause', pause),
+      sub('unpause', unpause),
+      sub('no-evict', (c, a) => onOff(a, (on) => (clientState(c).noEvict = on))),
+      sub('no-touch', (c, a) => onOff(a, (on) => (clientState(c).noTouch = on))),
+      sub('reply', reply),
+      sub('tracking', tracking),
+      sub('trackinginfo', trackingInfo),
+      sub('getredir', (c) => int(clientState(c).tracking ? clientState(c).redir : -1)),
+      sub('caching', () => err('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled')),
+      sub('unblock', unblock),
+      sub('help', () => helpReply('CLIENT', HELP)),
+    ] }),
+  def('monitor', { route: 'conn', conn: monitor }),
 ];

@@ -3,9 +3,9 @@
 import { SLOTS, keySlot } from '../cluster/slot.js';
 import { E, arr, bulk, bulks, err, int, map, verb, type Frame } from '../protocol/frame.js';
 import { parseI64 } from '../protocol/numfmt.js';
-import { words } from './args.js';
 import { helpReply } from './help.js';
 import type { CommandSpec, ConnCtx, ConnHandler, Ctx } from './types.js';
+import { def, type Impl } from './spec-data.js';
 
 /** A stable 40-hex node id for shard `i` (five rounds of a 32-bit integer hash). */
 export function nodeId(i: number): string {
@@ -135,26 +135,18 @@ const HELP = [
   'LINKS', '    Return information about all network links between this node and its peers.',
   '    Output format is an array where each array element is a map containing attributes of a link',
 ];
-
-const NONDET = ['nondeterministic_output'];
-const sub = (name: string, arity: number, flags: string, conn: ConnHandler, summary: string, since: string, extra: Partial<CommandSpec> = {}): CommandSpec => ({
-  name: `cluster|${name}`, arity, flags: words(flags), acl: words('slow'), keys: [0, 0, 0], route: 'conn', conn, group: 'cluster', summary, since, ...extra,
-});
+const sub = (name: string, conn: ConnHandler, extra: Impl = {}): CommandSpec => def(`cluster|${name}`, { route: 'conn', conn, ...extra });
 
 export const CLUSTER_COMMANDS: CommandSpec[] = [
-  {
-    name: 'cluster', arity: -2, flags: [], acl: words('slow'), keys: [0, 0, 0], route: 'conn', group: 'cluster',
-    summary: 'A container for cluster commands', since: '3.0.0',
-    sub: [
-      sub('keyslot', 3, 'stale', keyslot, 'Returns the hash slot of the specified key', '3.0.0'),
-      sub('slots', 2, 'stale', slots, 'Get array of Cluster slot to node mappings', '3.0.0', { tips: NONDET }),
-      sub('shards', 2, 'stale', shards, 'Get array of cluster slots to node mappings', '7.0.0', { tips: NONDET }),
-      sub('nodes', 2, 'stale', nodes, 'Get Cluster config for the node', '3.0.0', { tips: NONDET }),
-      sub('info', 2, 'stale', info, 'Provides info about Redis Cluster node state', '3.0.0', { tips: NONDET }),
-      sub('myid', 2, 'stale', (c) => bulk(nodeId(0)), 'Return the node id', '3.0.0'),
-      sub('countkeysinslot', 3, 'stale', countkeysinslot, 'Return the number of local keys in the specified hash slot', '3.0.0', { run: shardCount }),
-      sub('getkeysinslot', 4, 'stale', getkeysinslot, 'Return local key names in the specified hash slot', '3.0.0', { run: shardKeys, tips: NONDET }),
-      sub('help', 2, 'loading stale', () => helpReply('CLUSTER', HELP), 'Show helpful text about the different subcommands', '5.0.0'),
-    ],
-  },
+  def('cluster', { route: 'conn', sub: [
+      sub('keyslot', keyslot),
+      sub('slots', slots),
+      sub('shards', shards),
+      sub('nodes', nodes),
+      sub('info', info),
+      sub('myid', (c) => bulk(nodeId(0))),
+      sub('countkeysinslot', countkeysinslot, { run: shardCount }),
+      sub('getkeysinslot', getkeysinslot, { run: shardKeys }),
+      sub('help', () => helpReply('CLUSTER', HELP)),
+    ] }),
 ];

@@ -1,9 +1,9 @@
 // CONFIG GET/SET/RESETSTAT/REWRITE/HELP. SET and RESETSTAT run on every shard and are logged
 // (c.propagate), so a shard that restarts replays its settings; GET reads shard 0.
 import { E, OK, bulk, err, map, type Frame } from '../protocol/frame.js';
-import { words } from './args.js';
 import { helpReply } from './help.js';
 import type { CommandSpec, Ctx } from './types.js';
+import { def, type Impl } from './spec-data.js';
 
 function configGet(c: Ctx, argv: string[]): Frame {
   const out: Frame[] = [];
@@ -35,27 +35,15 @@ const HELP = [
   'RESETSTAT', '    Reset statistics reported by the INFO command.',
   'REWRITE', '    Rewrite the configuration file.',
 ];
-
-const ADMIN = 'admin noscript loading stale';
-const sub = (name: string, arity: number, flags: string, acl: string, extra: Partial<CommandSpec>): CommandSpec => ({
-  name: `config|${name}`, arity, flags: words(flags), acl: words(acl), keys: [0, 0, 0], route: 'all', combine: 'ok', group: 'server', since: '2.0.0', ...extra,
-});
+const sub = (name: string, extra: Impl): CommandSpec => def(`config|${name}`, { route: 'all', combine: 'ok', ...extra });
 
 export const CONFIG_COMMANDS: CommandSpec[] = [
-  {
-    name: 'config', arity: -2, flags: [], acl: words('slow'), keys: [0, 0, 0], route: 'conn', group: 'server',
-    summary: 'A container for server configuration commands', since: '2.0.0',
-    sub: [
+  def('config', { route: 'conn', sub: [
       // A keyless 'keys' command goes to shard 0; every shard holds the same settings.
-      sub('get', -3, ADMIN, 'admin slow dangerous', { route: 'keys', run: configGet, summary: 'Get the values of configuration parameters' }),
-      sub('set', -4, ADMIN, 'admin slow dangerous', {
-        run: configSet, tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], summary: 'Set configuration parameters to the given values',
-      }),
-      sub('resetstat', 2, ADMIN, 'admin slow dangerous', { run: configResetstat, summary: 'Reset the stats returned by INFO' }),
-      sub('rewrite', 2, ADMIN, 'admin slow dangerous', {
-        route: 'conn', conn: () => err('ERR The server is running without a config file'), summary: 'Rewrite the configuration file with the in memory configuration', since: '2.8.0',
-      }),
-      sub('help', 2, 'loading stale', 'slow', { route: 'conn', conn: () => helpReply('CONFIG', HELP), summary: 'Show helpful text about the different subcommands', since: '5.0.0' }),
-    ],
-  },
+      sub('get', { route: 'keys', run: configGet }),
+      sub('set', { run: configSet }),
+      sub('resetstat', { run: configResetstat }),
+      sub('rewrite', { route: 'conn', conn: () => err('ERR The server is running without a config file') }),
+      sub('help', { route: 'conn', conn: () => helpReply('CONFIG', HELP) }),
+    ] }),
 ];

@@ -1,7 +1,7 @@
 // Connection commands answered by the session itself: PING, ECHO, HELLO, AUTH, SELECT, QUIT, RESET.
 import { E, OK, arityErr, bulk, err, int, map, simple, arr, type Frame } from '../protocol/frame.js';
-import { words } from './args.js';
 import type { CommandSpec, ConnCtx, ConnHandler } from './types.js';
+import { def } from './spec-data.js';
 
 function ping(_c: ConnCtx, argv: string[]): Frame {
   if (argv.length > 2) return arityErr('ping');
@@ -106,16 +106,14 @@ function reset(c: ConnCtx): Frame {
   return simple('RESET');
 }
 
-const spec = (name: string, arity: number, flags: string, acl: string, conn: ConnHandler): CommandSpec => ({
-  name, arity, flags: words(flags), acl: words(acl), keys: [0, 0, 0], route: 'conn', conn, group: 'connection',
-});
+const spec = (name: string, conn: ConnHandler): CommandSpec => def(name, { route: 'conn', conn });
 
 export const CONN_COMMANDS: CommandSpec[] = [
-  spec('ping', -1, 'fast sentinel', 'fast connection', ping),
-  spec('echo', 2, 'loading stale fast', 'fast connection', echo),
-  spec('auth', -2, 'noscript loading stale fast no_auth sentinel allow_busy', 'fast connection', auth),
-  spec('hello', -1, 'noscript loading stale fast no_auth sentinel allow_busy', 'fast connection', hello),
-  spec('select', 2, 'loading stale fast', 'fast connection', select),
-  spec('quit', -1, 'noscript loading stale fast no_auth allow_busy', 'fast connection', quit),
-  spec('reset', 1, 'noscript loading stale fast no_auth allow_busy', 'fast connection', reset),
+  spec('ping', ping),
+  spec('echo', echo),
+  spec('auth', auth),
+  spec('hello', hello),
+  spec('select', select),
+  spec('quit', quit),
+  spec('reset', reset),
 ];

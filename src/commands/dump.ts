@@ -4,8 +4,8 @@ import { E, NIL, OK, bulk, err, type Frame } from '../protocol/frame.js';
 import { parseI64 } from '../protocol/numfmt.js';
 import { dumpPayload, loadLimits, restorePayload } from '../persistence/rdb.js';
 import { trackFieldTtls, type HashObj } from '../engine/types/hash.js';
-import { words } from './args.js';
-import type { CommandSpec, Ctx, KeySpec } from './types.js';
+import type { CommandSpec, Ctx } from './types.js';
+import { def } from './spec-data.js';
 
 function dump(c: Ctx, argv: string[]): Frame {
   const v = c.db.read(argv[1]!);
@@ -72,17 +72,7 @@ function restore(c: Ctx, argv: string[]): Frame {
   return OK;
 }
 
-const ks = (flags: string): KeySpec => ({ flags: words(flags), bs: { index: 1 }, fk: { lastkey: 0, keystep: 1, limit: 0 } });
-
 export const DUMP_COMMANDS: CommandSpec[] = [
-  {
-    name: 'dump', arity: 2, flags: words('readonly'), acl: words('keyspace read slow'), keys: [1, 1, 1], route: 'keys', run: dump,
-    tips: ['nondeterministic_output'], keySpecs: [ks('RO access')], group: 'generic',
-    summary: 'Return a serialized version of the value stored at the specified key.', since: '2.6.0',
-  },
-  {
-    name: 'restore', arity: -4, flags: words('write denyoom'), acl: words('keyspace write slow dangerous'), keys: [1, 1, 1], route: 'keys', run: restore,
-    keySpecs: [ks('OW update')], group: 'generic',
-    summary: 'Create a key using the provided serialized value, previously obtained using DUMP.', since: '2.6.0',
-  },
+  def('dump', { route: 'keys', run: dump }),
+  def('restore', { route: 'keys', run: restore }),
 ];

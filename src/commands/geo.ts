@@ -3,11 +3,11 @@
 import { E, NIL, NILARR, arr, bulk, type Frame } from '../protocol/frame.js';
 import { ZSet } from '../engine/types/zset.js';
 import { decodeScore, geohashGetDistance, scoreBitsOf, standardGeohash } from '../engine/geohash.js';
-import { words } from './args.js';
 import { distText, humanReply, lonLatArg, unitArg } from './geo-common.js';
 import { GEOSEARCH, GEOSEARCHSTORE, RADIUS_COORDS, RADIUS_MEMBER, RADIUS_NOSTORE, georadiusGeneric } from './geo-search.js';
 import { BASIC_HANDLERS } from './zsets-basic.js';
-import type { CommandSpec, Ctx, KeySpec } from './types.js';
+import type { CommandSpec, Ctx, Handler } from './types.js';
+import { def, type Impl } from './spec-data.js';
 
 /** GEOADD key [NX|XX] [CH] lon lat member …: checked here, then run as Redis runs it — a ZADD. */
 function geoadd(c: Ctx, argv: string[]): Frame {
@@ -84,12 +84,6 @@ function geodist(c: Ctx, argv: string[]): Frame {
   return bulk(distText(geohashGetDistance(x1, y1, x2, y2) / toMeter));
 }
 
-// ---- specs ----------------------------------------------------------------------------------------
-
-const RANGE0 = { lastkey: 0, keystep: 1, limit: 0 } as const;
-const ks = (flags: string, bs: KeySpec['bs']): KeySpec => ({ flags: words(flags), bs, fk: RANGE0 });
-const RO1 = [ks('RO access', { index: 1 })];
-
 /**
  * COMMAND GETKEYS for GEORADIUS(BYMEMBER) as Redis 7.0 computes it from the key specs: the source,
  * then the key after the first STORE, then the key after the first STOREDIST, each keyword searched
@@ -110,27 +104,19 @@ function storeKeys(start: number): (argv: readonly string[]) => number[] {
   };
 }
 
-const gspec = (name: string, arity: number, flags: string, acl: string, keys: [number, number, number], run: CommandSpec['run'], extra: Partial<CommandSpec>): CommandSpec => ({
-  name, arity, flags: words(flags), acl: words(acl), keys, route: 'keys', run, group: 'geo', ...extra,
-});
+const gspec = (name: string, run: Handler, extra: Impl = {}): CommandSpec => def(name, { run, ...extra });
 
-const search = (src: number, flags: number): CommandSpec['run'] => (c, argv) => georadiusGeneric(c, argv, src, flags);
+const search = (src: number, flags: number): Handler => (c, argv) => georadiusGeneric(c, argv, src, flags);
 
 export const GEO_COMMANDS: CommandSpec[] = [
-  gspec('geoadd', -5, 'write denyoom', 'write geo slow', [1, 1, 1], geoadd, { keySpecs: [ks('RW update', { index: 1 })], summary: 'Add one or more geospatial items in the geospatial index represented using a sorted set', since: '3.2.0' }),
-  gspec('geopos', -2, 'readonly', 'read geo slow', [1, 1, 1], geopos, { keySpecs: RO1, summary: 'Returns longitude and latitude of members of a geospatial index', since: '3.2.0' }),
-  gspec('geodist', -4, 'readonly', 'read geo slow', [1, 1, 1], geodist, { keySpecs: RO1, summary: 'Returns the distance between two members of a geospatial index', since: '3.2.0' }),
-  gspec('geohash', -2, 'readonly', 'read geo slow', [1, 1, 1], geohash, { keySpecs: RO1, summary: 'Returns members of a geospatial index as standard geohash strings', since: '3.2.0' }),
-  gspec('geosearch', -7, 'readonly', 'read geo slow', [1, 1, 1], search(1, GEOSEARCH), { keySpecs: RO1, summary: 'Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.', since: '6.2.0' }),
-  gspec('geosearchstore', -8, 'write denyoom', 'write geo slow', [1, 2, 1], search(2, GEOSEARCH | GEOSEARCHSTORE), { keySpecs: [ks('OW update', { index: 1 }), ks('RO access', { index: 2 })], summary: 'Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.', since: '6.2.0' }),
-  gspec('georadius', -6, 'write denyoom movablekeys', 'write geo slow', [1, 1, 1], search(1, RADIUS_COORDS), {
-    keySpecs: [ks('RO access', { index: 1 }), ks('OW update', { keyword: 'STORE', startfrom: 6 }), ks('OW update', { keyword: 'STOREDIST', startfrom: 6 })],
-    getKeys: storeKeys(6), summary: 'Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point', since: '3.2.0',
-  }),
-  gspec('georadius_ro', -6, 'readonly', 'read geo slow', [1, 1, 1], search(1, RADIUS_COORDS | RADIUS_NOSTORE), { keySpecs: RO1, summary: 'A read-only variant for GEORADIUS', since: '3.2.10' }),
-  gspec('georadiusbymember', -5, 'write denyoom movablekeys', 'write geo slow', [1, 1, 1], search(1, RADIUS_MEMBER), {
-    keySpecs: [ks('RO access', { index: 1 }), ks('OW update', { keyword: 'STORE', startfrom: 5 }), ks('OW update', { keyword: 'STOREDIST', startfrom: 5 })],
-    getKeys: storeKeys(5), summary: 'Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member', since: '3.2.0',
-  }),
-  gspec('georadiusbymember_ro', -5, 'readonly', 'read geo slow', [1, 1, 1], search(1, RADIUS_MEMBER | RADIUS_NOSTORE), { keySpecs: RO1, summary: 'A read-only variant for GEORADIUSBYMEMBER', since: '3.2.10' }),
+  gspec('geoadd', geoadd),
+  gspec('geopos', geopos),
+  gspec('geodist', geodist),
+  gspec('geohash', geohash),
+  gspec('geosearch', search(1, GEOSEARCH)),
+  gspec('geosearchstore', search(2, GEOSEARCH | GEOSEARCHSTORE)),
+  gspec('georadius', search(1, RADIUS_COORDS), { getKeys: storeKeys(6) }),
+  gspec('georadius_ro', search(1, RADIUS_COORDS | RADIUS_NOSTORE)),
+  gspec('georadiusbymember', search(1, RADIUS_MEMBER), { getKeys: storeKeys(5) }),
+  gspec('georadiusbymember_ro', search(1, RADIUS_MEMBER | RADIUS_NOSTORE)),
 ];

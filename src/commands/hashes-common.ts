@@ -2,15 +2,11 @@
 // hash's expired fields (and the key, when none is left) before any command sees it.
 import { E, type Frame } from '../protocol/frame.js';
 import { HashObj, expireFields, hashLen, trackFieldTtls, type HashLimits } from '../engine/types/hash.js';
-import { words } from './args.js';
-import type { CommandSpec, Ctx } from './types.js';
+import type { CommandSpec, Ctx, Handler } from './types.js';
+import { def, type Impl } from './spec-data.js';
 
 /** A hash-family spec: one key at argv[1]; the key spec flags as Redis's COMMAND INFO prints them. */
-export const hspec = (name: string, arity: number, flags: string, acl: string, ks: string, run: CommandSpec['run'], extra: Partial<CommandSpec> = {}): CommandSpec => ({
-  name, arity, flags: words(flags), acl: words(acl), keys: [1, 1, 1], route: 'keys', run, group: 'hash',
-  keySpecs: [{ flags: words(ks), bs: { index: 1 }, fk: { lastkey: 0, keystep: 1, limit: 0 } }],
-  ...extra,
-});
+export const hspec = (name: string, run: Handler, extra: Impl = {}): CommandSpec => def(name, { run, ...extra });
 
 export function limits(c: Ctx): HashLimits {
   return { entries: c.config.int('hash-max-listpack-entries'), value: c.config.int('hash-max-listpack-value') };

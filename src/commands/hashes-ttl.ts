@@ -275,22 +275,17 @@ function hsetex(c: Ctx, argv: string[]): Frame {
   return ONE;
 }
 
-const W = 'write fast';
-const WH = 'write hash fast';
-const R = 'readonly fast';
-const RH = 'read hash fast';
-
 export const HASH_TTL_COMMANDS: CommandSpec[] = [
-  hspec('hexpire', -6, W, WH, 'RW update', (c, a) => hexpireGeneric(c, a, true, true), { since: '7.4.0' }),
-  hspec('hpexpire', -6, W, WH, 'RW update', (c, a) => hexpireGeneric(c, a, false, true), { since: '7.4.0' }),
-  hspec('hexpireat', -6, W, WH, 'RW update', (c, a) => hexpireGeneric(c, a, true, false), { since: '7.4.0' }),
-  hspec('hpexpireat', -6, W, WH, 'RW update', (c, a) => hexpireGeneric(c, a, false, false), { since: '7.4.0' }),
-  hspec('httl', -5, R, RH, 'RO access', (c, a) => httlGeneric(c, a, true, false), { since: '7.4.0' }),
-  hspec('hpttl', -5, R, RH, 'RO access', (c, a) => httlGeneric(c, a, false, false), { since: '7.4.0' }),
-  hspec('hexpiretime', -5, R, RH, 'RO access', (c, a) => httlGeneric(c, a, true, true), { since: '7.4.0' }),
-  hspec('hpexpiretime', -5, R, RH, 'RO access', (c, a) => httlGeneric(c, a, false, true), { since: '7.4.0' }),
-  hspec('hpersist', -5, W, WH, 'RW update', hpersist, { since: '7.4.0' }),
-  hspec('hgetdel', -5, W, WH, 'RW access delete', hgetdel, { since: '8.0.0' }),
-  hspec('hgetex', -5, W, WH, 'RW access update', hgetex, { since: '8.0.0' }),
-  hspec('hsetex', -6, 'write denyoom fast', WH, 'RW update', hsetex, { since: '8.0.0' }),
+  hspec('hexpire', (c, a) => hexpireGeneric(c, a, true, true)),
+  hspec('hpexpire', (c, a) => hexpireGeneric(c, a, false, true)),
+  hspec('hexpireat', (c, a) => hexpireGeneric(c, a, true, false)),
+  hspec('hpexpireat', (c, a) => hexpireGeneric(c, a, false, false)),
+  hspec('httl', (c, a) => httlGeneric(c, a, true, false)),
+  hspec('hpttl', (c, a) => httlGeneric(c, a, false, false)),
+  hspec('hexpiretime', (c, a) => httlGeneric(c, a, true, true)),
+  hspec('hpexpiretime', (c, a) => httlGeneric(c, a, false, true)),
+  hspec('hpersist', hpersist),
+  hspec('hgetdel', hgetdel),
+  hspec('hgetex', hgetex),
+  hspec('hsetex', hsetex),
 ];

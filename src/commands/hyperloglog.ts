@@ -5,8 +5,8 @@ import {
   decodeSparse, denseRegisters, hllAdd, hllCount, hllMerge, hllSetRegisters, invalidateCache, isHllString, newHll,
   sparseToDense, withCachedCard, type HllBuf,
 } from '../engine/hll.js';
-import { words } from './args.js';
-import type { CommandSpec, Ctx, KeySpec } from './types.js';
+import type { CommandSpec, Ctx, Handler } from './types.js';
+import { def } from './spec-data.js';
 
 const invalidObj = (): Frame => err(INVALID_HLL_ERR);
 const notHll = (): Frame => err(NOT_HLL_ERR);
@@ -167,20 +167,12 @@ function pfselftest(c: Ctx): Frame {
   return OK;
 }
 
-const ks = (flags: string, index = 1, lastkey = 0, notes?: string): KeySpec => ({
-  ...(notes ? { notes } : {}), flags: flags.split(' '), bs: { index }, fk: { lastkey, keystep: 1, limit: 0 },
-});
-
-const spec = (name: string, arity: number, flags: string, acl: string, keys: [number, number, number], run: CommandSpec['run'], keySpecs: KeySpec[], summary: string): CommandSpec => ({
-  name, arity, flags: words(flags), acl: words(acl), keys, route: 'keys', run, keySpecs, summary, since: '2.8.9', group: 'hyperloglog',
-});
+const spec = (name: string, run: Handler): CommandSpec => def(name, { run });
 
 export const HLL_COMMANDS: CommandSpec[] = [
-  spec('pfadd', -2, 'write denyoom fast', 'write hyperloglog fast', [1, 1, 1], pfadd, [ks('RW insert')], 'Adds the specified elements to the specified HyperLogLog.'),
-  spec('pfcount', -2, 'readonly', 'read hyperloglog slow', [1, -1, 1], pfcount,
-    [ks('RW access', 1, -1, 'RW because it may change the internal representation of the key, and propagate to replicas')],
-    'Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).'),
-  spec('pfmerge', -2, 'write denyoom', 'write hyperloglog slow', [1, -1, 1], pfmerge, [ks('RW access insert'), ks('RO access', 2, -1)], 'Merge N different HyperLogLogs into a single one.'),
-  spec('pfdebug', 3, 'write denyoom admin', 'write hyperloglog admin slow dangerous', [2, 2, 1], pfdebug, [ks('RW access', 2)], 'Internal commands for debugging HyperLogLog values'),
-  spec('pfselftest', 1, 'admin', 'hyperloglog admin slow dangerous', [0, 0, 0], pfselftest, [], 'An internal command for testing HyperLogLog values'),
+  spec('pfadd', pfadd),
+  spec('pfcount', pfcount),
+  spec('pfmerge', pfmerge),
+  spec('pfdebug', pfdebug),
+  spec('pfselftest', pfselftest),
 ];

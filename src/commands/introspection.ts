@@ -1,29 +1,14 @@
-// COMMAND and its subcommands: the command table describing itself in Redis 7.0's reply shapes.
-// Key specs come from a spec's `keySpecs` when it has them; otherwise they are a minimal
-// approximation derived from first/last/step and the write/readonly flags.
+// COMMAND and its subcommands: the command table describing itself in Redis 7.0's reply shapes,
+// from Redis's own description of each command (spec-data.ts).
 import { stringMatch } from '../engine/glob.js';
 import { E, NIL, bulk, err, int, map, set, simple, arr, type Frame } from '../protocol/frame.js';
-import { words } from './args.js';
 import { helpReply } from './help.js';
 import { TABLE, keyPositions } from './table.js';
-import type { CommandSpec, ConnCtx, ConnHandler, KeySpec } from './types.js';
-
-/** Exact key specs for commands whose derived approximation differs from Redis's. */
-const KEYSPEC_OVERRIDES: Record<string, KeySpec[]> = {
-  set: [{ notes: 'RW and ACCESS due to the optional `GET` argument', flags: ['RW', 'access', 'update', 'variable_flags'], bs: { index: 1 }, fk: { lastkey: 0, keystep: 1, limit: 0 } }],
-  del: [{ flags: ['RM', 'delete'], bs: { index: 1 }, fk: { lastkey: -1, keystep: 1, limit: 0 } }],
-  exists: [{ flags: ['RO'], bs: { index: 1 }, fk: { lastkey: -1, keystep: 1, limit: 0 } }],
-};
+import type { CommandSpec, ConnCtx, ConnHandler, DocValue, KeySpec } from './types.js';
+import { def } from './spec-data.js';
 
 export function keySpecsOf(spec: CommandSpec): readonly KeySpec[] {
-  if (spec.keySpecs) return spec.keySpecs;
-  const o = KEYSPEC_OVERRIDES[spec.name];
-  if (o) return o;
-  const [first, last, step] = spec.keys;
-  const flags = spec.acl.includes('pubsub') ? ['not_key'] : spec.flags.includes('write') ? ['RW', 'update'] : ['RO', 'access'];
-  if (first > 0) return [{ flags, bs: { index: first }, fk: { lastkey: last < 0 ? last : last - first, keystep: step, limit: 0 } }];
-  if (spec.getKeys) return [{ flags: [...flags, 'incomplete'], bs: null, fk: null }];
-  return [];
+  return spec.keySpecs;
 }
 
 function keySpecFrame(k: KeySpec): Frame {
@@ -71,8 +56,27 @@ export function findSpec(name: string): CommandSpec | undefined {
   return TABLE.get(l.slice(0, bar))?.sub?.find((s) => s.name === l);
 }
 
+/**
+ * A COMMAND DOCS value in Redis's reply types: its argument and doc flags are sets of simple
+ * strings, `history` a set of [version, text] arrays, maps stay maps, other strings are bulk.
+ */
+function docValue(key: string, v: DocValue): Frame {
+  if (typeof v === 'number') return int(v);
+  if (typeof v === 'string') return bulk(v);
+  if (Array.isArray(v)) {
+    if (key === 'flags' || key === 'doc_flags') return set(v.map((x) => simple(x as string)));
+    if (key === 'history') return set(v.map((x) => docValue('', x)));
+    return arr(v.map((x) => docValue('', x)));
+  }
+  const out: Frame[] = [];
+  for (const [k, x] of Object.entries(v)) out.push(bulk(k), docValue(k, x));
+  return map(out);
+}
+
+/** One command's docs; subcommands are the ones this table serves, each with its own docs. */
 function docs(spec: CommandSpec): Frame {
-  const out: Frame[] = [bulk('summary'), bulk(spec.summary ?? ''), bulk('since'), bulk(spec.since ?? '1.0.0'), bulk('group'), bulk(spec.group ?? 'generic')];
+  const out: Frame[] = [];
+  for (const [k, v] of Object.entries(spec.docs)) if (k !== 'subcommands') out.push(bulk(k), docValue(k, v));
   if (spec.sub) {
     const subs: Frame[] = [];
     for (const s of spec.sub) subs.push(bulk(s.name), docs(s));
@@ -150,23 +154,15 @@ const HELP = [
   'GETKEYS <full-command>', '    Return the keys from a full Redis command.',
   'GETKEYSANDFLAGS <full-command>', '    Return the keys and the access flags from a full Redis command.',
 ];
-
-const ORDER = ['nondeterministic_output_order'];
-const sub = (name: string, arity: number, conn: ConnHandler, summary: string, since: string, tips?: string[]): CommandSpec => ({
-  name: `command|${name}`, arity, flags: words('loading stale'), acl: words('slow connection'), keys: [0, 0, 0], route: 'conn', conn, group: 'server', summary, since, ...(tips ? { tips } : {}),
-});
+const sub = (name: string, conn: ConnHandler): CommandSpec => def(`command|${name}`, { route: 'conn', conn });
 
 export const INTROSPECTION_COMMANDS: CommandSpec[] = [
-  {
-    name: 'command', arity: -1, flags: words('loading stale'), acl: words('slow connection'), keys: [0, 0, 0], route: 'conn', conn: command,
-    tips: ORDER, group: 'server', summary: 'Get array of Redis command details', since: '2.8.13',
-    sub: [
-      sub('count', 2, () => int(TABLE.size), 'Get total number of Redis commands', '2.8.13'),
-      sub('info', -2, info, 'Get array of specific Redis command details, or all when no argument is given.', '2.8.13', ORDER),
-      sub('docs', -2, docsCmd, 'Get array of specific Redis command documentation', '7.0.0', ORDER),
-      sub('getkeys', -4, getkeys, 'Extract keys given a full Redis command', '2.8.13'),
-      sub('list', -2, list, 'Get an array of Redis command names', '7.0.0', ORDER),
-      sub('help', 2, () => helpReply('COMMAND', HELP), 'Show helpful text about the different subcommands', '5.0.0'),
-    ],
-  },
+  def('command', { route: 'conn', conn: command, sub: [
+      sub('count', () => int(TABLE.size)),
+      sub('info', info),
+      sub('docs', docsCmd),
+      sub('getkeys', getkeys),
+      sub('list', list),
+      sub('help', () => helpReply('COMMAND', HELP)),
+    ] }),
 ];

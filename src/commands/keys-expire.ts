@@ -2,8 +2,8 @@
 // EXPIRETIME/PEXPIRETIME and PERSIST, propagated as Redis 7.0 does (PEXPIREAT, or DEL).
 import { E, ONE, ZERO, err, int, type Frame } from '../protocol/frame.js';
 import { parseI64 } from '../protocol/numfmt.js';
-import { words } from './args.js';
-import type { CommandSpec, Ctx, KeySpec } from './types.js';
+import type { CommandSpec, Ctx, Handler } from './types.js';
+import { def } from './spec-data.js';
 
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;
@@ -100,26 +100,17 @@ function persist(c: Ctx, argv: string[]): Frame {
   return ONE;
 }
 
-const RW_UPDATE: KeySpec[] = [{ flags: ['RW', 'update'], bs: { index: 1 }, fk: { lastkey: 0, keystep: 1, limit: 0 } }];
-const RO_ACCESS: KeySpec[] = [{ flags: ['RO', 'access'], bs: { index: 1 }, fk: { lastkey: 0, keystep: 1, limit: 0 } }];
-
-const spec = (name: string, arity: number, flags: string, acl: string, run: CommandSpec['run'], extra: Partial<CommandSpec>): CommandSpec => ({
-  name, arity, flags: words(flags), acl: words(acl), keys: [1, 1, 1], route: 'keys', run, group: 'generic', ...extra,
-});
-
-const setter = (name: string, run: CommandSpec['run'], summary: string, since: string) =>
-  spec(name, -3, 'write fast', 'keyspace write fast', run, { keySpecs: RW_UPDATE, summary, since });
-const getter = (name: string, run: CommandSpec['run'], summary: string, since: string, nondet: boolean) =>
-  spec(name, 2, 'readonly fast', 'keyspace read fast', run, { keySpecs: RO_ACCESS, summary, since, ...(nondet ? { tips: ['nondeterministic_output'] } : {}) });
+const setter = (name: string, run: Handler): CommandSpec => def(name, { run });
+const getter = (name: string, run: Handler): CommandSpec => def(name, { run });
 
 export const KEY_EXPIRE_COMMANDS: CommandSpec[] = [
-  setter('expire', expire, "Set a key's time to live in seconds", '1.0.0'),
-  setter('pexpire', pexpire, "Set a key's time to live in milliseconds", '2.6.0'),
-  setter('expireat', expireat, 'Set the expiration for a key as a UNIX timestamp', '1.2.0'),
-  setter('pexpireat', pexpireat, 'Set the expiration for a key as a UNIX timestamp specified in milliseconds', '2.6.0'),
-  getter('ttl', ttl, 'Get the time to live for a key in seconds', '1.0.0', true),
-  getter('pttl', pttl, 'Get the time to live for a key in milliseconds', '2.6.0', true),
-  getter('expiretime', expiretime, 'Get the expiration Unix timestamp for a key', '7.0.0', false),
-  getter('pexpiretime', pexpiretime, 'Get the expiration Unix timestamp for a key in milliseconds', '7.0.0', false),
-  spec('persist', 2, 'write fast', 'keyspace write fast', persist, { keySpecs: RW_UPDATE, summary: 'Remove the expiration from a key', since: '2.2.0' }),
+  setter('expire', expire),
+  setter('pexpire', pexpire),
+  setter('expireat', expireat),
+  setter('pexpireat', pexpireat),
+  getter('ttl', ttl),
+  getter('pttl', pttl),
+  getter('expiretime', expiretime),
+  getter('pexpiretime', pexpiretime),
+  def('persist', { run: persist }),
 ];

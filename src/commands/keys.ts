@@ -7,9 +7,10 @@ import { compileGlob } from '../engine/glob.js';
 import { lfuDecr } from '../engine/evict.js';
 import { cloneValue, encodingOf, typeOf, type Value } from '../engine/keyspace.js';
 import { parseCursor, scanShard } from '../engine/scan.js';
-import { scanArgs, words } from './args.js';
+import { scanArgs } from './args.js';
 import { helpReply } from './help.js';
-import type { CommandSpec, ConnCtx, Ctx, KeySpec } from './types.js';
+import type { CommandSpec, ConnCtx, Ctx, Handler } from './types.js';
+import { def, type Impl } from './spec-data.js';
 
 function del(c: Ctx, argv: string[]): Frame {
   let n = 0;
@@ -233,44 +234,29 @@ const OBJECT_HELP = [
   '    <key>.',
 ];
 
-const ks = (flags: string, index: number, lastkey = 0): KeySpec => ({
-  flags: words(flags), bs: { index }, fk: { lastkey, keystep: 1, limit: 0 },
-});
+const spec = (name: string, run: Handler | undefined, extra: Impl = {}): CommandSpec => def(name, run ? { run, ...extra } : extra);
 
-const spec = (name: string, arity: number, flags: string, acl: string, keys: [number, number, number], run: CommandSpec['run'], extra: Partial<CommandSpec> = {}): CommandSpec => ({
-  name, arity, flags: words(flags), acl: words(acl), keys, route: 'keys', run, group: 'generic', ...extra,
-});
+const MULTI_SHARD = { route: 'split', combine: 'sum' } as const;
 
-const MULTI_SHARD = { route: 'split', combine: 'sum', tips: ['request_policy:multi_shard', 'response_policy:agg_sum'] } as const;
-
-const objectSub = (name: string, run: CommandSpec['run'], summary: string): CommandSpec => spec(
-  `object|${name}`, 3, 'readonly', 'keyspace read slow', [2, 2, 1], run,
-  { tips: ['nondeterministic_output'], keySpecs: [ks('RO', 2)], summary, since: '2.2.3' },
-);
+const objectSub = (name: string, run: Handler): CommandSpec => def(`object|${name}`, { run });
 
 export const KEY_COMMANDS: CommandSpec[] = [
-  spec('del', -2, 'write', 'keyspace write slow', [1, -1, 1], del, { ...MULTI_SHARD, keySpecs: [ks('RM delete', 1, -1)], summary: 'Delete a key', since: '1.0.0' }),
-  spec('unlink', -2, 'write fast', 'keyspace write fast', [1, -1, 1], del, { ...MULTI_SHARD, keySpecs: [ks('RM delete', 1, -1)], summary: 'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.', since: '4.0.0' }),
-  spec('exists', -2, 'readonly fast', 'keyspace read fast', [1, -1, 1], exists, { ...MULTI_SHARD, keySpecs: [ks('RO', 1, -1)], summary: 'Determine if a key exists', since: '1.0.0' }),
-  spec('touch', -2, 'readonly fast', 'keyspace read fast', [1, -1, 1], touch, { ...MULTI_SHARD, keySpecs: [ks('RO', 1, -1)], summary: 'Alters the last access time of a key(s). Returns the number of existing keys specified.', since: '3.2.1' }),
-  spec('type', 2, 'readonly fast', 'keyspace read fast', [1, 1, 1], type, { keySpecs: [ks('RO', 1)], summary: 'Determine the type stored at key', since: '1.0.0' }),
-  spec('rename', 3, 'write', 'keyspace write slow', [1, 2, 1], rename, { keySpecs: [ks('RW access delete', 1), ks('OW update', 2)], summary: 'Rename a key', since: '1.0.0' }),
-  spec('renamenx', 3, 'write fast', 'keyspace write fast', [1, 2, 1], renamenx, { keySpecs: [ks('RW access delete', 1), ks('OW insert', 2)], summary: 'Rename a key, only if the new key does not exist', since: '1.0.0' }),
-  spec('copy', -3, 'write denyoom', 'keyspace write slow', [1, 2, 1], copy, { keySpecs: [ks('RO access', 1), ks('OW update', 2)], summary: 'Copy a key', since: '6.2.0' }),
-  spec('keys', 2, 'readonly', 'keyspace read slow dangerous', [0, 0, 0], keys, { route: 'all', combine: 'concat', tips: ['request_policy:all_shards', 'nondeterministic_output_order'], summary: 'Find all keys matching the given pattern', since: '1.0.0' }),
-  spec('scan', -2, 'readonly', 'keyspace read slow', [0, 0, 0], scanRun, { route: 'conn', conn: scanConn, tips: ['nondeterministic_output', 'request_policy:special'], summary: 'Incrementally iterate the keys space', since: '2.8.0' }),
-  spec('randomkey', 1, 'readonly', 'keyspace read slow', [0, 0, 0], randomkeyRun, { route: 'conn', conn: randomkeyConn, tips: ['request_policy:all_shards', 'nondeterministic_output'], summary: 'Return a random key from the keyspace', since: '1.0.0' }),
-  {
-    name: 'object', arity: -2, flags: [], acl: words('slow'), keys: [0, 0, 0], route: 'conn', group: 'generic',
-    summary: 'A container for object introspection commands', since: '2.2.3',
-    sub: [
-      spec('object|help', 2, 'loading stale', 'keyspace slow', [0, 0, 0], undefined, {
-        route: 'conn', conn: () => helpReply('OBJECT', OBJECT_HELP), summary: 'Show helpful text about the different subcommands', since: '6.2.0',
-      }),
-      objectSub('encoding', objectEncoding, 'Inspect the internal encoding of a Redis object'),
-      objectSub('freq', objectFreq, 'Get the logarithmic access frequency counter of a Redis object'),
-      objectSub('idletime', objectIdletime, 'Get the time since a Redis object was last accessed'),
-      objectSub('refcount', objectRefcount, 'Get the number of references to the value of the key'),
-    ],
-  },
+  spec('del', del, MULTI_SHARD),
+  spec('unlink', del, MULTI_SHARD),
+  spec('exists', exists, MULTI_SHARD),
+  spec('touch', touch, MULTI_SHARD),
+  spec('type', type),
+  spec('rename', rename),
+  spec('renamenx', renamenx),
+  spec('copy', copy),
+  spec('keys', keys, { route: 'all', combine: 'concat' }),
+  spec('scan', scanRun, { route: 'conn', conn: scanConn }),
+  spec('randomkey', randomkeyRun, { route: 'conn', conn: randomkeyConn }),
+  def('object', { route: 'conn', sub: [
+      spec('object|help', undefined, { route: 'conn', conn: () => helpReply('OBJECT', OBJECT_HELP) }),
+      objectSub('encoding', objectEncoding),
+      objectSub('freq', objectFreq),
+      objectSub('idletime', objectIdletime),
+      objectSub('refcount', objectRefcount),
+    ] }),
 ];

@@ -3,8 +3,8 @@ import { E, err, type Frame } from '../protocol/frame.js';
 import { parseI64 } from '../protocol/numfmt.js';
 import { List } from '../engine/types/list.js';
 import { parseLD } from '../engine/str-longdouble.js';
-import { words } from './args.js';
-import type { CommandSpec, Ctx, KeySpec } from './types.js';
+import type { CommandSpec, Ctx, Handler } from './types.js';
+import { def, type Impl } from './spec-data.js';
 
 /** A list for reading (counts a hit or miss), undefined when missing, or WRONGTYPE. */
 export function readList(c: Ctx, key: string): List | undefined | Frame {
@@ -37,11 +37,9 @@ export function dropIfEmpty(c: Ctx, key: string, l: List): void {
 }
 
 /** One key spec at argv[1], as COMMAND INFO prints it. */
-export const ks1 = (flags: string, index = 1, lastkey = 0): KeySpec => ({ flags: words(flags), bs: { index }, fk: { lastkey, keystep: 1, limit: 0 } });
 
-export const listSpec = (name: string, arity: number, flags: string, acl: string, keys: [number, number, number], run: CommandSpec['run'], keySpecs: KeySpec[], extra: Partial<CommandSpec> = {}): CommandSpec => ({
-  name, arity, flags: words(flags), acl: words(acl), keys, route: 'keys', run, group: 'list', keySpecs, ...extra,
-});
+/** A list-family entry: Redis's description (spec-data.ts) plus the handler. */
+export const listSpec = (name: string, run: Handler, extra: Impl = {}): CommandSpec => def(name, { run, ...extra });
 
 
 /**

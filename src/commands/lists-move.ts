@@ -5,8 +5,8 @@ import { E, NIL, NILARR, arr, bulk, bulks, err, type Frame } from '../protocol/f
 import { parseI64 } from '../protocol/numfmt.js';
 import type { List } from '../engine/types/list.js';
 import { isFrame } from './args.js';
-import { ks1, listSpec, newList, numkeysKeys, timeoutArg, whereArg, writeList } from './lists-core.js';
-import type { CommandSpec, Ctx, KeySpec } from './types.js';
+import { listSpec, newList, numkeysKeys, timeoutArg, whereArg, writeList } from './lists-core.js';
+import type { CommandSpec, Ctx } from './types.js';
 
 /**
  * lmoveGenericCommand: pop from `src`, push onto `dst` (created when missing). A missing source
@@ -160,27 +160,14 @@ function bpop(c: Ctx, argv: string[], head: boolean): Frame {
   return arr([bulk(key), bulk(v)]);
 }
 
-const DOCS: Record<string, [string, string]> = {
-  lmove: ['Pop an element from a list, push it to another list and return it', '6.2.0'],
-  rpoplpush: ['Remove the last element in a list, prepend it to another list and return it', '1.2.0'],
-  lmpop: ['Pop elements from a list', '7.0.0'],
-  blpop: ['Remove and get the first element in a list, or block until one is available', '2.0.0'],
-  brpop: ['Remove and get the last element in a list, or block until one is available', '2.0.0'],
-  blmove: ['Pop an element from a list, push it to another list and return it; or block until one is available', '6.2.0'],
-  brpoplpush: ['Pop an element from a list, push it to another list and return it; or block until one is available', '2.2.0'],
-  blmpop: ['Pop elements from a list or block until one is available', '7.0.0'],
-};
-
-const moveSpecs = (): KeySpec[] => [ks1('RW access delete'), ks1('RW insert', 2)];
-const keynum = (index: number): KeySpec[] => [{ flags: ['RW', 'access', 'delete'], bs: { index }, fk: { keynumidx: 0, firstkey: 1, keystep: 1 } }];
 
 export const LIST_MOVE_COMMANDS: CommandSpec[] = [
-  listSpec('lmove', 5, 'write denyoom', 'write list slow', [1, 2, 1], lmove, moveSpecs()),
-  listSpec('rpoplpush', 3, 'write denyoom', 'write list slow', [1, 2, 1], rpoplpush, moveSpecs()),
-  listSpec('lmpop', -4, 'write movablekeys', 'write list slow', [0, 0, 0], lmpop, keynum(1), { getKeys: (a) => numkeysKeys(a, 1) }),
-  listSpec('blpop', -3, 'write noscript blocking', 'write list slow blocking', [1, -2, 1], (c, a) => bpop(c, a, true), [ks1('RW access delete', 1, -2)]),
-  listSpec('brpop', -3, 'write noscript blocking', 'write list slow blocking', [1, -2, 1], (c, a) => bpop(c, a, false), [ks1('RW access delete', 1, -2)]),
-  listSpec('blmove', 6, 'write denyoom noscript blocking', 'write list slow blocking', [1, 2, 1], blmove, moveSpecs()),
-  listSpec('brpoplpush', 4, 'write denyoom noscript blocking', 'write list slow blocking', [1, 2, 1], brpoplpush, moveSpecs()),
-  listSpec('blmpop', -5, 'write blocking movablekeys', 'write list slow blocking', [0, 0, 0], blmpop, keynum(2), { getKeys: (a) => numkeysKeys(a, 2) }),
-].map((sp) => ({ ...sp, summary: DOCS[sp.name]![0], since: DOCS[sp.name]![1] }));
+  listSpec('lmove', lmove),
+  listSpec('rpoplpush', rpoplpush),
+  listSpec('lmpop', lmpop, { getKeys: (a) => numkeysKeys(a, 1) }),
+  listSpec('blpop', (c, a) => bpop(c, a, true)),
+  listSpec('brpop', (c, a) => bpop(c, a, false)),
+  listSpec('blmove', blmove),
+  listSpec('brpoplpush', brpoplpush),
+  listSpec('blmpop', blmpop, { getKeys: (a) => numkeysKeys(a, 2) }),
+];

@@ -3,7 +3,7 @@
 import { E, EMPTY_ARR, NIL, NILARR, OK, ZERO, arityErr, bulk, bulks, err, int, type Frame } from '../protocol/frame.js';
 import { parseI64 } from '../protocol/numfmt.js';
 import { isFrame } from './args.js';
-import { dropIfEmpty, ks1, listSpec, longArg, newList, readList, writeList } from './lists-core.js';
+import { dropIfEmpty, listSpec, longArg, newList, readList, writeList } from './lists-core.js';
 import { LIST_MOVE_COMMANDS } from './lists-move.js';
 import type { CommandSpec, Ctx } from './types.js';
 
@@ -211,39 +211,22 @@ function lpos(c: Ctx, argv: string[]): Frame {
   return found < 0 ? NIL : int(found);
 }
 
-/** COMMAND DOCS facts: summary and first version, as Redis 7.0 states them. */
-const DOCS: Record<string, [string, string]> = {
-  lpush: ['Prepend one or multiple elements to a list', '1.0.0'],
-  rpush: ['Append one or multiple elements to a list', '1.0.0'],
-  lpushx: ['Prepend an element to a list, only if the list exists', '2.2.0'],
-  rpushx: ['Append an element to a list, only if the list exists', '2.2.0'],
-  lpop: ['Remove and get the first elements in a list', '1.0.0'],
-  rpop: ['Remove and get the last elements in a list', '1.0.0'],
-  llen: ['Get the length of a list', '1.0.0'],
-  lrange: ['Get a range of elements from a list', '1.0.0'],
-  lindex: ['Get an element from a list by its index', '1.0.0'],
-  lset: ['Set the value of an element in a list by its index', '1.0.0'],
-  linsert: ['Insert an element before or after another element in a list', '2.2.0'],
-  lrem: ['Remove elements from a list', '1.0.0'],
-  ltrim: ['Trim a list to the specified range', '1.0.0'],
-  lpos: ['Return the index of matching elements on a list', '6.0.6'],
-};
 
 const BASIC: CommandSpec[] = [
-  listSpec('lpush', -3, 'write denyoom fast', 'write list fast', [1, 1, 1], (c, a) => push(c, a, true, false), [ks1('RW insert')]),
-  listSpec('rpush', -3, 'write denyoom fast', 'write list fast', [1, 1, 1], (c, a) => push(c, a, false, false), [ks1('RW insert')]),
-  listSpec('lpushx', -3, 'write denyoom fast', 'write list fast', [1, 1, 1], (c, a) => push(c, a, true, true), [ks1('RW insert')]),
-  listSpec('rpushx', -3, 'write denyoom fast', 'write list fast', [1, 1, 1], (c, a) => push(c, a, false, true), [ks1('RW insert')]),
-  listSpec('lpop', -2, 'write fast', 'write list fast', [1, 1, 1], (c, a) => pop(c, a, true), [ks1('RW access delete')]),
-  listSpec('rpop', -2, 'write fast', 'write list fast', [1, 1, 1], (c, a) => pop(c, a, false), [ks1('RW access delete')]),
-  listSpec('llen', 2, 'readonly fast', 'read list fast', [1, 1, 1], llen, [ks1('RO')]),
-  listSpec('lrange', 4, 'readonly', 'read list slow', [1, 1, 1], lrange, [ks1('RO access')]),
-  listSpec('lindex', 3, 'readonly', 'read list slow', [1, 1, 1], lindex, [ks1('RO access')]),
-  listSpec('lset', 4, 'write denyoom', 'write list slow', [1, 1, 1], lset, [ks1('RW update')]),
-  listSpec('linsert', 5, 'write denyoom', 'write list slow', [1, 1, 1], linsert, [ks1('RW insert')]),
-  listSpec('lrem', 4, 'write', 'write list slow', [1, 1, 1], lrem, [ks1('RW delete')]),
-  listSpec('ltrim', 4, 'write', 'write list slow', [1, 1, 1], ltrim, [ks1('RW delete')]),
-  listSpec('lpos', -3, 'readonly', 'read list slow', [1, 1, 1], lpos, [ks1('RO access')]),
-].map((sp) => ({ ...sp, summary: DOCS[sp.name]![0], since: DOCS[sp.name]![1] }));
+  listSpec('lpush', (c, a) => push(c, a, true, false)),
+  listSpec('rpush', (c, a) => push(c, a, false, false)),
+  listSpec('lpushx', (c, a) => push(c, a, true, true)),
+  listSpec('rpushx', (c, a) => push(c, a, false, true)),
+  listSpec('lpop', (c, a) => pop(c, a, true)),
+  listSpec('rpop', (c, a) => pop(c, a, false)),
+  listSpec('llen', llen),
+  listSpec('lrange', lrange),
+  listSpec('lindex', lindex),
+  listSpec('lset', lset),
+  listSpec('linsert', linsert),
+  listSpec('lrem', lrem),
+  listSpec('ltrim', ltrim),
+  listSpec('lpos', lpos),
+];
 
 export const LIST_COMMANDS: CommandSpec[] = [...BASIC, ...LIST_MOVE_COMMANDS];

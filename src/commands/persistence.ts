@@ -1,8 +1,8 @@
 // SAVE, BGSAVE, BGREWRITEAOF, LASTSAVE: commands ask the shard's persistence to act; the Durable
 // Object writes the snapshot (a new AOF base in Redis's RDB format) after the batch.
 import { OK, err, int, simple, type Frame } from '../protocol/frame.js';
-import { words } from './args.js';
 import type { CommandSpec, ConnCtx, Ctx } from './types.js';
+import { def, type Impl } from './spec-data.js';
 
 function bgrewriteaof(c: Ctx): Frame {
   const p = c.persist;
@@ -48,15 +48,11 @@ async function lastsave(c: ConnCtx, argv: string[]): Promise<Frame> {
   return int(min === Infinity ? 0 : min);
 }
 
-const spec = (name: string, arity: number, flags: string, acl: string, extra: Partial<CommandSpec>): CommandSpec => ({
-  name, arity, flags: words(flags), acl: words(acl), keys: [0, 0, 0], route: 'all', combine: 'ok', group: 'server', ...extra,
-});
+const spec = (name: string, extra: Impl): CommandSpec => def(name, { route: 'all', combine: 'ok', ...extra });
 
 export const PERSISTENCE_COMMANDS: CommandSpec[] = [
-  spec('save', 1, 'admin noscript no_async_loading no_multi', 'admin slow dangerous', { run: save, summary: 'Synchronously save the dataset to disk', since: '1.0.0' }),
-  spec('bgsave', -1, 'admin noscript no_async_loading', 'admin slow dangerous', { run: bgsave, summary: 'Asynchronously save the dataset to disk', since: '1.0.0' }),
-  spec('bgrewriteaof', 1, 'admin noscript no_async_loading', 'admin slow dangerous', { run: bgrewriteaof, summary: 'Asynchronously rewrite the append-only file', since: '1.0.0' }),
-  spec('lastsave', 1, 'loading stale fast', 'admin fast dangerous', {
-    route: 'conn', run: lastsaveShard, conn: lastsave, tips: ['nondeterministic_output'], summary: 'Get the UNIX time stamp of the last successful save to disk', since: '1.0.0',
-  }),
+  spec('save', { run: save }),
+  spec('bgsave', { run: bgsave }),
+  spec('bgrewriteaof', { run: bgrewriteaof }),
+  spec('lastsave', { route: 'conn', run: lastsaveShard, conn: lastsave }),
 ];

@@ -2,11 +2,11 @@
 import { allClients } from './client.js';
 import { E, OK, bulk, err, int, verb, arr, type Frame } from '../protocol/frame.js';
 import { mergeCounters, renderInfo, selectSections, shardCounters } from '../engine/info.js';
-import { words } from './args.js';
 import type { CommandSpec, ConnCtx, Ctx } from './types.js';
 import { helpReply } from './help.js';
 import { findSpec } from './introspection.js';
 import type { PubSubBackend } from '../server/pubsub.js';
+import { def, type Impl } from './spec-data.js';
 
 function dbsize(c: Ctx): Frame {
   return int(c.db.size);
@@ -86,28 +86,18 @@ const FUNCTION_HELP = [
   '      in case of functions name collision with another library).',
 ];
 
-const spec = (name: string, arity: number, flags: string, acl: string, extra: Partial<CommandSpec>): CommandSpec => ({
-  name, arity, flags: words(flags), acl: words(acl), keys: [0, 0, 0], route: 'all', combine: 'ok', group: 'server', ...extra,
-});
+const spec = (name: string, extra: Impl): CommandSpec => def(name, { route: 'all', combine: 'ok', ...extra });
 
-const ALL_SUCCEEDED = ['request_policy:all_shards', 'response_policy:all_succeeded'];
 
 export const SERVER_COMMANDS: CommandSpec[] = [
-  spec('dbsize', 1, 'readonly fast', 'keyspace read fast', { run: dbsize, combine: 'sum', tips: ['request_policy:all_shards', 'response_policy:agg_sum'], summary: 'Return the number of keys in the selected database', since: '1.0.0' }),
-  spec('flushall', -1, 'write', 'keyspace write slow dangerous', { run: flush, tips: ALL_SUCCEEDED, summary: 'Remove all keys from all databases', since: '1.0.0' }),
-  spec('flushdb', -1, 'write', 'keyspace write slow dangerous', { run: flush, tips: ALL_SUCCEEDED, summary: 'Remove all keys from the current database', since: '1.0.0' }),
-  spec('time', 1, 'loading stale fast', 'fast', { route: 'conn', conn: time, tips: ['nondeterministic_output'], summary: 'Return the current server time', since: '2.6.0' }),
+  spec('dbsize', { run: dbsize, combine: 'sum' }),
+  spec('flushall', { run: flush }),
+  spec('flushdb', { run: flush }),
+  spec('time', { route: 'conn', conn: time }),
   // `run` answers the internal per-shard request the connection fans out; clients reach `conn`.
-  spec('info', -1, 'loading stale', 'slow dangerous', {
-    route: 'conn', conn: info, run: (c) => shardCounters(c),
-    tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'],
-    summary: 'Get information and statistics about the server', since: '1.0.0',
-  }),
-  spec('function', -2, '', 'slow', {
-    route: 'conn', group: 'scripting', summary: 'A container for function commands', since: '7.0.0',
-    sub: [
-      spec('function|flush', -2, 'write noscript', 'write slow scripting', { route: 'conn', conn: functionFlush, group: 'scripting', tips: ALL_SUCCEEDED, summary: 'Deleting all functions', since: '7.0.0' }),
-      spec('function|help', 2, 'loading stale', 'slow scripting', { route: 'conn', conn: () => helpReply('FUNCTION', FUNCTION_HELP), group: 'scripting', summary: 'Show helpful text about the different subcommands', since: '7.0.0' }),
-    ],
-  }),
+  spec('info', { route: 'conn', conn: info, run: (c) => shardCounters(c) }),
+  spec('function', { route: 'conn', sub: [
+      spec('function|flush', { route: 'conn', conn: functionFlush }),
+      spec('function|help', { route: 'conn', conn: () => helpReply('FUNCTION', FUNCTION_HELP) }),
+    ] }),
 ];

@@ -4,7 +4,7 @@
 import { ZERO, err, int, type Frame } from '../protocol/frame.js';
 import { parseI64 } from '../protocol/numfmt.js';
 import { RSet, emptySet } from '../engine/types/set.js';
-import { ks, isFrameV, limits, membersReply, readSet, sspec, writeSet } from './sets-common.js';
+import { isFrameV, limits, membersReply, readSet, sspec, writeSet } from './sets-common.js';
 import type { CommandSpec, Ctx } from './types.js';
 
 /** The sets under `keys` (null for a missing key), or WRONGTYPE: every key is type-checked first. */
@@ -143,17 +143,12 @@ function sintercardKeys(argv: readonly string[]): number[] {
   return out;
 }
 
-const readMulti = [ks('RO access', 1, -1)];
-const storeMulti = (flag: string) => [ks(`${flag} update`), ks('RO access', 2, -1)];
-
 export const SET_ALGEBRA_COMMANDS: CommandSpec[] = [
-  sspec('sinter', -2, 'readonly', 'read set slow', [1, -1, 1], readMulti, sinter, { tips: ['nondeterministic_output_order'] }),
-  sspec('sintercard', -3, 'readonly movablekeys', 'read set slow', [0, 0, 0],
-    [{ flags: ['RO', 'access'], bs: { index: 1 }, fk: { keynumidx: 0, firstkey: 1, keystep: 1 } }], sintercard,
-    { getKeys: sintercardKeys }),
-  sspec('sinterstore', -3, 'write denyoom', 'write set slow', [1, -1, 1], storeMulti('RW'), sinterstore),
-  sspec('sunion', -2, 'readonly', 'read set slow', [1, -1, 1], readMulti, sunion, { tips: ['nondeterministic_output_order'] }),
-  sspec('sunionstore', -3, 'write denyoom', 'write set slow', [1, -1, 1], storeMulti('OW'), sunionstore),
-  sspec('sdiff', -2, 'readonly', 'read set slow', [1, -1, 1], readMulti, sdiff, { tips: ['nondeterministic_output_order'] }),
-  sspec('sdiffstore', -3, 'write denyoom', 'write set slow', [1, -1, 1], storeMulti('OW'), sdiffstore),
+  sspec('sinter', sinter),
+  sspec('sintercard', sintercard, { getKeys: sintercardKeys }),
+  sspec('sinterstore', sinterstore),
+  sspec('sunion', sunion),
+  sspec('sunionstore', sunionstore),
+  sspec('sdiff', sdiff),
+  sspec('sdiffstore', sdiffstore),
 ];

@@ -1,20 +1,11 @@
 // Shared by the set command files: the spec helper, lookups with WRONGTYPE, and result replies.
 import { E, bulk, set as setFrame, type Frame } from '../protocol/frame.js';
 import { RSet, setLimits, type SetLimits } from '../engine/types/set.js';
-import { words } from './args.js';
-import type { CommandSpec, Ctx, KeySpec } from './types.js';
+import type { CommandSpec, Ctx, Handler } from './types.js';
+import { def, type Impl } from './spec-data.js';
 
-/** One key spec per group of keys, as Redis's COMMAND INFO prints them. */
-export const ks = (flags: string, index = 1, lastkey = 0): KeySpec => ({
-  flags: words(flags), bs: { index }, fk: { lastkey, keystep: 1, limit: 0 },
-});
-
-export const sspec = (
-  name: string, arity: number, flags: string, acl: string, keys: [number, number, number],
-  keySpecs: KeySpec[], run: CommandSpec['run'], extra: Partial<CommandSpec> = {},
-): CommandSpec => ({
-  name, arity, flags: words(flags), acl: words(acl), keys, route: 'keys', run, group: 'set', keySpecs, ...extra,
-});
+/** A set-family entry: Redis's description (spec-data.ts) plus the handler. */
+export const sspec = (name: string, run: Handler, extra: Impl = {}): CommandSpec => def(name, { run, ...extra });
 
 export function limits(c: Ctx): SetLimits {
   return setLimits(c.config);

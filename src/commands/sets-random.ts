@@ -6,7 +6,7 @@ import { isFrame, scanArgs } from './args.js';
 import { parseI64 } from '../protocol/numfmt.js';
 import { parseCursor } from '../engine/scan.js';
 import { HASHTABLE, RSet, createSetFor, setFrom } from '../engine/types/set.js';
-import { ks, isFrameV, limits, membersReply, readSet, sspec, writeSet } from './sets-common.js';
+import { isFrameV, limits, membersReply, readSet, sspec, writeSet } from './sets-common.js';
 import type { CommandSpec, Ctx } from './types.js';
 
 /** Redis's SPOP_MOVE_STRATEGY_MUL and SRANDMEMBER_SUB_STRATEGY_MUL. */
@@ -190,7 +190,7 @@ function sscan(c: Ctx, argv: string[]): Frame {
 }
 
 export const SET_RANDOM_COMMANDS: CommandSpec[] = [
-  sspec('spop', -2, 'write fast', 'write set fast', [1, 1, 1], [ks('RW access delete')], spop, { tips: ['nondeterministic_output'] }),
-  sspec('srandmember', -2, 'readonly', 'read set slow', [1, 1, 1], [ks('RO access')], srandmember, { tips: ['nondeterministic_output'] }),
-  sspec('sscan', -3, 'readonly', 'read set slow', [1, 1, 1], [ks('RO access')], sscan, { tips: ['nondeterministic_output'] }),
+  sspec('spop', spop),
+  sspec('srandmember', srandmember),
+  sspec('sscan', sscan),
 ];

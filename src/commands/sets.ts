@@ -2,7 +2,7 @@
 // of every set command (SPOP/SRANDMEMBER/SSCAN live in sets-random.ts, the algebra in sets-algebra.ts).
 import { ONE, ZERO, arr, int, type Frame } from '../protocol/frame.js';
 import { createSetFor } from '../engine/types/set.js';
-import { ks, isFrameV, limits, membersReply, readSet, sspec, writeSet } from './sets-common.js';
+import { isFrameV, limits, membersReply, readSet, sspec, writeSet } from './sets-common.js';
 import { SET_ALGEBRA_COMMANDS } from './sets-algebra.js';
 import { SET_RANDOM_COMMANDS } from './sets-random.js';
 import type { CommandSpec, Ctx } from './types.js';
@@ -94,13 +94,13 @@ function smove(c: Ctx, argv: string[]): Frame {
 }
 
 export const SET_COMMANDS: CommandSpec[] = [
-  sspec('sadd', -3, 'write denyoom fast', 'write set fast', [1, 1, 1], [ks('RW insert')], sadd),
-  sspec('srem', -3, 'write fast', 'write set fast', [1, 1, 1], [ks('RW delete')], srem),
-  sspec('scard', 2, 'readonly fast', 'read set fast', [1, 1, 1], [ks('RO')], scard),
-  sspec('sismember', 3, 'readonly fast', 'read set fast', [1, 1, 1], [ks('RO')], sismember),
-  sspec('smismember', -3, 'readonly fast', 'read set fast', [1, 1, 1], [ks('RO access')], smismember),
-  sspec('smembers', 2, 'readonly', 'read set slow', [1, 1, 1], [ks('RO access')], smembers, { tips: ['nondeterministic_output_order'] }),
-  sspec('smove', 4, 'write fast', 'write set fast', [1, 2, 1], [ks('RW access delete'), ks('RW insert', 2)], smove),
+  sspec('sadd', sadd),
+  sspec('srem', srem),
+  sspec('scard', scard),
+  sspec('sismember', sismember),
+  sspec('smismember', smismember),
+  sspec('smembers', smembers),
+  sspec('smove', smove),
   ...SET_RANDOM_COMMANDS,
   ...SET_ALGEBRA_COMMANDS,
 ];

@@ -8,8 +8,8 @@ import { HashObj, hashGet } from '../engine/types/hash.js';
 import { readHash } from './hashes-common.js';
 import { zcfg } from './zsets-core.js';
 import { newList } from './lists-core.js';
-import { words } from './args.js';
 import type { CommandSpec, Ctx } from './types.js';
+import { def } from './spec-data.js';
 
 /**
  * keyflare is always a Redis Cluster, where Redis 7.0 refuses BY patterns and GET (their keys
@@ -304,27 +304,7 @@ function sortKeys(argv: readonly string[]): number[] {
   return keys;
 }
 
-const ACL = 'set sortedset list slow dangerous';
-const BY_GET_NOTES = "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort";
-
 export const SORT_COMMANDS: CommandSpec[] = [
-  {
-    name: 'sort', arity: -2, flags: words('write denyoom movablekeys'), acl: words(`write ${ACL}`), keys: [1, 1, 1],
-    getKeys: sortKeys, route: 'keys', run: (c, argv) => sortGeneric(c, argv, false), group: 'generic', since: '1.0.0',
-    summary: 'Sort the elements in a list, set or sorted set',
-    keySpecs: [
-      { flags: ['RO', 'access'], bs: { index: 1 }, fk: { lastkey: 0, keystep: 1, limit: 0 } },
-      { notes: BY_GET_NOTES, flags: ['RO', 'access'], bs: null, fk: null },
-      { notes: "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array", flags: ['OW', 'update'], bs: null, fk: null },
-    ],
-  },
-  {
-    name: 'sort_ro', arity: -2, flags: words('readonly movablekeys'), acl: words(`read ${ACL}`), keys: [1, 1, 1],
-    getKeys: () => [1], route: 'keys', run: (c, argv) => sortGeneric(c, argv, true), group: 'generic', since: '7.0.0',
-    summary: 'Sort the elements in a list, set or sorted set. Read-only variant of SORT.',
-    keySpecs: [
-      { flags: ['RO', 'access'], bs: { index: 1 }, fk: { lastkey: 0, keystep: 1, limit: 0 } },
-      { notes: BY_GET_NOTES, flags: ['RO', 'access'], bs: null, fk: null },
-    ],
-  },
+  def('sort', { getKeys: sortKeys, route: 'keys', run: (c, argv) => sortGeneric(c, argv, false) }),
+  def('sort_ro', { getKeys: () => [1], route: 'keys', run: (c, argv) => sortGeneric(c, argv, true) }),
 ];

@@ -4,8 +4,8 @@ import { E, arr, bulk, bulks, err, type Frame } from '../protocol/frame.js';
 import { isStrictLong } from '../engine/keyspace.js';
 import { MAX_ID, U64, fmtId, sid, type Entry, type SID } from '../engine/encodings/stream-node.js';
 import type { Stream } from '../engine/types/stream.js';
-import { words } from './args.js';
-import type { CommandSpec, Ctx, KeySpec } from './types.js';
+import type { CommandSpec, Ctx, Handler } from './types.js';
+import { def, type Impl } from './spec-data.js';
 
 export const INVALID_ID = err('ERR Invalid stream ID specified as stream command argument');
 
@@ -99,9 +99,7 @@ export function writeStream(c: Ctx, key: string): Stream | undefined | Frame {
 
 export const isF = (x: unknown): x is Frame => typeof x === 'object' && x !== null && 't' in x;
 
-const ks = (flags: string): KeySpec[] => [{ flags: words(flags), bs: { index: 1 }, fk: { lastkey: 0, keystep: 1, limit: 0 } }];
-
-export function streamSpec(name: string, arity: number, flags: string, acl: string, run: CommandSpec['run'], keySpec: string, extra: Partial<CommandSpec> = {}): CommandSpec {
-  return { name, arity, flags: words(flags), acl: words(acl), keys: [1, 1, 1], route: 'keys', run, keySpecs: ks(keySpec), group: 'stream', ...extra };
+export function streamSpec(name: string, run: Handler, extra: Impl = {}): CommandSpec {
+  return def(name, { run, ...extra });
 }
 

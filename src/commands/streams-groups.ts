@@ -4,11 +4,11 @@ import { E, NIL, NILARR, OK, ZERO, arr, bulk, err, int, type Frame } from '../pr
 import { parseI64 } from '../protocol/numfmt.js';
 import { fmtId, type SID } from '../engine/encodings/stream-node.js';
 import { Stream, createConsumer, sortedNames, type Group, type Nack } from '../engine/types/stream.js';
-import { words } from './args.js';
 import { helpReply } from './help.js';
-import type { CommandSpec, Ctx, KeySpec } from './types.js';
+import type { CommandSpec, Ctx } from './types.js';
 import { entryFrame, idFrame, intervalBounds, intervalId, isF, parseIdRaw, readStream, streamSpec, strictId, writeStream } from './streams-common.js';
 import { setidEffect, xclaimEffect } from './streams-read.js';
+import { def } from './spec-data.js';
 
 const subErr = (argv: string[]): Frame => err(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try XGROUP HELP.`);
 const nogroup = (grp: string, key: string): Frame => err(`NOGROUP No such consumer group '${grp}' for key name '${key}'`);
@@ -369,31 +369,19 @@ const XGROUP_HELP = [
   'SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]',
   '    Set the current group ID and entries_read counter.',
 ];
-
-const gks = (flags: string): KeySpec[] => [{ flags: words(flags), bs: { index: 2 }, fk: { lastkey: 0, keystep: 1, limit: 0 } }];
-const gsub = (name: string, arity: number, flags: string, acl: string, keySpec: string, summary: string, since: string): CommandSpec => ({
-  name: `xgroup|${name}`, arity, flags: words(flags), acl: words(acl), keys: [2, 2, 1], route: 'keys', run: xgroup, keySpecs: gks(keySpec), group: 'stream', summary, since,
-});
-
-const ND = ['nondeterministic_output'];
+const gsub = (name: string): CommandSpec => def(`xgroup|${name}`, { run: xgroup });
 
 export const STREAM_GROUP_COMMANDS: CommandSpec[] = [
-  {
-    name: 'xgroup', arity: -2, flags: [], acl: words('slow'), keys: [0, 0, 0], route: 'conn', group: 'stream', summary: 'A container for consumer groups commands', since: '5.0.0',
-    sub: [
-      gsub('create', -5, 'write denyoom', 'write stream slow', 'RW insert', 'Create a consumer group.', '5.0.0'),
-      gsub('setid', -5, 'write', 'write stream slow', 'RW update', 'Set a consumer group to an arbitrary last delivered ID value.', '5.0.0'),
-      gsub('destroy', 4, 'write', 'write stream slow', 'RW delete', 'Destroy a consumer group.', '5.0.0'),
-      gsub('createconsumer', 5, 'write denyoom', 'write stream slow', 'RW insert', 'Create a consumer in a consumer group.', '6.2.0'),
-      gsub('delconsumer', 5, 'write', 'write stream slow', 'RW delete', 'Delete a consumer from a consumer group.', '5.0.0'),
-      {
-        name: 'xgroup|help', arity: 2, flags: words('loading stale'), acl: words('stream slow'), keys: [0, 0, 0], route: 'conn', group: 'stream',
-        conn: () => helpReply('XGROUP', XGROUP_HELP), summary: 'Show helpful text about the different subcommands', since: '5.0.0',
-      },
-    ],
-  },
-  streamSpec('xack', -4, 'write fast', 'write stream fast', xack, 'RW update', { summary: 'Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.', since: '5.0.0' }),
-  streamSpec('xpending', -3, 'readonly', 'read stream slow', xpending, 'RO access', { tips: ND, summary: 'Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.', since: '5.0.0' }),
-  streamSpec('xclaim', -6, 'write fast', 'write stream fast', xclaim, 'RW update', { tips: ND, summary: 'Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.', since: '5.0.0' }),
-  streamSpec('xautoclaim', -6, 'write fast', 'write stream fast', xautoclaim, 'RW delete', { tips: ND, summary: 'Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.', since: '6.2.0' }),
+  def('xgroup', { route: 'conn', sub: [
+      gsub('create'),
+      gsub('setid'),
+      gsub('destroy'),
+      gsub('createconsumer'),
+      gsub('delconsumer'),
+      def('xgroup|help', { route: 'conn', conn: () => helpReply('XGROUP', XGROUP_HELP) }),
+    ] }),
+  streamSpec('xack', xack),
+  streamSpec('xpending', xpending),
+  streamSpec('xclaim', xclaim),
+  streamSpec('xautoclaim', xautoclaim),
 ];

@@ -3,10 +3,10 @@ import { E, NIL, arr, bulk, err, int, map, type Frame } from '../protocol/frame.
 import { parseI64 } from '../protocol/numfmt.js';
 import { MAX_ID } from '../engine/encodings/stream-node.js';
 import { INVALID_READ, sortedNames, type Group, type Stream } from '../engine/types/stream.js';
-import { words } from './args.js';
 import { helpReply } from './help.js';
-import type { CommandSpec, Ctx, KeySpec } from './types.js';
+import type { CommandSpec, Ctx, Handler } from './types.js';
 import { entryFrame, idFrame, isF, readStream } from './streams-common.js';
+import { def } from './spec-data.js';
 
 const b = bulk;
 const big = (n: bigint): Frame => int(n >= -(2n ** 53n) && n <= 2n ** 53n ? Number(n) : n);
@@ -173,26 +173,15 @@ const HELP = [
   'STREAM <key> [FULL [COUNT <count>]',
   '    Show information about the stream.',
 ];
-
-const ks: KeySpec[] = [{ flags: ['RO', 'access'], bs: { index: 2 }, fk: { lastkey: 0, keystep: 1, limit: 0 } }];
-const isub = (name: string, arity: number, run: CommandSpec['run'], summary: string): CommandSpec => ({
-  name: `xinfo|${name}`, arity, flags: words('readonly'), acl: words('read stream slow'), keys: [2, 2, 1], route: 'keys', run, keySpecs: ks, group: 'stream',
-  tips: name === 'consumers' ? ['nondeterministic_output'] : [], summary, since: '5.0.0',
-});
+const isub = (name: string, run: Handler): CommandSpec => def(`xinfo|${name}`, { run });
 
 export const STREAM_INFO_COMMANDS: CommandSpec[] = [
-  {
-    name: 'xinfo', arity: -2, flags: [], acl: words('slow'), keys: [0, 0, 0], route: 'conn', group: 'stream', summary: 'A container for stream introspection commands', since: '5.0.0',
-    sub: [
-      isub('stream', -3, xinfoStream, 'Get information about a stream'),
-      isub('groups', 3, xinfoGroups, 'List the consumer groups of a stream'),
-      isub('consumers', 4, xinfoConsumers, 'List the consumers in a consumer group'),
-      {
-        name: 'xinfo|help', arity: 2, flags: words('loading stale'), acl: words('stream slow'), keys: [0, 0, 0], route: 'conn', group: 'stream',
-        conn: () => helpReply('XINFO', HELP), summary: 'Show helpful text about the different subcommands', since: '5.0.0',
-      },
-    ],
-  },
+  def('xinfo', { route: 'conn', sub: [
+      isub('stream', xinfoStream),
+      isub('groups', xinfoGroups),
+      isub('consumers', xinfoConsumers),
+      def('xinfo|help', { route: 'conn', conn: () => helpReply('XINFO', HELP) }),
+    ] }),
 ];
 
 

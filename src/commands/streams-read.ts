@@ -4,9 +4,9 @@ import { E, NILARR, arr, bulk, err, map, type Frame } from '../protocol/frame.js
 import { parseI64 } from '../protocol/numfmt.js';
 import { MAX_ID, fmtId, type SID } from '../engine/encodings/stream-node.js';
 import { INVALID_READ, createConsumer, type Consumer, type Group, type Nack, type Stream } from '../engine/types/stream.js';
-import { words } from './args.js';
 import type { CommandSpec, Ctx } from './types.js';
 import { entryFrame, isF, readStream, strictId } from './streams-common.js';
+import { def } from './spec-data.js';
 
 const LLONG_MAX = 9223372036854775807n;
 
@@ -212,16 +212,6 @@ function streamsKeys(argv: readonly string[]): number[] {
 }
 
 export const STREAM_READ_COMMANDS: CommandSpec[] = [
-  {
-    name: 'xread', arity: -4, flags: words('readonly blocking movablekeys'), acl: words('read stream slow blocking'), keys: [0, 0, 0], route: 'keys',
-    run: (c, a) => xread(c, a, false), getKeys: streamsKeys, group: 'stream', since: '5.0.0',
-    summary: 'Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.',
-    keySpecs: [{ flags: ['RO', 'access'], bs: { keyword: 'STREAMS', startfrom: 1 }, fk: { lastkey: -1, keystep: 1, limit: 2 } }],
-  },
-  {
-    name: 'xreadgroup', arity: -7, flags: words('write blocking movablekeys'), acl: words('write stream slow blocking'), keys: [0, 0, 0], route: 'keys',
-    run: (c, a) => xread(c, a, true), getKeys: streamsKeys, group: 'stream', since: '5.0.0',
-    summary: 'Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.',
-    keySpecs: [{ flags: ['RO', 'access'], bs: { keyword: 'STREAMS', startfrom: 4 }, fk: { lastkey: -1, keystep: 1, limit: 2 } }],
-  },
+  def('xread', { route: 'keys', run: (c, a) => xread(c, a, false), getKeys: streamsKeys }),
+  def('xreadgroup', { route: 'keys', run: (c, a) => xread(c, a, true), getKeys: streamsKeys }),
 ];

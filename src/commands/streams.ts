@@ -245,16 +245,14 @@ function xsetid(c: Ctx, argv: string[]): Frame {
   return OK;
 }
 
-const ND = { tips: ['nondeterministic_output'] };
-
 export const STREAM_COMMANDS: CommandSpec[] = [
-  streamSpec('xadd', -5, 'write denyoom fast', 'write stream fast', xadd, 'RW update', { ...ND, summary: 'Appends a new message to a stream. Creates the key if it doesn\'t exist.', since: '5.0.0' }),
-  streamSpec('xlen', 2, 'readonly fast', 'read stream fast', xlen, 'RO', { summary: 'Return the number of messages in a stream.', since: '5.0.0' }),
-  streamSpec('xrange', -4, 'readonly', 'read stream slow', (c, a) => xrangeGeneric(c, a, false), 'RO access', { summary: 'Returns the messages from a stream within a range of IDs.', since: '5.0.0' }),
-  streamSpec('xrevrange', -4, 'readonly', 'read stream slow', (c, a) => xrangeGeneric(c, a, true), 'RO access', { summary: 'Returns the messages from a stream within a range of IDs in reverse order.', since: '5.0.0' }),
-  streamSpec('xdel', -3, 'write fast', 'write stream fast', xdel, 'RW delete', { summary: 'Returns the number of messages after removing them from a stream.', since: '5.0.0' }),
-  streamSpec('xtrim', -4, 'write', 'write stream slow', xtrim, 'RW delete', { ...ND, summary: 'Deletes messages from the beginning of a stream.', since: '5.0.0' }),
-  streamSpec('xsetid', -3, 'write denyoom fast', 'write stream fast', xsetid, 'RW update', { summary: 'An internal command for replicating stream values.', since: '5.0.0' }),
+  streamSpec('xadd', xadd),
+  streamSpec('xlen', xlen),
+  streamSpec('xrange', (c, a) => xrangeGeneric(c, a, false)),
+  streamSpec('xrevrange', (c, a) => xrangeGeneric(c, a, true)),
+  streamSpec('xdel', xdel),
+  streamSpec('xtrim', xtrim),
+  streamSpec('xsetid', xsetid),
   ...STREAM_READ_COMMANDS,
   ...STREAM_GROUP_COMMANDS,
   ...STREAM_INFO_COMMANDS,

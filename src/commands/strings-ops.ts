@@ -3,8 +3,9 @@
 import { E, ZERO, bulk, err, int, map, type Frame } from '../protocol/frame.js';
 import { parseI64 } from '../protocol/numfmt.js';
 import { addLD, fmtLDHuman, parseLD, type LD } from '../engine/str-longdouble.js';
-import { isFrame, words } from './args.js';
-import type { CommandSpec, Ctx } from './types.js';
+import { isFrame } from './args.js';
+import type { CommandSpec, Ctx, Handler } from './types.js';
+import { def, type Impl } from './spec-data.js';
 
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;
@@ -13,10 +14,8 @@ const MAX_JS_STRING = (1 << 29) - 24;
 /** LCS keeps its whole table in memory; past this many cells it refuses, as Redis does when malloc fails. */
 const LCS_MAX_CELLS = 32 * 1024 * 1024;
 
-/** A string-family spec; flags, categories and keys as real Redis's COMMAND INFO gives them. */
-export const strSpec = (name: string, arity: number, flags: string, acl: string, keys: [number, number, number], run: CommandSpec['run'], extra: Partial<CommandSpec> = {}): CommandSpec => ({
-  name, arity, flags: words(flags), acl: words(acl), keys, route: 'keys', run, group: 'string', ...extra,
-});
+/** A string-family entry: Redis's description (spec-data.ts) plus the handler. */
+export const strSpec = (name: string, run: Handler, extra: Impl = {}): CommandSpec => def(name, { run, ...extra });
 
 /** A string value for reading (counts a hit or miss), or WRONGTYPE. */
 export function readString(c: Ctx, key: string): string | undefined | Frame {
@@ -269,15 +268,15 @@ function lcs(c: Ctx, argv: string[]): Frame {
 }
 
 export const STRING_OP_COMMANDS: CommandSpec[] = [
-  strSpec('incr', 2, 'write denyoom fast', 'write string fast', [1, 1, 1], incr),
-  strSpec('decr', 2, 'write denyoom fast', 'write string fast', [1, 1, 1], decr),
-  strSpec('incrby', 3, 'write denyoom fast', 'write string fast', [1, 1, 1], incrby),
-  strSpec('decrby', 3, 'write denyoom fast', 'write string fast', [1, 1, 1], decrby),
-  strSpec('incrbyfloat', 3, 'write denyoom fast', 'write string fast', [1, 1, 1], incrbyfloat),
-  strSpec('append', 3, 'write denyoom fast', 'write string fast', [1, 1, 1], append),
-  strSpec('strlen', 2, 'readonly fast', 'read string fast', [1, 1, 1], strlen),
-  strSpec('getrange', 4, 'readonly', 'read string slow', [1, 1, 1], getrange),
-  strSpec('substr', 4, 'readonly', 'read string slow', [1, 1, 1], getrange),
-  strSpec('setrange', 4, 'write denyoom', 'write string slow', [1, 1, 1], setrange),
-  strSpec('lcs', -3, 'readonly', 'read string slow', [1, 2, 1], lcs),
+  strSpec('incr', incr),
+  strSpec('decr', decr),
+  strSpec('incrby', incrby),
+  strSpec('decrby', decrby),
+  strSpec('incrbyfloat', incrbyfloat),
+  strSpec('append', append),
+  strSpec('strlen', strlen),
+  strSpec('getrange', getrange),
+  strSpec('substr', getrange),
+  strSpec('setrange', setrange),
+  strSpec('lcs', lcs),
 ];

@@ -4,7 +4,7 @@ import { E, NIL, OK, ONE, ZERO, arityErr, bulk, err, type Frame } from '../proto
 import { parseI64 } from '../protocol/numfmt.js';
 import { isFrame } from './args.js';
 import { STRING_OP_COMMANDS, readString, strSpec } from './strings-ops.js';
-import type { CommandSpec, Ctx, KeySpec } from './types.js';
+import type { CommandSpec, Ctx } from './types.js';
 
 const LLONG_MAX = 9223372036854775807n;
 
@@ -194,74 +194,20 @@ function msetGeneric(c: Ctx, argv: string[], nx: boolean): Frame {
 const mset = (c: Ctx, argv: string[]) => msetGeneric(c, argv, false);
 const msetnx = (c: Ctx, argv: string[]) => msetGeneric(c, argv, true);
 
-/** COMMAND DOCS facts: summary and first version, as Redis 7.0 states them. */
-const DOCS: Record<string, [string, string]> = {
-  get: ['Get the value of a key', '1.0.0'],
-  set: ['Set the string value of a key', '1.0.0'],
-  setnx: ['Set the value of a key, only if the key does not exist', '1.0.0'],
-  setex: ['Set the value and expiration of a key', '2.0.0'],
-  psetex: ['Set the value and expiration in milliseconds of a key', '2.6.0'],
-  getex: ['Get the value of a key and optionally set its expiration', '6.2.0'],
-  getdel: ['Get the value of a key and delete the key', '6.2.0'],
-  getset: ['Set the string value of a key and return its old value', '1.0.0'],
-  mget: ['Get the values of all the given keys', '1.0.0'],
-  mset: ['Set multiple keys to multiple values', '1.0.1'],
-  msetnx: ['Set multiple keys to multiple values, only if none of the keys exist', '1.0.1'],
-  append: ['Append a value to a key', '2.0.0'],
-  strlen: ['Get the length of the value stored in a key', '2.2.0'],
-  incr: ['Increment the integer value of a key by one', '1.0.0'],
-  decr: ['Decrement the integer value of a key by one', '1.0.0'],
-  incrby: ['Increment the integer value of a key by the given amount', '1.0.0'],
-  decrby: ['Decrement the integer value of a key by the given number', '1.0.0'],
-  incrbyfloat: ['Increment the float value of a key by the given amount', '2.6.0'],
-  getrange: ['Get a substring of the string stored at a key', '2.4.0'],
-  setrange: ['Overwrite part of a string at key starting at the specified offset', '2.2.0'],
-  substr: ['Get a substring of the string stored at a key', '1.0.0'],
-  lcs: ['Find longest common substring', '7.0.0'],
-};
 
-/** One key spec starting at argv[1] (COMMAND INFO's begin_search index 1, find_keys range). */
-const ks = (flags: string, lastkey = 0, keystep = 1, notes?: string): KeySpec[] => [
-  { ...(notes ? { notes } : {}), flags: flags.split(' '), bs: { index: 1 }, fk: { lastkey, keystep, limit: 0 } },
-];
 
-/** Key specs and tips, word for word from Redis 7.0's COMMAND INFO. */
-const INFO: Record<string, Partial<CommandSpec>> = {
-  get: { keySpecs: ks('RO access') },
-  set: { keySpecs: ks('RW access update variable_flags', 0, 1, 'RW and ACCESS due to the optional `GET` argument') },
-  setnx: { keySpecs: ks('OW insert') },
-  setex: { keySpecs: ks('OW update') },
-  psetex: { keySpecs: ks('OW update') },
-  getex: { keySpecs: ks('RW access update', 0, 1, 'RW and UPDATE because it changes the TTL') },
-  getdel: { keySpecs: ks('RW access delete') },
-  getset: { keySpecs: ks('RW access update') },
-  mget: { keySpecs: ks('RO access', -1), tips: ['request_policy:multi_shard'] },
-  mset: { keySpecs: ks('OW update', -1, 2), tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'] },
-  msetnx: { keySpecs: ks('OW insert', -1, 2), tips: ['request_policy:multi_shard', 'response_policy:agg_min'] },
-  append: { keySpecs: ks('RW insert') },
-  strlen: { keySpecs: ks('RO') },
-  incr: { keySpecs: ks('RW access update') },
-  decr: { keySpecs: ks('RW access update') },
-  incrby: { keySpecs: ks('RW access update') },
-  decrby: { keySpecs: ks('RW access update') },
-  incrbyfloat: { keySpecs: ks('RW access update') },
-  getrange: { keySpecs: ks('RO access') },
-  setrange: { keySpecs: ks('RW update') },
-  substr: { keySpecs: ks('RO access') },
-  lcs: { keySpecs: ks('RO access', 1) },
-};
 
 export const STRING_COMMANDS: CommandSpec[] = [
-  strSpec('get', 2, 'readonly fast', 'read string fast', [1, 1, 1], get),
-  strSpec('set', -3, 'write denyoom', 'write string slow', [1, 1, 1], set),
-  strSpec('setnx', 3, 'write denyoom fast', 'write string fast', [1, 1, 1], setnx),
-  strSpec('setex', 4, 'write denyoom', 'write string slow', [1, 1, 1], setex),
-  strSpec('psetex', 4, 'write denyoom', 'write string slow', [1, 1, 1], psetex),
-  strSpec('getex', -2, 'write fast', 'write string fast', [1, 1, 1], getex),
-  strSpec('getdel', 2, 'write fast', 'write string fast', [1, 1, 1], getdel),
-  strSpec('getset', 3, 'write denyoom fast', 'write string fast', [1, 1, 1], getset),
-  strSpec('mget', -2, 'readonly fast', 'read string fast', [1, -1, 1], mget, { route: 'split', combine: 'mget' }),
-  strSpec('mset', -3, 'write denyoom', 'write string slow', [1, -1, 2], mset),
-  strSpec('msetnx', -3, 'write denyoom', 'write string slow', [1, -1, 2], msetnx),
+  strSpec('get', get),
+  strSpec('set', set),
+  strSpec('setnx', setnx),
+  strSpec('setex', setex),
+  strSpec('psetex', psetex),
+  strSpec('getex', getex),
+  strSpec('getdel', getdel),
+  strSpec('getset', getset),
+  strSpec('mget', mget, { route: 'split', combine: 'mget' }),
+  strSpec('mset', mset),
+  strSpec('msetnx', msetnx),
   ...STRING_OP_COMMANDS,
-].map((sp) => ({ ...sp, ...INFO[sp.name], summary: DOCS[sp.name]![0], since: DOCS[sp.name]![1] }));
+];

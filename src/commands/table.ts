@@ -1,7 +1,7 @@
 // The command table: every family's specs in one map, lookup with Redis's rejection errors,
 // and key extraction from a spec (routing, COMMAND GETKEYS, read-only checks all use it).
 import { arityErr, err, type Frame } from '../protocol/frame.js';
-import type { CommandSpec } from './types.js';
+import type { CommandSpec, Flag } from './types.js';
 import { FAMILIES } from './families.js';
 
 export const TABLE = new Map<string, CommandSpec>();
@@ -52,6 +52,6 @@ export function keyPositions(spec: CommandSpec, argv: readonly string[]): number
   return out;
 }
 
-export function hasFlag(spec: CommandSpec, flag: string): boolean {
+export function hasFlag(spec: CommandSpec, flag: Flag): boolean {
   return spec.flags.includes(flag);
 }

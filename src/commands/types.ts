@@ -30,7 +30,7 @@ export interface CommandSpec {
   /** Redis arity: n = exactly n args (including the name), -n = at least n. */
   arity: number;
   /** Redis command flags (COMMAND INFO), e.g. write, readonly, fast, denyoom, admin. */
-  flags: readonly string[];
+  flags: readonly Flag[];
   /** ACL categories without '@', e.g. string, read, fast. */
   acl: readonly string[];
   /** Legacy key spec: first key, last key (negative counts from the end), step. */
@@ -45,13 +45,22 @@ export interface CommandSpec {
   sub?: CommandSpec[];
   /** Redis's command tips (COMMAND INFO), e.g. request_policy:all_shards, nondeterministic_output. */
   tips?: readonly string[];
-  /** Exact key specs for COMMAND INFO; when absent they are derived from `keys` and the flags. */
-  keySpecs?: readonly KeySpec[];
-  /** One-line summary for COMMAND DOCS. */
-  summary?: string;
-  since?: string;
-  group?: string;
+  /** Redis 7 key specs (COMMAND INFO). */
+  keySpecs: readonly KeySpec[];
+  /** COMMAND DOCS: Redis's documentation of the command (subcommands' under `subcommands`). */
+  docs: Docs;
 }
+
+/** Redis 7.0's command flags (COMMAND INFO), plus the two it keeps for itself. */
+export type Flag =
+  | 'write' | 'readonly' | 'denyoom' | 'module' | 'admin' | 'pubsub' | 'noscript' | 'blocking'
+  | 'loading' | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'asking' | 'fast' | 'no_auth'
+  | 'may_replicate' | 'sentinel' | 'only_sentinel' | 'no_mandatory_keys' | 'no_async_loading'
+  | 'no_multi' | 'movablekeys' | 'allow_busy';
+
+/** A JSON value of COMMAND DOCS (maps as objects, sets and arrays as lists). */
+export type DocValue = string | number | DocValue[] | { [k: string]: DocValue };
+export type Docs = { [k: string]: DocValue };
 
 /** A Redis 7 key spec (COMMAND INFO): how to find a group of keys and what the command does to them. */
 export interface KeySpec {

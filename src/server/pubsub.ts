@@ -24,6 +24,7 @@
 import { keySlot } from '../cluster/slot.js';
 import { stringMatch } from '../engine/glob.js';
 import type { CommandSpec, ConnCtx } from '../commands/types.js';
+import { def } from '../commands/spec-data.js';
 import { arr, bulk, err, int, NIL, E, type Frame } from '../protocol/frame.js';
 
 export type Kind = 'channel' | 'pattern' | 'shard';
@@ -221,10 +222,10 @@ export function expandReplies(replies: readonly Frame[]): Frame[] {
 const ALLOWED = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe', 'ping', 'quit', 'reset']);
 
 /** PING in RESP2 subscribed mode answers ["pong", <arg or "">]. */
-const SUBSCRIBED_PING: CommandSpec = {
-  name: 'ping', arity: -1, flags: ['fast', 'sentinel'], acl: ['fast', 'connection'], keys: [0, 0, 0], route: 'conn',
+const SUBSCRIBED_PING: CommandSpec = def('ping', {
+  route: 'conn',
   conn: (_c, argv) => (argv.length > 2 ? err("ERR wrong number of arguments for 'ping' command") : arr([bulk('pong'), bulk(argv[1] ?? '')])),
-};
+});
 
 /**
  * Session.check's pub/sub step (after lookup and auth): RESET leaves subscribed mode; in RESP2
