@@ -11,6 +11,8 @@ export default defineConfig({
           KEYFLARE_TOKEN: 'test-token',
           KEYFLARE_READONLY_TOKEN: 'test-ro-token',
           SHARDS: '4',
+          // The benchmark floors exist, so test/workers/route-acl.test.ts checks they need a token.
+          KEYFLARE_BENCH: '1',
           // Crash points in test/workers/crash.test.ts (CI default 1000; raise for long runs).
           KF_CRASH_ROUNDS: process.env.KF_CRASH_ROUNDS ?? '1000',
         },

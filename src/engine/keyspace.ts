@@ -124,7 +124,7 @@ export class Keyspace {
   earliestNewDeadline = Infinity;
   hits = 0;
   misses = 0;
-  /** Estimated bytes of all keys and values (memory.ts), kept up to date by every write. */
+  /** Estimated bytes of all keys and values (memory.ts) and of WATCH entries, kept up to date by every write. */
   used = 0;
   /** Set while an LFU policy is selected: access then holds packed LFU counters (evict.ts). */
   lfu: Lfu | null = null;
@@ -144,8 +144,13 @@ export class Keyspace {
     const before = accounted(key, v);
     this.used += remeasure(key, v) - before;
   }
-  /** Versions of WATCHed keys: every write path below reports the keys it changes. */
-  readonly watches = new WatchTable();
+  /**
+   * Versions of WATCHed keys: every write path below reports the keys it changes. Its entries'
+   * memory counts in `used`, so maxmemory and INFO see what watches (REST leases above all) hold.
+   */
+  readonly watches = new WatchTable((d) => {
+    this.used += d;
+  });
 
   /** The access clock now (seconds since ACCESS_EPOCH). */
   stamp(): number {
@@ -324,7 +329,7 @@ export class Keyspace {
     this.access.clear();
     this.rawStrings.clear();
     this.embStrings.clear();
-    this.used = 0;
+    this.used = this.watches.bytes; // watches survive a flush (their keys changed)
     this.onFlush();
     return n;
   }
@@ -347,6 +352,8 @@ export class Keyspace {
       } else if (at < next) next = at;
     }
     for (const fn of SUB_EXPIRERS) next = Math.min(next, fn(this, budget));
+    // Ended REST watch leases go too: their memory counts in `used`.
+    if (this.watches.size !== 0) next = Math.min(next, this.watches.expireLeases(this.now));
     this.earliestNewDeadline = Infinity;
     return next;
   }

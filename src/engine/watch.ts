@@ -18,6 +18,30 @@ export const RELEASE_CMD = '\0watch-release';
 /** A held (RESP connection) watch survives at most this long without EXEC/UNWATCH (lost hosts). */
 export const HOLD_MAX_MS = 3_600_000;
 
+/**
+ * Estimated heap bytes of one entry beyond its key's length: the Map slot, the Entry object with
+ * its four numbers (two of them heap doubles) and the key string's header. Measured in V8: 1M
+ * entries with 11-byte keys cost ~149 B each.
+ */
+export const ENTRY_OVERHEAD = 136;
+
+/**
+ * Per shard, the bytes that REST leases (entries no connection holds, kept for their lease only)
+ * may occupy. Redis has no such cap because its WATCH is bound to a connection and dies with it;
+ * a lease outlives its request by minutes, so without a cap a token could park unbounded memory
+ * in a shard. 8 MiB is ~55k short keys, a small share of the isolate's SAFETY_BUDGET (100 MB).
+ */
+export const LEASE_BUDGET = 8 * 1024 * 1024;
+
+export const LEASE_BUDGET_ERROR = `ERR too many REST watch leases on this shard (over ${LEASE_BUDGET} bytes): retry after the leases end (5 minutes) or watch fewer keys`;
+
+/** Active expiry sweeps ended leases at most this often. */
+export const LEASE_SWEEP_GAP_MS = 1000;
+
+export function entryBytes(key: string): number {
+  return ENTRY_OVERHEAD + key.length;
+}
+
 interface Entry {
   /** The seq value of the key's last modification (or of the entry's creation). */
   ver: number;
@@ -43,9 +67,35 @@ export class WatchTable {
   /** Watched keys looked up for writing by the running command; bumped if it dirtied. */
   private pending: string[] = [];
   private sweepAt = 64;
+  /** Estimated bytes of all entries (part of the keyspace's used memory: see `onBytes`). */
+  bytes = 0;
+  /** Estimated bytes of the entries with a running lease (capped by LEASE_BUDGET). */
+  leasedBytes = 0;
+  /** No sweep for the lease budget before this time (a refused request must not sweep each time). */
+  private budgetSweepAt = 0;
+  /** When active expiry next sweeps ended leases (no earlier than the first lease's end). */
+  private leaseSweepAt = Infinity;
+
+  /** `onBytes` receives every change of `bytes`: the keyspace adds it to used memory. */
+  constructor(private readonly onBytes: (delta: number) => void = () => {}) {}
 
   get size(): number {
     return this.entries.size;
+  }
+
+  private add(key: string, e: Entry): void {
+    this.entries.set(key, e);
+    const b = entryBytes(key);
+    this.bytes += b;
+    this.onBytes(b);
+  }
+
+  private drop(key: string, e: Entry): void {
+    this.entries.delete(key);
+    const b = entryBytes(key);
+    if (e.soft !== 0) this.leasedBytes -= b;
+    this.bytes -= b;
+    this.onBytes(-b);
   }
 
   /** A write (set, update, delete, expiry, TTL change) to `key`. */
@@ -78,18 +128,40 @@ export class WatchTable {
     for (const [k, e] of this.entries) if (exists(k)) e.ver = ++this.seq;
   }
 
-  watch(keys: readonly string[], now: number, hold: boolean, leaseMs: number): number[] {
+  /**
+   * Register keys and read their versions: `hold` for a connection (no cap: it lives as long as
+   * the connection, as in Redis), else a lease of `leaseMs`. Null when the new leases would pass
+   * `budget` bytes: then nothing is registered.
+   */
+  watch(keys: readonly string[], now: number, hold: boolean, leaseMs: number, budget = LEASE_BUDGET): number[] | null {
     if (this.entries.size >= this.sweepAt) this.sweep(now);
+    if (!hold) {
+      let extra = 0;
+      const seen = new Set<string>();
+      for (const k of keys) {
+        if (seen.has(k)) continue;
+        seen.add(k);
+        const e = this.entries.get(k);
+        if (!e || e.soft === 0) extra += entryBytes(k);
+      }
+      if (this.leasedBytes + extra > budget && now >= this.budgetSweepAt) {
+        this.budgetSweepAt = now + 1000;
+        this.sweep(now);
+      }
+      if (this.leasedBytes + extra > budget) return null;
+    }
     const out: number[] = [];
     for (const k of keys) {
       let e = this.entries.get(k);
-      if (!e) this.entries.set(k, (e = { ver: ++this.seq, refs: 0, soft: 0, hard: now + HOLD_MAX_MS }));
+      if (!e) this.add(k, (e = { ver: ++this.seq, refs: 0, soft: 0, hard: now + HOLD_MAX_MS }));
       if (hold) {
         e.refs++;
         e.hard = Math.max(e.hard, now + HOLD_MAX_MS);
       } else {
+        if (e.soft === 0) this.leasedBytes += entryBytes(k);
         e.soft = Math.max(e.soft, now + leaseMs);
         e.hard = Math.max(e.hard, e.soft);
+        if (e.soft < this.leaseSweepAt) this.leaseSweepAt = e.soft + 1;
       }
       out.push(e.ver);
     }
@@ -101,7 +173,7 @@ export class WatchTable {
       const e = this.entries.get(k);
       if (!e) continue;
       if (e.refs > 0) e.refs--;
-      if (e.refs === 0 && e.soft < now) this.entries.delete(k);
+      if (e.refs === 0 && e.soft < now) this.drop(k, e);
     }
   }
 
@@ -112,12 +184,33 @@ export class WatchTable {
     return true;
   }
 
-  /** Drop entries nobody holds whose lease ended, and any past the hard limit (amortized O(1)). */
+  /**
+   * Active expiry (Keyspace.activeExpire): free the leases that ended, so their memory leaves
+   * used_memory without waiting for the next WATCH. Returns when to come back (Infinity: no
+   * lease runs). Sweeps at most once per LEASE_SWEEP_GAP_MS: a steady flow of leases ending one
+   * after another costs one pass over the table per gap, not one per lease.
+   */
+  expireLeases(now: number): number {
+    if (this.leasedBytes === 0) return (this.leaseSweepAt = Infinity);
+    if (now >= this.leaseSweepAt) this.sweep(now);
+    return this.leaseSweepAt;
+  }
+
+  /**
+   * Drop entries nobody holds whose lease ended, and any past the hard limit (amortized O(1));
+   * a held entry whose lease ended stops counting as leased.
+   */
   private sweep(now: number): void {
+    let next = Infinity;
     for (const [k, e] of this.entries) {
-      if ((e.refs === 0 && e.soft < now) || e.hard < now) this.entries.delete(k);
+      if ((e.refs === 0 && e.soft < now) || e.hard < now) this.drop(k, e);
+      else if (e.soft !== 0 && e.soft < now) {
+        this.leasedBytes -= entryBytes(k);
+        e.soft = 0;
+      } else if (e.soft !== 0 && e.soft < next) next = e.soft;
     }
     this.sweepAt = Math.max(64, this.entries.size * 2);
+    this.leaseSweepAt = next === Infinity ? Infinity : Math.max(next + 1, now + LEASE_SWEEP_GAP_MS);
   }
 }
 
@@ -133,8 +226,15 @@ export function watchCommand(db: Keyspace, argv: readonly string[]): { reply: Fr
       // A key already past its deadline is removed first (as a read would): its later lazy or
       // active deletion is then no change, as Redis 7.0 treats keys expired at WATCH time.
       for (const k of keys) db.expireIfNeeded(k);
-      const vers = w.watch(keys, db.now, argv[1] === '1', Number(argv[2]));
-      return { reply: arr([int(w.epoch), ...vers.map((v) => int(v))]), abort: false };
+      const hold = argv[1] === '1';
+      const leaseMs = Number(argv[2]);
+      const vers = w.watch(keys, db.now, hold, leaseMs);
+      if (vers === null) return { reply: err(LEASE_BUDGET_ERROR), abort: false };
+      // Active expiry frees the leases when they end (the shard sets its alarm for it).
+      if (!hold && keys.length && db.now + leaseMs + 1 < db.earliestNewDeadline) db.earliestNewDeadline = db.now + leaseMs + 1;
+      const out: Frame[] = [int(w.epoch)];
+      for (const v of vers) out.push(int(v));
+      return { reply: arr(out), abort: false };
     }
     case CHECK_CMD: {
       const release = argv[1] === '1';

@@ -377,7 +377,9 @@ function channelAllowed(u: AclUser, ch: string, pattern: boolean): boolean {
 
 /**
  * Whether the user may run this command with these arguments (Redis's ACLSelectorCheckCmd:
- * command, then keys, then channels). `keyPositions` is the table's key extraction.
+ * command, then keys, then channels). `keyPositions` is the table's key extraction. The user's
+ * `enabled` flag is not looked at, as in Redis: `off` stops new authentications (passwordOk,
+ * and the token checks), while connections already authenticated keep their rights.
  */
 export function checkCommand(u: AclUser, spec: CommandSpec, argv: readonly string[], keyPositions: number[]): Denial | null {
   if (!spec.flags.includes('no_auth') && !u.allowed.has(spec.name)) {
@@ -394,6 +396,20 @@ export function checkCommand(u: AclUser, spec: CommandSpec, argv: readonly strin
     for (const p of chans.pos) if (!channelAllowed(u, argv[p]!, chans.pattern)) return { reason: 'channel', object: argv[p]! };
   }
   return null;
+}
+
+/**
+ * Whether the user may run `spec` on every key there is (an HTTP route standing for the command
+ * applied to all keys, as GET /export is DUMP of each): the command, then a key pattern matching
+ * any key with the permission the command needs (`~*`, `%R~*`…). Patterns that cover every key
+ * only together (`~a* ~[^a]*`) are not recognised: refused, as the safe side.
+ */
+export function checkEveryKey(u: AclUser, spec: CommandSpec): Denial | null {
+  const d = checkCommand(u, spec, [spec.name], []);
+  if (d || u.allKeys || keySpecsOf(spec).every((k) => k.flags.includes('not_key'))) return d;
+  const perm = keyPerm(spec, 1);
+  for (const k of u.keys) if ((k.perm & perm) === perm && /^\*+$/.test(k.pat)) return null;
+  return { reason: 'key', object: '*' };
 }
 
 /** The NOPERM error of a denial (as a command reply). */

@@ -11,7 +11,7 @@ import { clientState, monitored, monitorLine, pauseGate } from './clients.js';
 import { TRACKING_AFTER, afterTrackingCommand, closeTracking, trackOpts } from './tracking.js';
 import type { TrackOpts } from '../engine/tracking.js';
 import { incident } from './incident.js';
-import { Transaction, decodeWatchToken, encodeWatchToken, runAtomic, watchKeys, type TxHost, type WatchMap } from './transaction.js';
+import { REST_WATCH_MAX_KEYS, REST_WATCH_TOO_MANY, Transaction, decodeWatchToken, encodeWatchToken, runAtomic, watchKeys, type TxHost, type WatchMap } from './transaction.js';
 
 /** What a session needs from its host (the Worker, or an in-process test harness). */
 export interface Backend {
@@ -94,9 +94,10 @@ export class Session implements ConnCtx, TxHost {
   auth(user: string | null, pass: string) {
     const acl = this.backend.acl;
     const tok = this.backend.auth(user, pass);
-    if (tok || !acl) return tok;
-    const name = user ?? 'default';
-    if (passwordOk(acl.user(name), pass)) return { user: name, readonly: false };
+    const name = tok?.user ?? user ?? 'default';
+    // Redis's rule holds for the tokens too: a disabled or deleted user cannot authenticate.
+    if (!acl || (tok && acl.user(tok.user)?.enabled)) return tok;
+    if (!tok && passwordOk(acl.user(name), pass)) return { user: name, readonly: false };
     acl.log({ reason: 'auth', context: this.tx.active ? 'multi' : 'toplevel', object: this.argv0, username: name, clientInfo: this.clientInfo(this.argv0.toLowerCase()) });
     return null;
   }
@@ -283,9 +284,23 @@ export class Session implements ConnCtx, TxHost {
     return res ?? NILARR;
   }
 
-  /** REST WATCH: register the keys (leased, no connection holds them) and return a token. */
-  async watchToken(keys: readonly string[]): Promise<string> {
-    return encodeWatchToken(await watchKeys(this, keys, false));
+  /**
+   * REST WATCH: register the keys (leased, no connection holds them) and return a token, or the
+   * error: WATCH's own checks (arity, the user's ACL on the keys), then the REST limits.
+   */
+  async watchToken(keys: readonly string[]): Promise<string | Frame> {
+    await this.backend.acl?.sync(false);
+    const argv = ['WATCH'];
+    for (const k of keys) argv.push(k);
+    const checked = this.check(argv);
+    if ('err' in checked) {
+      await this.backend.acl?.settle();
+      return checked.err;
+    }
+    const unique = [...new Set(keys)];
+    if (unique.length > REST_WATCH_MAX_KEYS) return err(REST_WATCH_TOO_MANY);
+    const w = await watchKeys(this, unique, false);
+    return w instanceof Map ? encodeWatchToken(w) : w;
   }
 
   /** The connection ended: leave MULTI and release its watches on the shards. */
@@ -318,8 +333,10 @@ export class Session implements ConnCtx, TxHost {
     const acl = this.backend.acl;
     if (acl) {
       const u = acl.user(this.session.user);
-      // A deleted user's connections are refused everything (Redis closes them).
+      // A deleted user's connections are refused everything and closed, as Redis kills them. (A
+      // disabled user's open connections keep working in Redis 7.0: only new AUTHs fail.)
       const d: Denial | null = u ? checkCommand(u, found.spec, argv, keyPositions(found.spec, argv)) : { reason: 'command', object: found.spec.name };
+      if (!u) this.session.closing = true;
       if (d) {
         acl.log({ ...d, context: this.tx.active ? 'multi' : 'toplevel', username: this.session.user, clientInfo: this.clientInfo(found.spec.name) });
         return { err: err(nopermText(d)) };

@@ -40,6 +40,16 @@ import { E, NILARR, OK, QUEUED, arr, err, type Frame } from '../protocol/frame.j
 /** How long a REST watch token stays checkable (its keys' entries are kept at least that long). */
 export const REST_WATCH_LEASE_MS = 300_000;
 
+/**
+ * Keys one REST WATCH request may name. Redis's WATCH has no limit, but its cost dies with the
+ * connection; a REST lease outlives the request, and the token carrying the keys must come back
+ * in one HTTP header (Cloudflare accepts 128 KB of request headers: ~1,000 short keys fit). The
+ * shards also cap the bytes of leases each holds (engine/watch.ts LEASE_BUDGET).
+ */
+export const REST_WATCH_MAX_KEYS = 1000;
+
+export const REST_WATCH_TOO_MANY = `ERR too many keys for one REST WATCH (at most ${REST_WATCH_MAX_KEYS})`;
+
 /** Commands that run at once inside MULTI instead of being queued (Redis's processCommand). */
 const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -134,6 +144,7 @@ export class Transaction {
     // Redis keeps the first version of a key watched twice.
     const fresh = [...new Set(keys)].filter((k) => !this.watched.has(k));
     const got = await watchKeys(this.host, fresh, true);
+    if (!(got instanceof Map)) return got;
     for (const [k, w] of got) this.watched.set(k, w);
     return OK;
   }
@@ -201,8 +212,12 @@ function byShard(w: WatchMap): Map<number, Array<[string, Watched]>> {
   return per;
 }
 
-/** Register keys with their shards and read their versions (`hold`: a connection's reference). */
-export async function watchKeys(host: TxHost, keys: readonly string[], hold: boolean): Promise<WatchMap> {
+/**
+ * Register keys with their shards and read their versions (`hold`: a connection's reference,
+ * else a lease). A shard's error (its lease budget is spent) is the answer; keys other shards
+ * registered then keep only their lease or are released by the connection.
+ */
+export async function watchKeys(host: TxHost, keys: readonly string[], hold: boolean): Promise<WatchMap | Frame> {
   const per = new Map<number, string[]>();
   for (const k of keys) {
     const s = host.slots.shardOfKey(k);
@@ -211,14 +226,28 @@ export async function watchKeys(host: TxHost, keys: readonly string[], hold: boo
     l.push(k);
   }
   const out: WatchMap = new Map();
+  let failed: Frame | null = null;
   await Promise.all(
     [...per].map(async ([shard, ks]) => {
-      const [r] = await host.shardBatch(shard, [[WATCH_CMD, hold ? '1' : '0', String(REST_WATCH_LEASE_MS), ...ks]], false);
-      const v = (r as { v: Array<{ v: number }> }).v;
+      const argv = [WATCH_CMD, hold ? '1' : '0', String(REST_WATCH_LEASE_MS)];
+      for (const k of ks) argv.push(k);
+      const [r] = await host.shardBatch(shard, [argv], false);
+      if (r?.t !== 'arr') {
+        failed ??= r ?? err('ERR internal error: no reply to WATCH');
+        return;
+      }
+      const v = r.v as Array<{ v: number }>;
       const epoch = Number(v[0]!.v);
       ks.forEach((k, i) => out.set(k, { shard, epoch, ver: Number(v[i + 1]!.v) }));
     }),
   );
+  if (failed) {
+    // A connection's references on the shards that did register must not be left behind.
+    if (hold && out.size) {
+      await Promise.all([...byShard(out)].map(([shard, l]) => host.shardBatch(shard, [[RELEASE_CMD, ...l.map((e) => e[0])]], false).catch(() => null)));
+    }
+    return failed;
+  }
   return out;
 }
 

@@ -4,6 +4,9 @@
 // carries the new snapshot). Other isolates see it at a connection's next pipeline after at most
 // TTL_MS, and at once for AUTH / HELLO (a pipeline holding one refreshes first): a new AUTH always
 // checks the current users; an existing connection keeps its old rights for at most TTL_MS.
+// A REST request authenticates its token against the cache (worker/auth.ts): a user disabled or
+// deleted in another isolate is refused there within TTL_MS (not at once: one round trip per
+// request to the single ACL object would make it every request's bottleneck).
 import { AclUser, builtinLines, parseUserLine, type AclHost, type LogEntry } from '../server/acl.js';
 import { ACL_NAME, type AclObject, type AclSnapshot } from '../objects/acl-store.js';
 

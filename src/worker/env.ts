@@ -36,6 +36,12 @@ export function safeEqual(a: string, b: string): boolean {
 
 export type Access = { user: string; readonly: boolean } | null;
 
+/**
+ * Which built-in user a token names (`default` for KEYFLARE_TOKEN, `readonly` for the read-only
+ * token), or null. Only the token: the user must also exist and be enabled, as Redis's AUTH
+ * requires, which the callers check against the ACL (worker/auth.ts authenticate for HTTP,
+ * Session.auth for AUTH / HELLO).
+ */
 export function checkToken(env: Env, user: string | null, pass: string): Access {
   if (env.KEYFLARE_TOKEN && safeEqual(pass, env.KEYFLARE_TOKEN) && (user === null || user === 'default')) {
     return { user: 'default', readonly: false };

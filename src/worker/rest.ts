@@ -64,7 +64,8 @@ export const WATCH_HEADER = 'keyflare-watch-token';
  */
 async function watch(c: Ctx, keys: string[]): Promise<Response> {
   if (keys.length === 0) return respond(c, { error: "ERR wrong number of arguments for 'watch' command" }, 400);
-  return respond(c, { result: await session(c).watchToken(keys) });
+  const tok = await session(c).watchToken(keys);
+  return typeof tok === 'string' ? respond(c, { result: tok }) : one(c, tok);
 }
 
 /**

@@ -7,8 +7,9 @@ import { dumpPayload, readRdb, RdbError } from '../persistence/rdb.js';
 import { RDB_EOF, rdbHeader } from '../persistence/rdb-snapshot.js';
 import { toBytes } from '../protocol/bytes.js';
 import { WorkerBackend, type Access, type Env } from './env.js';
+import { denial, refusal, type Caller } from './auth.js';
 
-type Ctx = Context<{ Bindings: Env; Variables: { access: NonNullable<Access> } }>;
+type Ctx = Context<{ Bindings: Env; Variables: { access: NonNullable<Access>; caller: Caller } }>;
 
 const PAGE_KEYS = 5000;
 const IMPORT_BATCH = 500;
@@ -50,17 +51,27 @@ export async function exportRdb(c: Ctx): Promise<Response> {
   });
 }
 
+/**
+ * POST /import: the RESTORE command was allowed by the route (app.ts); each key is checked here as
+ * its RESTORE would be, before anything is written.
+ */
 export async function importRdb(c: Ctx): Promise<Response> {
-  if (c.get('access').readonly) return c.json({ error: "NOPERM this user has no permissions to run the 'restore' command" }, 403);
   const bytes = new Uint8Array(await c.req.arrayBuffer());
-  // Pass 1: the whole file must parse (signature, version, checksum, every value) before any key
-  // is written, so a truncated or corrupt file imports nothing.
+  // Pass 1: the whole file must parse (signature, version, checksum, every value) and the user
+  // must be allowed every key before any key is written, so a refused, truncated or corrupt file
+  // imports nothing.
   let total = 0;
   let otherDbs = 0;
+  const user = c.get('caller').user;
   try {
     for (const e of readRdb(bytes)) {
-      if (e.db === 0) total++;
-      else otherDbs++;
+      if (e.db !== 0) {
+        otherDbs++;
+        continue;
+      }
+      total++;
+      const refused = denial(user, [{ argv: ['RESTORE', e.key, '0', '', 'REPLACE', 'ABSTTL'] }]);
+      if (refused) return c.json({ error: await refusal(c.env, c.get('caller'), refused) }, 400);
     }
   } catch (e) {
     if (e instanceof RdbError || e instanceof RangeError) return c.json({ error: `ERR invalid RDB file: ${e.message}` }, 400);

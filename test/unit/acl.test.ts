@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TABLE, keyPositions } from '../../src/commands/table.js';
 import type { CommandSpec } from '../../src/commands/types.js';
-import { AclLog, CATEGORIES, READONLY_RULES, checkCommand, describeUser, newUser, parseUserLine, passwordOk, setUser, type AclUser } from '../../src/server/acl.js';
+import { AclLog, CATEGORIES, READONLY_RULES, checkCommand, checkEveryKey, describeUser, newUser, parseUserLine, passwordOk, setUser, type AclUser } from '../../src/server/acl.js';
 import { sha256Hex } from '../../src/server/sha256.js';
 
 function all(): CommandSpec[] {
@@ -105,6 +105,20 @@ describe('permission checks', () => {
     expect(chk('publish', 'other', 'm')).toBe('channel');
     expect(chk('psubscribe', 'news.*')).toBe('ok');
     expect(chk('psubscribe', 'news.s*')).toBe('channel');
+  });
+});
+
+describe('a command on every key (HTTP routes such as /export)', () => {
+  const every = (rules: string[], cmd: string) => checkEveryKey(user(rules), TABLE.get(cmd)!);
+  it('needs the command and a pattern matching any key with the access it needs', () => {
+    expect(every(['+@all', '~*'], 'dump')).toBeNull();
+    expect(every(['+@all', '%R~*'], 'dump')).toBeNull();
+    expect(every(['+@all', '%R~**'], 'dump')).toBeNull();
+    expect(every(['+@all', '%W~*'], 'dump')).toEqual({ reason: 'key', object: '*' });
+    expect(every(['+@all', '%R~pub:*'], 'dump')).toEqual({ reason: 'key', object: '*' });
+    expect(every(['+@all', '~?*'], 'dump')).toEqual({ reason: 'key', object: '*' }); // misses the empty key
+    expect(every(['+@all', '-dump', '~*'], 'dump')).toEqual({ reason: 'command', object: 'dump' });
+    expect(every(['+@all', '%R~*'], 'restore')).toEqual({ reason: 'key', object: '*' });
   });
 });
 

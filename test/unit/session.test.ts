@@ -34,6 +34,28 @@ describe('session', () => {
     expect(h.session.name).toBe('me');
   });
 
+  it('a token does not authenticate a disabled or deleted user (Redis: WRONGPASS); open sessions of a disabled one go on', async () => {
+    const WRONGPASS = { t: 'err', v: 'WRONGPASS invalid username-password pair or user is disabled.' };
+    const OK = { t: 'simple', v: 'OK' };
+    const b = new LocalBackend(4);
+    const admin = b.session();
+    const open = b.session(false);
+    expect(await open.run([['AUTH', 'local-ro-token']])).toEqual([OK]);
+    expect(await admin.run([['ACL', 'SETUSER', 'readonly', 'off']])).toEqual([OK]);
+    expect(await b.session(false).run([['AUTH', 'local-ro-token']])).toEqual([WRONGPASS]);
+    expect(await b.session(false).run([['AUTH', 'readonly', 'local-ro-token']])).toEqual([WRONGPASS]);
+    expect(await open.run([['GET', 'a']])).toEqual([{ t: 'nil' }]); // Redis 7.0.15 keeps it
+    expect(await admin.run([['ACL', 'DELUSER', 'readonly']])).toEqual([{ t: 'int', v: 1 }]);
+    expect(await b.session(false).run([['AUTH', 'local-ro-token']])).toEqual([WRONGPASS]);
+    // Redis closes a deleted user's connections.
+    expect(await open.run([['GET', 'a'], ['GET', 'b']])).toEqual([{ t: 'err', v: "NOPERM this user has no permissions to run the 'get' command" }]);
+    expect(open.session.closing).toBe(true);
+    expect(await admin.run([['ACL', 'SETUSER', 'default', 'off']])).toEqual([OK]);
+    expect(await b.session(false).run([['AUTH', 'local-token']])).toEqual([WRONGPASS]);
+    const log = (await admin.run([['ACL', 'LOG', '1']]))[0] as { v: Array<{ v: unknown[] }> };
+    expect(log.v[0]!.v.slice(2, 10).map((f) => (f as { v: unknown }).v)).toEqual(['reason', 'auth', 'context', 'toplevel', 'object', 'AUTH', 'username', 'default']);
+  });
+
   it('a read-only login reads but may neither write nor administer', async () => {
     const b = new LocalBackend(4);
     const s = b.session(false);

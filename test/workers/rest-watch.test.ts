@@ -2,6 +2,8 @@
 // keyflare-watch-token header runs only if no watched key changed (409 otherwise).
 import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { entryBytes } from '../../src/engine/watch.js';
+import { REST_WATCH_MAX_KEYS, REST_WATCH_TOO_MANY } from '../../src/server/transaction.js';
 
 const worker = (exports as unknown as { default: Fetcher }).default;
 const H = { Authorization: 'Bearer test-token' };
@@ -57,6 +59,22 @@ describe('REST WATCH', () => {
     expect(await bad.json()).toEqual({ error: 'ERR invalid watch token' });
     const plain = await post('/multi-exec', [['SET', '{w}p', '1'], ['GET', '{w}p']]);
     expect(await plain.json()).toEqual([{ result: 'OK' }, { result: '1' }]);
+  });
+
+  it('bounds a request to REST_WATCH_MAX_KEYS keys and counts the leases in used_memory', async () => {
+    const RO = { Authorization: 'Bearer test-ro-token' };
+    const keys = Array.from({ length: REST_WATCH_MAX_KEYS + 1 }, (_, i) => `{wl}${i}:`.padEnd(100, 'x'));
+    const tooMany = await post('/watch', keys, RO);
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.json()).toEqual({ error: REST_WATCH_TOO_MANY });
+    const used = async () => {
+      const { result } = (await (await post('/', ['INFO', 'memory'])).json()) as { result: string };
+      return Number(/used_memory:(\d+)/.exec(result)![1]);
+    };
+    const before = await used();
+    // The read-only token may watch; what the leases hold is memory maxmemory sees.
+    expect((await post('/watch', keys.slice(1), RO)).status).toBe(200);
+    expect((await used()) - before).toBe(REST_WATCH_MAX_KEYS * entryBytes(keys[1]!));
   });
 
   it('a pipeline is one connection: WATCH / MULTI / EXEC inside it behave as over RESP', async () => {
