@@ -40,7 +40,8 @@ export interface HubLink {
 
 /** What a host offers for pub/sub (LocalHub in-process; the hub DO client in the Worker). */
 export interface PubSubBackend {
-  link(deliver: (m: PubMsg) => void): HubLink;
+  /** A link for one connection; `lost` runs if the hub ends it (a restart closes every link). */
+  link(deliver: (m: PubMsg) => void, lost?: () => void): HubLink;
   /** Receivers reached (Redis's PUBLISH reply). */
   publish(channel: string, message: string, shard: boolean): Promise<number>;
   /** Many messages at once (keyspace notifications of one shard batch). */

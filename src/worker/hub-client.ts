@@ -11,8 +11,8 @@ export class HubClient implements PubSubBackend {
     return (this.s ??= this.ns.get(this.ns.idFromName(HUB_NAME)));
   }
 
-  link(deliver: (m: PubMsg) => void): HubLink {
-    return new WsLink(this.stub(), deliver);
+  link(deliver: (m: PubMsg) => void, lost?: () => void): HubLink {
+    return new WsLink(this.stub(), deliver, lost);
   }
   async publish(channel: string, message: string, shard: boolean): Promise<number> {
     return (await this.stub().publish(channel, message, shard)) as number;
@@ -39,6 +39,7 @@ class WsLink implements HubLink {
   constructor(
     private readonly stub: DurableObjectStub<HubObject>,
     deliver: (m: PubMsg) => void,
+    lost?: () => void,
   ) {
     this.ready = stub.fetch(`http://hub/link?id=${this.id}`, { headers: { Upgrade: 'websocket' } }).then((res) => {
       const ws = res.webSocket;
@@ -47,6 +48,14 @@ class WsLink implements HubLink {
       ws.addEventListener('message', (ev) => {
         if (typeof ev.data === 'string') deliver(JSON.parse(ev.data) as PubMsg);
       });
+      // Closed by the hub's side (a restart, a deploy), not by close(): its subscriptions are gone.
+      const gone = () => {
+        if (this.closed) return;
+        this.closed = true;
+        lost?.();
+      };
+      ws.addEventListener('close', gone);
+      ws.addEventListener('error', gone);
       return ws;
     });
   }

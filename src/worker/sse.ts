@@ -63,9 +63,11 @@ export function subscribeStream(env: Env, kind: Extract<Kind, 'channel' | 'patte
   const writer = writable.getWriter();
   const enc = new TextEncoder();
   let done = false;
-  const link = new HubClient(env.HUB).link((m: PubMsg) => {
-    void write(sseEvent(m[0]!, m.slice(1), encoding));
-  });
+  const link = new HubClient(env.HUB).link(
+    (m: PubMsg) => void write(sseEvent(m[0]!, m.slice(1), encoding)),
+    // The hub ended the link (it restarted): end the stream, so the client knows to subscribe again.
+    () => end(),
+  );
   const end = () => {
     if (done) return;
     done = true;

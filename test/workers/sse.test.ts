@@ -1,6 +1,8 @@
 // SSE framing (issue 19, item 10): no payload or channel name can end an event or forge another,
 // a real @upstash/redis subscriber receives payloads with CR, LF and NUL exactly as published,
 // and `?encoding=base64` carries any bytes exactly. Wire bytes are asserted, not only parsed events.
+import { env } from 'cloudflare:workers';
+import { evictDurableObject } from 'cloudflare:test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from '@upstash/redis/cloudflare';
 import { fromBytes, toBase64 } from '../../src/protocol/bytes.js';
@@ -33,6 +35,14 @@ async function sse(path: string) {
       const out = buf.slice(0, at);
       buf = buf.slice(at);
       return out;
+    },
+    /** Everything until the server ends the stream. */
+    async rest(): Promise<string> {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return buf;
+        buf += fromBytes(value);
+      }
     },
     async close() {
       await reader.cancel();
@@ -82,6 +92,19 @@ describe('SSE framing', () => {
     expect(await rest(['PUBLISH', ch, 'x'])).toEqual({ result: 1 });
     expect(await s.until('x\n\n')).toBe('data: pmessage,inj*,"inj\\n\\ndata: message,admin-channel,FORGED\\n\\n",x\n\n');
     await s.close();
+  });
+
+  it('ends the stream when the hub drops its links (a restart), so the client can subscribe again', async () => {
+    const s = await sse('/subscribe/restart-ch');
+    expect(await s.until('\n\n')).toBe('data: subscribe,restart-ch,1\n\n');
+    await evictDurableObject(env.HUB.get(env.HUB.idFromName('hub')), { webSockets: 'close' });
+    expect(await s.rest()).toBe('');
+    expect(await rest(['PUBSUB', 'NUMSUB', 'restart-ch'])).toEqual({ result: ['restart-ch', 0] });
+    const again = await sse('/subscribe/restart-ch');
+    expect(await again.until('\n\n')).toBe('data: subscribe,restart-ch,1\n\n');
+    expect(await rest(['PUBLISH', 'restart-ch', 'back'])).toEqual({ result: 1 });
+    expect(await again.until('\n\n')).toBe('data: message,restart-ch,back\n\n');
+    await again.close();
   });
 
   it('refuses an unknown encoding', async () => {
