@@ -19,12 +19,39 @@ import type { ExecOpts } from '../server/session.js';
 import { Rewrite, type RewriteStore } from '../persistence/rewrite.js';
 import { SNAPSHOT_CODEC } from './codec.js';
 import { rdbEntry } from '../persistence/rdb-snapshot.js';
+import { FramesEncoder, SLICE_BYTES, SliceDecoder, framesBytes, type Slice } from '../protocol/slices.js';
 
 /** Active expiry runs at most this often (Redis's active cycle runs at 10 Hz). */
 const MIN_ALARM_GAP_MS = 100;
 /** An export page stays far below the 32 MiB RPC limit. */
 const MAX_EXPORT_PAGE = 4 * 1024 * 1024;
 const TIMERS: Timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as number) };
+/** A staged batch or a pending reply left alone this long is dropped (its Worker went away). */
+const TRANSFER_TTL_MS = 60_000;
+
+/** A batch the Worker uploaded in slices (stage) and runs with exec. */
+export interface StagedBatch {
+  staged: string;
+  /** How many slices were staged: exec checks it got them all. */
+  slices: number;
+}
+
+/** A reply too large for one RPC: its first slice; the Worker pulls the rest while `more`. */
+export interface SlicedReply {
+  sliced: string;
+  slice: Slice;
+  more: boolean;
+}
+
+/** A staged batch or pending reply that is not there (the shard restarted, or it timed out). */
+export interface TransferGone {
+  gone: string;
+}
+
+/** What exec answers: the replies, their first slice, or (nothing ran) that its staged batch is gone. */
+export type ExecResult = Frame[] | SlicedReply | TransferGone;
+
+type Transfer = { client: number; at: number } & ({ dec: SliceDecoder; slices: number } | { enc: FramesEncoder });
 
 export class ShardObject extends DurableObject implements RewriteStore {
   private shard: Shard | null = null;
@@ -41,8 +68,14 @@ export class ShardObject extends DurableObject implements RewriteStore {
   /** appendfsync always: the buffer must be stored before replies leave. */
   private commitDue = false;
   /** Exports in progress (GET /export), by token. */
-  private readonly exports = new Map<string, { keys: string[]; i: number }>();
+  private readonly exports = new Map<string, { keys: string[]; i: number; carry: string | null }>();
   private exportSeq = 0;
+  /** Batches being staged (by the Worker's id) and replies being pulled (by ours). */
+  private readonly transfers = new Map<string, Transfer>();
+  private transferSeq = 0;
+  /** Our reply ids never repeat across restarts, so a stale pull can never read another's reply. */
+  private readonly transferPrefix = crypto.randomUUID();
+  private sweepTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
@@ -55,10 +88,18 @@ export class ShardObject extends DurableObject implements RewriteStore {
   /**
    * Run a batch of commands; the RPC the Worker calls. Under appendfsync always a reply waits for
    * the group commit that stores its effects (see groupCommit); a blocking command keeps the call
-   * pending until it is served or times out.
+   * pending until it is served or times out. RPC payloads are limited (32 MiB): a larger batch
+   * arrives staged (see stage), larger replies leave in slices (see pull), so a batch that ran
+   * always gets its replies back.
    */
-  exec(info: ShardInfo, batch: string[][], resp: Proto, opts: ExecOpts = {}): Frame[] | Promise<Frame[]> {
+  exec(info: ShardInfo, batch: string[][] | StagedBatch, resp: Proto, opts: ExecOpts = {}): ExecResult | Promise<ExecResult> {
     const shard = this.load(info);
+    const client = opts.client ?? 0;
+    if (!Array.isArray(batch)) {
+      const staged = this.unstage(batch);
+      if (!Array.isArray(staged)) return staged;
+      batch = staged;
+    }
     // CLIENT NO-TOUCH: only this batch's synchronous run leaves access times alone.
     if (opts.noTouch) {
       shard.db.noTouch = true;
@@ -67,9 +108,94 @@ export class ShardObject extends DurableObject implements RewriteStore {
     if (opts.atomic) {
       const r = shard.exec(batch, resp, true, opts.track ?? null);
       this.logged(shard, r.effects);
-      return this.durable(this.withNotes(shard, r.replies));
+      return this.outgoing(this.durable(this.withNotes(shard, r.replies)), client);
     }
-    return shard.execAsync(batch, resp, opts.client ?? 0, TIMERS, (effects) => this.logged(shard, effects), opts.track ?? null).then((r) => this.durable(this.withNotes(shard, r)));
+    return shard
+      .execAsync(batch, resp, client, TIMERS, (effects) => this.logged(shard, effects), opts.track ?? null)
+      .then((r) => this.outgoing(this.durable(this.withNotes(shard, r)), client));
+  }
+
+  /**
+   * One slice of a batch too large for one RPC (protocol/slices.ts), in order; exec with
+   * { staged: id } runs the whole batch as one, so an atomic batch stays atomic.
+   */
+  stage(id: string, slice: Slice, client = 0): void {
+    this.sweep();
+    let t = this.transfers.get(id);
+    if (!t) {
+      t = { client, at: Date.now(), dec: new SliceDecoder('batch'), slices: 0 };
+      this.transfers.set(id, t);
+      this.armSweep();
+    }
+    if (!('dec' in t)) throw new Error(`transfer ${id} is not a staged batch`);
+    t.at = Date.now();
+    t.slices++;
+    t.dec.push(slice);
+  }
+
+  /** The next slice of a reply exec answered in slices. */
+  pull(id: string, client = 0): SlicedReply | TransferGone {
+    this.sweep();
+    const t = this.transfers.get(id);
+    if (!t || !('enc' in t) || t.client !== client) return { gone: `reply ${id} is gone (the shard restarted or it timed out)` };
+    t.at = Date.now();
+    const slice = t.enc.next();
+    const more = slice !== null && !t.enc.done;
+    if (!more) this.transfers.delete(id);
+    return { sliced: id, slice: slice ?? { h: '', s: [] }, more };
+  }
+
+  /** A connection went away: its blocked commands end, and its transfers are dropped. */
+  clientGone(client: number): number {
+    for (const [id, t] of this.transfers) if (t.client === client) this.transfers.delete(id);
+    return this.unblockClient(client);
+  }
+
+  /** The staged batch, whole; nothing runs unless every slice arrived. */
+  private unstage(ref: StagedBatch): string[][] | TransferGone {
+    const t = this.transfers.get(ref.staged);
+    this.transfers.delete(ref.staged);
+    if (!t || !('dec' in t)) return { gone: `staged batch ${ref.staged} is gone (the shard restarted or it timed out)` };
+    if (t.slices !== ref.slices || !t.dec.complete) return { gone: `staged batch ${ref.staged} has ${t.slices} of ${ref.slices} slices` };
+    return t.dec.batch();
+  }
+
+  /** Replies as they are, or their first slice when they are too large for one RPC. */
+  private outgoing(v: Frame[] | Promise<Frame[]>, client: number): ExecResult | Promise<ExecResult> {
+    if (Array.isArray(v)) return this.sliceReplies(v, client);
+    return v.then((r) => this.sliceReplies(r, client));
+  }
+
+  private sliceReplies(replies: Frame[], client: number): ExecResult {
+    if (framesBytes(replies, SLICE_BYTES) <= SLICE_BYTES) return replies;
+    // Encoded lazily, slice by slice as the Worker pulls: only one slice is held at a time.
+    const enc = new FramesEncoder(replies, SLICE_BYTES);
+    const slice = enc.next()!;
+    if (enc.done) return { sliced: '', slice, more: false };
+    const id = `${this.transferPrefix}-${++this.transferSeq}`;
+    this.transfers.set(id, { client, at: Date.now(), enc });
+    this.armSweep();
+    return { sliced: id, slice, more: true };
+  }
+
+  /** Bounded memory: transfers idle for TRANSFER_TTL_MS are dropped. */
+  private sweep(): void {
+    const old = Date.now() - TRANSFER_TTL_MS;
+    for (const [id, t] of this.transfers) if (t.at < old) this.transfers.delete(id);
+  }
+
+  private armSweep(): void {
+    if (this.sweepTimer) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = null;
+      this.sweep();
+      if (this.transfers.size) this.armSweep();
+    }, TRANSFER_TTL_MS);
+  }
+
+  /** proto-max-bulk-len, for the Worker's protocol limits (worker/bulk-limit.ts). */
+  bulkLimit(info: ShardInfo): number {
+    return this.load(info).config.int('proto-max-bulk-len');
   }
 
   /** The reply once every effect logged so far is stored (appendfsync always), else at once. */
@@ -152,15 +278,17 @@ export class ShardObject extends DurableObject implements RewriteStore {
     const shard = this.load(info);
     let job = token ? this.exports.get(token) : undefined;
     if (!job) {
-      job = { keys: [...shard.db.data.keys()], i: 0 };
+      job = { keys: [...shard.db.data.keys()], i: 0, carry: null };
       token = `${Date.now()}-${++this.exportSeq}`;
       this.exports.set(token, job);
     }
     const db = shard.db;
     db.now = Date.now();
-    const parts: string[] = [];
+    // What a large entry left over from the previous page comes first.
+    const parts: string[] = job.carry === null ? [] : [job.carry];
+    let bytes = job.carry?.length ?? 0;
+    job.carry = null;
     let n = 0;
-    let bytes = 0;
     while (job.i < job.keys.length && n < limit && bytes < MAX_EXPORT_PAGE) {
       const key = job.keys[job.i++]!;
       if (db.isExpired(key)) continue;
@@ -171,10 +299,17 @@ export class ShardObject extends DurableObject implements RewriteStore {
       bytes += e.length;
       n++;
     }
-    const done = job.i >= job.keys.length;
+    let data = parts.join('');
+    // One entry can outgrow a page (and the RPC limit): the rest goes out with the next pages.
+    if (data.length > MAX_EXPORT_PAGE) {
+      job.carry = data.slice(MAX_EXPORT_PAGE);
+      data = data.slice(0, MAX_EXPORT_PAGE);
+    }
+    const done = job.i >= job.keys.length && job.carry === null;
     if (done) this.exports.delete(token!);
-    return { token: done ? null : token, data: toBytes(parts.join('')), keys: n };
+    return { token: done ? null : token, data: toBytes(data), keys: n };
   }
+
 
   /** Storage facts for tests: rows per table and the manifest. */
   storageFacts(): { logRows: number; baseRows: number; manifest: Manifest } {

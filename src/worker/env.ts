@@ -4,7 +4,9 @@ import type { ServerFacts } from '../commands/types.js';
 import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import type { Backend, ExecOpts } from '../server/session.js';
-import type { ShardObject } from '../objects/shard.js';
+import type { ExecResult, ShardObject, SlicedReply, StagedBatch, TransferGone } from '../objects/shard.js';
+import { BatchEncoder, SLICE_BYTES, SliceDecoder, batchBytes, type Slice } from '../protocol/slices.js';
+import { bulkLimit, noteConfigChanges } from './bulk-limit.js';
 import type { HubObject } from '../objects/hub.js';
 import { HubClient } from './hub-client.js';
 import { AclClient } from './acl-client.js';
@@ -103,9 +105,18 @@ export class WorkerBackend implements Backend {
     return this.stub(shard).exportPage(info, token, limit) as unknown as Promise<{ token: string | null; data: Uint8Array; keys: number }>;
   }
 
-  /** The connection went away: answer (and forget) its blocked commands on every shard. */
+  /** The connection went away: answer (and forget) its blocked commands and transfers on every shard. */
   async unblockClient(client: number): Promise<void> {
-    await Promise.all(this.slots.ranges.map((_, i) => this.stub(i).unblockClient(client)));
+    await Promise.all(this.slots.ranges.map((_, i) => this.stub(i).clientGone(client)));
+  }
+
+  /** proto-max-bulk-len (cached per isolate: see bulk-limit.ts). */
+  bulkLimit(): number | Promise<number> {
+    return bulkLimit(() => this.stub(0).bulkLimit(this.info(0)) as unknown as Promise<number>);
+  }
+
+  private info(shard: number) {
+    return { index: shard, count: this.slots.shards, slots: this.slots.ranges[shard]! };
   }
 
   private stub(shard: number): DurableObjectStub<ShardObject> {
@@ -121,9 +132,50 @@ export class WorkerBackend implements Backend {
     return checkToken(this.env, user, pass);
   }
 
-  exec(shard: number, batch: string[][], resp: Proto, opts: ExecOpts = {}): Promise<Frame[]> {
+  /**
+   * One batch on one shard. RPC payloads are limited (32 MiB): a batch too large for one call is
+   * staged in slices first and runs as one batch; replies too large for one come back in slices.
+   */
+  async exec(shard: number, batch: string[][], resp: Proto, opts: ExecOpts = {}): Promise<Frame[]> {
     const stub = this.stub(shard);
-    const info = { index: shard, count: this.slots.shards, slots: this.slots.ranges[shard]! };
-    return stub.exec(info, batch, resp, opts) as unknown as Promise<Frame[]>;
+    const client = opts.client ?? 0;
+    const arg = batchBytes(batch) > SLICE_BYTES ? await stage(stub, batch, client) : batch;
+    let r: ExecResult;
+    try {
+      r = (await stub.exec(this.info(shard), arg, resp, opts)) as unknown as ExecResult;
+    } finally {
+      noteConfigChanges(batch);
+    }
+    if (Array.isArray(r)) return r;
+    if ('gone' in r) throw new Error(r.gone); // nothing ran
+    return pullRest(stub, r, client);
   }
+}
+
+/** Upload a batch in slices (ShardObject.stage); nothing runs until exec names it. */
+async function stage(stub: DurableObjectStub<ShardObject>, batch: string[][], client: number): Promise<StagedBatch> {
+  const id = crypto.randomUUID();
+  const enc = new BatchEncoder(batch, SLICE_BYTES);
+  let slices = 0;
+  // One slice in flight at a time: only one is ever held in memory.
+  for (let s = enc.next(); s !== null; s = enc.next()) {
+    await stub.stage(id, s, client);
+    slices++;
+  }
+  return { staged: id, slices };
+}
+
+/** The replies of a sliced answer: the first slice came with it, the rest are pulled. */
+async function pullRest(stub: DurableObjectStub<ShardObject>, first: SlicedReply, client: number): Promise<Frame[]> {
+  const dec = new SliceDecoder('frames');
+  let r = first;
+  dec.push(r.slice);
+  while (r.more) {
+    const next = (await stub.pull(r.sliced, client)) as unknown as SlicedReply | TransferGone;
+    // The batch ran but its replies are lost (the shard restarted): as when a reply RPC breaks.
+    if ('gone' in next) throw new Error(next.gone);
+    r = next;
+    dec.push(r.slice as Slice);
+  }
+  return dec.frames();
 }

@@ -5,6 +5,7 @@ import { fromBytes, fromUtf8 } from '../protocol/bytes.js';
 import type { Frame } from '../protocol/frame.js';
 import { Session } from '../server/session.js';
 import { WorkerBackend, type Access, type Env } from './env.js';
+import { BULK_LEN_ERROR, argvTooLong } from './bulk-limit.js';
 
 type Ctx = Context<{ Bindings: Env; Variables: { access: NonNullable<Access> } }>;
 
@@ -21,6 +22,11 @@ function respond(c: Ctx, body: unknown, status: 200 | 400 | 409 = 200): Response
   // slot range, no replicas yet), so any fresh token honours read-your-writes.
   c.header('upstash-sync-token', `${Date.now()}-${++syncSeq}`);
   return c.json(body, status);
+}
+
+/** proto-max-bulk-len holds for REST arguments as for RESP bulks: a 400 with Redis's text. */
+async function overBulkLimit(c: Ctx, cmds: string[][]): Promise<Response | null> {
+  return (await argvTooLong(cmds, () => new WorkerBackend(c.env, '').bulkLimit())) ? respond(c, { error: BULK_LEN_ERROR }, 400) : null;
 }
 
 function wantsBase64(c: Ctx): boolean {
@@ -47,6 +53,8 @@ export async function single(c: Ctx): Promise<Response> {
   if (body instanceof Response) return body;
   const argv = argvFromJson(body);
   if (typeof argv === 'string') return respond(c, { error: argv }, 400);
+  const tooLong = await overBulkLimit(c, [argv]);
+  if (tooLong) return tooLong;
   if (argv[0]!.toLowerCase() === 'watch') return watch(c, argv.slice(1));
   const [reply] = await session(c).run([argv]);
   return one(c, reply!);
@@ -64,6 +72,8 @@ export const WATCH_HEADER = 'keyflare-watch-token';
  */
 async function watch(c: Ctx, keys: string[]): Promise<Response> {
   if (keys.length === 0) return respond(c, { error: "ERR wrong number of arguments for 'watch' command" }, 400);
+  const tooLong = await overBulkLimit(c, [keys]);
+  if (tooLong) return tooLong;
   const tok = await session(c).watchToken(keys);
   return typeof tok === 'string' ? respond(c, { result: tok }) : one(c, tok);
 }
@@ -122,6 +132,8 @@ export async function pathForm(c: Ctx): Promise<Response> {
     if (body.length) argv.push(fromBytes(body));
   }
   if (argv.length === 0) return respond(c, { error: 'ERR empty command' }, 400);
+  const tooLong = await overBulkLimit(c, [argv]);
+  if (tooLong) return tooLong;
   if (argv[0]!.toLowerCase() === 'watch') {
     return watch(c, argv.slice(1));
   }
@@ -146,6 +158,8 @@ export async function pipeline(c: Ctx): Promise<Response> {
   if (body instanceof Response) return body;
   const cmds = commandsOf(body);
   if (typeof cmds === 'string') return respond(c, { error: cmds }, 400);
+  const tooLong = await overBulkLimit(c, cmds);
+  if (tooLong) return tooLong;
   const s = session(c);
   // WATCH in a pipeline is connection-scoped (to the pipeline): release what it left.
   const replies = await s.run(cmds).finally(() => s.close());
@@ -159,6 +173,8 @@ export async function multiExec(c: Ctx): Promise<Response> {
   if (body instanceof Response) return body;
   const cmds = commandsOf(body);
   if (typeof cmds === 'string') return respond(c, { error: cmds }, 400);
+  const tooLong = await overBulkLimit(c, cmds);
+  if (tooLong) return tooLong;
   const token = c.req.header(WATCH_HEADER);
   const res = await session(c).transaction(cmds, token);
   if (!Array.isArray(res)) {

@@ -17,6 +17,8 @@ import { incident, internalError } from '../server/incident.js';
 type ClientsEnv = Env & { CLIENTS?: DurableObjectNamespace<ClientsObject> };
 
 const CHANGES_PROTOCOL = new Set(['hello', 'reset']);
+/** The platform caps WebSocket messages at 32 MiB: longer replies go out in several (RESP is a stream). */
+const MAX_MESSAGE = 16 * 1024 * 1024;
 
 export function acceptResp(env: Env, host: string, access: Access): Response {
   const pair = new WebSocketPair();
@@ -85,7 +87,10 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
   let running = false;
 
   const send = (frames: Frame[]) => {
-    if (!closed && frames.length) ws.send(encodeMany(frames, session.session.proto));
+    if (closed || !frames.length) return;
+    const bytes = encodeMany(frames, session.session.proto);
+    if (bytes.length <= MAX_MESSAGE) return ws.send(bytes);
+    for (let i = 0; i < bytes.length; i += MAX_MESSAGE) ws.send(bytes.subarray(i, i + MAX_MESSAGE));
   };
   // Pub/sub messages: written at once, or after the replies of the pipeline being run (so a
   // SUBSCRIBE's confirmation always precedes the messages it brings).
@@ -105,14 +110,17 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
     for (;;) {
       const cmds: string[][] = [];
       let protoError: string | null = null;
+      decoder.maxBulkLen = await backend.bulkLimit();
       for (let c = decoder.next(); c !== null; c = decoder.next()) {
         if (!Array.isArray(c)) {
           protoError = c.error;
           break;
         }
         cmds.push(c);
-        // A protocol switch changes how later replies are encoded: end the pipeline there.
-        if (CHANGES_PROTOCOL.has(c[0]!.toLowerCase())) break;
+        // A protocol switch changes how later replies are encoded, CONFIG SET how later
+        // commands are decoded (proto-max-bulk-len): end the pipeline there.
+        const name = c[0]!.toLowerCase();
+        if (CHANGES_PROTOCOL.has(name) || (name === 'config' && c[1]?.toLowerCase() === 'set')) break;
       }
       if (cmds.length) {
         running = true;
@@ -122,7 +130,6 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
         send(expandReplies(unmuted(replies, muted)));
         release();
         decoder.authenticated = session.session.authenticated;
-        decoder.maxBulkLen = 512 * 1024 * 1024;
         if (session.session.closing) return close(1000, 'QUIT');
       }
       if (protoError) {
