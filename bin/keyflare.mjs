@@ -137,6 +137,7 @@ export async function serve({ port = 8787, shards, persistTo = join(root, '.keyf
   const script = build(outdir);
   const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
   const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)[1];
+  const compatibilityFlags = [...(/^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1]);
   const defaultShards = /^SHARDS\s*=\s*"(\d+)"/m.exec(toml)?.[1] ?? '4';
   const mf = new Miniflare(
     convertV4MiniflareOptions({
@@ -154,6 +155,7 @@ export async function serve({ port = 8787, shards, persistTo = join(root, '.keyf
           scriptPath: script,
           modulesRoot: outdir,
           compatibilityDate,
+          compatibilityFlags,
           durableObjects: { SHARD: { className: 'ShardObject', useSQLite: true }, HUB: { className: 'HubObject', useSQLite: true }, CLIENTS: { className: 'ClientsObject', useSQLite: true }, ACL: { className: 'AclObject', useSQLite: true } },
           durableObjectsPersist: true,
           bindings: { SHARDS: String(shards ?? defaultShards), ...devVars(), ...vars },

@@ -115,16 +115,21 @@ export class Shard {
    * effects as they happen (also those of commands served later, on behalf of other batches'
    * writes, which are logged by the batch that made the key ready).
    */
-  async execAsync(batch: readonly string[][], resp: Proto, client: number, timers: Timers, log: (effects: string[][]) => void, track: TrackOpts | null = null): Promise<Frame[]> {
+  async execAsync(batch: readonly string[][], resp: Proto, client: number, timers: Timers, log: (effects: string[][]) => void, track: TrackOpts | null = null, maxBlockMs = Infinity): Promise<Frame[]> {
     const replies: Frame[] = [];
     let cur = batch;
+    // `maxBlockMs` bounds the batch's waits in total (REST: a request cannot wait forever); past
+    // it a blocking command answers its own timeout reply, as if its timeout had elapsed.
+    const deadline = maxBlockMs === Infinity ? Infinity : this.clock.now() + maxBlockMs;
     for (;;) {
       const r = this.exec(cur, resp, false, track);
       log(r.effects); // also when empty: the host acts on persistence requests after every batch
       replies.push(...r.replies);
       if (!r.blocked) return replies;
+      const wait = Math.min(r.blocked.timeoutMs > 0 ? r.blocked.timeoutMs : Infinity, deadline - this.clock.now());
       const { id, promise } = this.waiters.add(r.blocked, resp, client);
-      const t = r.blocked.timeoutMs > 0 ? armTimer(timers, () => this.waiters.end(id), r.blocked.timeoutMs) : undefined;
+      if (wait <= 0) this.waiters.end(id);
+      const t = wait > 0 && wait !== Infinity ? armTimer(timers, () => this.waiters.end(id), wait) : undefined;
       replies.push(await promise);
       t?.cancel();
       cur = r.rest!;

@@ -111,7 +111,7 @@ export class ShardObject extends DurableObject implements RewriteStore {
       return this.outgoing(this.durable(this.withNotes(shard, r.replies)), client);
     }
     return shard
-      .execAsync(batch, resp, client, TIMERS, (effects) => this.logged(shard, effects), opts.track ?? null)
+      .execAsync(batch, resp, client, TIMERS, (effects) => this.logged(shard, effects), opts.track ?? null, opts.maxBlockMs)
       .then((r) => this.outgoing(this.durable(this.withNotes(shard, r)), client));
   }
 

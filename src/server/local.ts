@@ -81,7 +81,7 @@ export class LocalBackend implements Backend {
       await this.notify(s);
       return r.replies;
     }
-    const replies = await s.execAsync(batch, resp, opts.client ?? 0, this.timers, log, opts.track ?? null);
+    const replies = await s.execAsync(batch, resp, opts.client ?? 0, this.timers, log, opts.track ?? null, opts.maxBlockMs);
     await this.notify(s);
     return replies;
   }

@@ -38,6 +38,8 @@ export interface ExecOpts {
   noTouch?: boolean;
   /** CLIENT TRACKING on: the shard remembers the keys read (engine/tracking.ts). */
   track?: TrackOpts;
+  /** The batch's blocking commands wait at most this long in all (REST), then time out. */
+  maxBlockMs?: number;
 }
 
 let fallbackIds = 0;

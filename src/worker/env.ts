@@ -26,6 +26,8 @@ export interface Env {
   KEYFLARE_READONLY_TOKEN?: string;
   /** "1" serves the benchmark floors under /bench/ (never set in production). */
   KEYFLARE_BENCH?: string;
+  /** REST only: how long a blocking command may wait, in ms (default 25000; see worker/rest.ts). */
+  KEYFLARE_REST_MAX_BLOCK_MS?: string;
 }
 
 /** Constant-time string comparison: no timing leak on token checks. */

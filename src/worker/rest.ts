@@ -2,8 +2,11 @@
 import type { Context } from 'hono';
 import { argvFromJson, replyToJson } from '../protocol/json.js';
 import { fromBytes, fromUtf8 } from '../protocol/bytes.js';
-import type { Frame } from '../protocol/frame.js';
-import { Session } from '../server/session.js';
+import { err, type Frame } from '../protocol/frame.js';
+import type { Proto } from '../protocol/resp-encode.js';
+import { Session, type ExecOpts } from '../server/session.js';
+import { clientState } from '../server/clients.js';
+import { incident, internalError } from '../server/incident.js';
 import { WorkerBackend, type Access, type Env } from './env.js';
 import { BULK_LEN_ERROR, argvTooLong } from './bulk-limit.js';
 
@@ -11,16 +14,132 @@ type Ctx = Context<{ Bindings: Env; Variables: { access: NonNullable<Access> } }
 
 let syncSeq = 0;
 
+/**
+ * How long a REST request's blocking commands may wait in all (BLPOP … 0 included), after which
+ * they answer the reply Redis gives when their timeout elapses (null). A request has no
+ * connection to keep it: it must end. 25 s stays under the ~30 s request timeouts common between
+ * clients and Workers (proxies, load balancers, serverless callers; AWS API Gateway cuts at 29 s)
+ * and under the 30 s a Worker may keep working for a request whose client went away — so a long
+ * poll ends with its timeout reply, not a gateway error. KEYFLARE_REST_MAX_BLOCK_MS changes it.
+ */
+export const REST_MAX_BLOCK_MS = 25_000;
+
+/** The replies of batches that were not sent because the client had gone (nobody reads them). */
+const GONE = err('ERR the client went away');
+
+/** Shard access for one REST request: blocking is bounded, and stops when the client goes. */
+class RestBackend extends WorkerBackend {
+  gone = false;
+  constructor(env: Env, host: string, private readonly deadline: number) {
+    super(env, host);
+  }
+  override exec(shard: number, batch: string[][], resp: Proto, opts: ExecOpts = {}): Promise<Frame[]> {
+    // Nothing more is sent for a client that went away (Redis also drops the unread pipeline).
+    if (this.gone) return Promise.resolve(batch.map(() => GONE));
+    return super.exec(shard, batch, resp, { ...opts, maxBlockMs: Math.max(0, this.deadline - Date.now()) });
+  }
+}
+
 function session(c: Ctx): Session {
+  return restSession(c).s;
+}
+
+/** A REST request's session, and what to do when its client goes away. */
+function restSession(c: Ctx): { s: Session; gone(): void } {
   const access = c.get('access');
-  const backend = new WorkerBackend(c.env, new URL(c.req.url).hostname);
-  return new Session(backend, { authenticated: true, user: access.user, readonly: access.readonly });
+  const cap = Number(c.env.KEYFLARE_REST_MAX_BLOCK_MS ?? REST_MAX_BLOCK_MS);
+  const backend = new RestBackend(c.env, new URL(c.req.url).hostname, Date.now() + (cap >= 0 ? cap : REST_MAX_BLOCK_MS));
+  const s = new Session(backend, { authenticated: true, user: access.user, readonly: access.readonly });
+  // The client gave up (curl -m, a fetch aborted): a command of it that waits on a shard (BLPOP…)
+  // must not take data for nobody. The unblock goes through the same stubs as the commands, so
+  // it reaches each shard after them (E-order) and finds their waiters; nothing is sent after.
+  const gone = () => {
+    if (backend.gone) return;
+    backend.gone = true;
+    if (!clientState(s).blocked) return;
+    const done = backend.unblockClient(s.session.id).catch((e) => void incident('REST unblock after the client went away', e));
+    try {
+      c.executionCtx.waitUntil(done);
+    } catch {
+      // no execution context (a test harness): the promise runs on its own
+    }
+  };
+  c.req.raw.signal?.addEventListener('abort', gone, { once: true });
+  return { s, gone };
+}
+
+/** While a command waits on a shard, a space is written this often (see runRest). */
+const KEEPALIVE_MS = 250;
+const SPACE = new Uint8Array([0x20]);
+
+type Out = { body: unknown; status: 200 | 400 };
+
+/**
+ * Run a REST request's commands and answer. Most answer at once. One still waiting on a shard
+ * after KEEPALIVE_MS (BLPOP…) is answered on a stream: status 200 at once, a space every
+ * KEEPALIVE_MS (JSON allows whitespace before a value), then the JSON body. Why: a runtime learns
+ * that an HTTP client went away only when it writes to it — the local runtimes (wrangler dev,
+ * npm start) never fire Request.signal otherwise — and the first failed write releases the
+ * waiter. The cost: an error that ends such a wait (rare: CLIENT UNBLOCK … ERROR) comes as
+ * {"error"} with status 200, as in /pipeline.
+ */
+async function runRest(c: Ctx, cmds: string[][], shape: (replies: Frame[]) => Out, pipelined = false): Promise<Response> {
+  const { s, gone } = restSession(c);
+  // WATCH in a pipeline is connection-scoped (to the pipeline): release what it left.
+  const work = s.run(cmds).finally(() => (pipelined ? s.close() : undefined)).then(shape);
+  let finished = false;
+  const settled = work.then(() => void (finished = true), () => void (finished = true));
+  for (;;) {
+    let t: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([settled, new Promise((r) => (t = setTimeout(r, KEEPALIVE_MS)))]);
+    clearTimeout(t);
+    if (finished) {
+      const out = await work; // an exception goes to app.onError
+      return respond(c, out.body, out.status);
+    }
+    if (clientState(s).blocked) break;
+  }
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const w = writable.getWriter();
+  let dead = false;
+  let chain: Promise<void> = Promise.resolve();
+  const write = (b: Uint8Array) => {
+    chain = chain.then(() => (dead ? undefined : w.write(b))).catch(() => {
+      dead = true;
+      gone();
+    });
+  };
+  const keep = setInterval(() => write(SPACE), KEEPALIVE_MS);
+  write(SPACE);
+  const end = work
+    .then(
+      (out) => JSON.stringify(out.body),
+      (e) => JSON.stringify({ error: internalError(incident(`${c.req.method} ${c.req.path} (streamed)`, e)) }),
+    )
+    .then((text) => {
+      clearInterval(keep);
+      write(new TextEncoder().encode(text));
+      return chain.then(() => (dead ? undefined : w.close())).catch(() => {});
+    });
+  try {
+    c.executionCtx.waitUntil(end);
+  } catch {
+    // no execution context (a test harness)
+  }
+  // Not compressed (identity; no-transform for the edge): a compressor would hold the spaces back,
+  // and a write must reach the socket to find out whether the client is still there.
+  const headers = { 'content-type': 'application/json', 'content-encoding': 'identity', 'cache-control': 'no-transform', 'upstash-sync-token': syncToken() };
+  return new Response(readable, { status: 200, headers });
+}
+
+function syncToken(): string {
+  return `${Date.now()}-${++syncSeq}`;
 }
 
 function respond(c: Ctx, body: unknown, status: 200 | 400 | 409 = 200): Response {
   // Writes are visible to every later request as soon as they are acknowledged (one leader per
   // slot range, no replicas yet), so any fresh token honours read-your-writes.
-  c.header('upstash-sync-token', `${Date.now()}-${++syncSeq}`);
+  c.header('upstash-sync-token', syncToken());
   return c.json(body, status);
 }
 
@@ -42,9 +161,13 @@ async function jsonBody(c: Ctx): Promise<unknown | Response> {
   }
 }
 
-function one(c: Ctx, reply: Frame): Response {
-  const out = replyToJson(reply, wantsBase64(c));
-  return respond(c, out, 'error' in out ? 400 : 200);
+/** One command's reply: 400 for an error. */
+function one(c: Ctx): (replies: Frame[]) => Out {
+  const b64 = wantsBase64(c);
+  return ([reply]) => {
+    const out = replyToJson(reply!, b64);
+    return { body: out, status: 'error' in out ? 400 : 200 };
+  };
 }
 
 /** POST / with ["CMD", "arg", …] */
@@ -56,8 +179,7 @@ export async function single(c: Ctx): Promise<Response> {
   const tooLong = await overBulkLimit(c, [argv]);
   if (tooLong) return tooLong;
   if (argv[0]!.toLowerCase() === 'watch') return watch(c, argv.slice(1));
-  const [reply] = await session(c).run([argv]);
-  return one(c, reply!);
+  return runRest(c, [argv], one(c));
 }
 
 /** Upstash has no WATCH (a REST request has no connection); keyflare's header for /multi-exec. */
@@ -75,7 +197,9 @@ async function watch(c: Ctx, keys: string[]): Promise<Response> {
   const tooLong = await overBulkLimit(c, [keys]);
   if (tooLong) return tooLong;
   const tok = await session(c).watchToken(keys);
-  return typeof tok === 'string' ? respond(c, { result: tok }) : one(c, tok);
+  if (typeof tok === 'string') return respond(c, { result: tok });
+  const out = one(c)([tok]);
+  return respond(c, out.body, out.status);
 }
 
 /**
@@ -137,8 +261,7 @@ export async function pathForm(c: Ctx): Promise<Response> {
   if (argv[0]!.toLowerCase() === 'watch') {
     return watch(c, argv.slice(1));
   }
-  const [reply] = await session(c).run([argv]);
-  return one(c, reply!);
+  return runRest(c, [argv], one(c));
 }
 
 function commandsOf(body: unknown): string[][] | string {
@@ -160,11 +283,8 @@ export async function pipeline(c: Ctx): Promise<Response> {
   if (typeof cmds === 'string') return respond(c, { error: cmds }, 400);
   const tooLong = await overBulkLimit(c, cmds);
   if (tooLong) return tooLong;
-  const s = session(c);
-  // WATCH in a pipeline is connection-scoped (to the pipeline): release what it left.
-  const replies = await s.run(cmds).finally(() => s.close());
   const b64 = wantsBase64(c);
-  return respond(c, replies.map((r) => replyToJson(r, b64)));
+  return runRest(c, cmds, (replies) => ({ body: replies.map((r) => replyToJson(r, b64)), status: 200 }), true);
 }
 
 /** POST /multi-exec: atomic on one shard; a transaction refused as a whole is one 400 error. */

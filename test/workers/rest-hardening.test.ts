@@ -88,3 +88,59 @@ describe('internal failures reach the client as a fixed text with an incident id
     expect(logged.length).toBe(2);
   });
 });
+
+describe('REST blocking commands', () => {
+  const blocked = async (): Promise<number> => {
+    const { result } = (await (await post('/', ['INFO', 'clients'])).json()) as { result: string };
+    return Number(/blocked_clients:(\d+)/.exec(result)![1]);
+  };
+  /** Wait (bounded) until `cond` holds; fails the test when it never does. */
+  const until = async (what: string, cond: () => Promise<boolean>) => {
+    for (let i = 0; i < 200; i++) {
+      if (await cond()) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`never: ${what}`);
+  };
+
+  for (const [name, wait, push, read, expected] of [
+    ['BLPOP + RPUSH', ['BLPOP', 'rb:q', '0'], ['RPUSH', 'rb:q', 'precious'], ['LRANGE', 'rb:q', '0', '-1'], ['precious']],
+    ['BZPOPMIN + ZADD', ['BZPOPMIN', 'rb:z', '0'], ['ZADD', 'rb:z', '1', 'precious'], ['ZRANGE', 'rb:z', '0', '-1'], ['precious']],
+  ] as const) {
+    it(`${name}: a client that gives up leaves no waiter, and a later push stays where it was put`, async () => {
+      const ac = new AbortController();
+      const pending = worker.fetch('http://kf/', { method: 'POST', headers: H, body: JSON.stringify(wait), signal: ac.signal }).catch((e: unknown) => e);
+      await until('the command blocks', async () => (await blocked()) === 1);
+      ac.abort();
+      await pending;
+      await until('the waiter is released', async () => (await blocked()) === 0);
+      expect(await (await post('/', push)).json()).toEqual({ result: 1 });
+      expect(await (await post('/', read)).json()).toEqual({ result: expected });
+    });
+  }
+
+  it('waits at most KEYFLARE_REST_MAX_BLOCK_MS in all, then answers the timeout reply Redis gives (null)', async () => {
+    const capped = { ...env, KEYFLARE_REST_MAX_BLOCK_MS: '300' } as typeof env;
+    const call = (path: string, body: unknown) =>
+      app.fetch(new Request(`http://kf${path}`, { method: 'POST', headers: H, body: JSON.stringify(body) }), capped, createExecutionContext());
+    const one = await call('/', ['BLPOP', 'rc:q', '0']);
+    expect(one.status).toBe(200);
+    expect(await one.json()).toEqual({ result: null });
+    // Several blocking commands of one request share the budget (same shard: one after another).
+    const many = await call('/pipeline', [
+      ['BLPOP', '{rc}a', '0'],
+      ['BZPOPMIN', '{rc}z', '0'],
+      ['BLMOVE', '{rc}a', '{rc}b', 'LEFT', 'LEFT', '0'],
+      ['XREAD', 'BLOCK', '0', 'STREAMS', '{rc}s', '$'],
+      ['BLMPOP', '0', '1', '{rc}a', 'LEFT'],
+      ['PING'],
+    ]);
+    expect(await many.json()).toEqual([{ result: null }, { result: null }, { result: null }, { result: null }, { result: null }, { result: 'PONG' }]);
+    expect(await blocked()).toBe(0);
+    // A command served before the cap is served as usual.
+    const served = call('/', ['BLPOP', 'rc:served', '0']);
+    await until('the command blocks', async () => (await blocked()) === 1);
+    await post('/', ['RPUSH', 'rc:served', 'x']);
+    expect(await (await served).json()).toEqual({ result: ['rc:served', 'x'] });
+  });
+});
