@@ -399,6 +399,19 @@ export function checkCommand(u: AclUser, spec: CommandSpec, argv: readonly strin
 }
 
 /**
+ * The channel part of the check alone. Redis 7.0 disconnects a subscriber once its user may no
+ * longer use one of its channels (ACLKillPubsubClientsIfNeeded); losing the command itself, or
+ * `off`, leaves it subscribed.
+ */
+export function checkChannels(u: AclUser, spec: CommandSpec, argv: readonly string[]): Denial | null {
+  const chans = u.allChannels ? null : channelArgs(spec, argv);
+  if (chans) {
+    for (const p of chans.pos) if (!channelAllowed(u, argv[p]!, chans.pattern)) return { reason: 'channel', object: argv[p]! };
+  }
+  return null;
+}
+
+/**
  * Whether the user may run `spec` on every key there is (an HTTP route standing for the command
  * applied to all keys, as GET /export is DUMP of each): the command, then a key pattern matching
  * any key with the permission the command needs (`~*`, `%R~*`…). Patterns that cover every key

@@ -8,7 +8,8 @@
 // test/workers/route-acl.test.ts walks `app.routes`: a route without an ACL case fails it.
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import type { Access, Env } from './env.js';
-import { authenticate, denial, pathBytes, refusal, type Caller, type Need } from './auth.js';
+import { authenticate, currentUser, denial, pathBytes, refusal, subscriberRevoked, type Caller, type Need } from './auth.js';
+import { TTL_MS } from './acl-client.js';
 import { multiExec, pathForm, pipeline, single } from './rest.js';
 import { acceptResp } from './ws.js';
 import { exportRdb, importRdb } from './transfer.js';
@@ -72,6 +73,49 @@ const subscribes = (cmd: string, prefix: string) => (c: Context<App>) => {
   return name === '' ? [] : [{ argv: [cmd, name] }];
 };
 
+/**
+ * Serve an SSE subscription while its user may hold it: as Redis disconnects a subscriber whose
+ * user was deleted or lost the channel (not one merely turned `off`), the stream is ended once
+ * the isolate's ACL cache shows that (checked every TTL_MS).
+ */
+function subscription(cmd: string, prefix: string, kind: 'channel' | 'pattern'): MiddlewareHandler<App> {
+  return async (c) => {
+    const ac = new AbortController();
+    const client = c.req.raw.signal;
+    const req = new Request(c.req.raw, { signal: AbortSignal.any([client, ac.signal]) });
+    const res = subscribeStream(c.env, kind, new URL(c.req.url).pathname.slice(prefix.length), req);
+    if (res.headers.get('content-type') !== 'text/event-stream') return res;
+    const need = subscribes(cmd, prefix)(c);
+    const name = c.get('caller').access.user;
+    const timer = setInterval(() => {
+      void currentUser(c.env, name).then((u) => {
+        if (subscriberRevoked(u, need)) stop();
+      }, () => {});
+    }, TTL_MS);
+    const stop = () => {
+      clearInterval(timer);
+      ac.abort();
+    };
+    client.addEventListener('abort', stop);
+    // The stream's end, however it comes (client gone, hub error, revoked), stops the checks.
+    const reader = res.body!.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(ctl) {
+        const { value, done } = await reader.read();
+        if (done) {
+          stop();
+          ctl.close();
+        } else ctl.enqueue(value);
+      },
+      cancel(reason) {
+        stop();
+        return reader.cancel(reason);
+      },
+    });
+    return new Response(body, res);
+  };
+}
+
 /** The benchmark floors exist only with KEYFLARE_BENCH=1 (never in production). */
 const benchOn: MiddlewareHandler<App> = async (c, next) => {
   if (c.env.KEYFLARE_BENCH !== '1') return c.json({ error: 'ERR the benchmark floors are off (KEYFLARE_BENCH=1 serves them)' }, 404);
@@ -88,12 +132,8 @@ app.post('/multi-exec', multiExec);
 // No command: a WebSocket upgrade is taken by the middleware, whose session checks each command.
 app.get('/resp', (c) => c.json({ error: 'ERR /resp expects a WebSocket upgrade' }, 426));
 // Pub/sub over SSE: SUBSCRIBE <channel> / PSUBSCRIBE <pattern>. `/publish/<ch>/<msg>` is the path form.
-app.on(['GET', 'POST'], '/subscribe/*', needs(subscribes('SUBSCRIBE', '/subscribe/')), (c) =>
-  subscribeStream(c.env, 'channel', new URL(c.req.url).pathname.slice('/subscribe/'.length), c.req.raw),
-);
-app.on(['GET', 'POST'], '/psubscribe/*', needs(subscribes('PSUBSCRIBE', '/psubscribe/')), (c) =>
-  subscribeStream(c.env, 'pattern', new URL(c.req.url).pathname.slice('/psubscribe/'.length), c.req.raw),
-);
+app.on(['GET', 'POST'], '/subscribe/*', needs(subscribes('SUBSCRIBE', '/subscribe/')), subscription('SUBSCRIBE', '/subscribe/', 'channel'));
+app.on(['GET', 'POST'], '/psubscribe/*', needs(subscribes('PSUBSCRIBE', '/psubscribe/')), subscription('PSUBSCRIBE', '/psubscribe/', 'pattern'));
 // Benchmark floors: echo answers +OK to every command without running it, as PING would; the
 // RPC floor runs GET x on shard 0.
 app.get('/bench/resp-echo', benchOn, needs(() => [{ argv: ['PING'] }]), () => acceptEcho());

@@ -2,7 +2,7 @@
 // (Redis's AUTH rule), and every route is checked as the Redis command(s) it stands for.
 import { keyPositions } from '../commands/table.js';
 import { fromUtf8 } from '../protocol/bytes.js';
-import { AclUser, builtinLines, checkCommand, checkEveryKey, findCommand, nopermText, parseUserLine, type Denial } from '../server/acl.js';
+import { AclUser, builtinLines, checkChannels, checkCommand, checkEveryKey, findCommand, nopermText, parseUserLine, type Denial } from '../server/acl.js';
 import { AclClient } from './acl-client.js';
 import { checkToken, type Access, type Env } from './env.js';
 
@@ -54,13 +54,26 @@ function builtinUser(env: Env, name: string): AclUser | undefined {
 export async function authenticate(env: Env, token: string): Promise<Caller | null> {
   const access = checkToken(env, null, token);
   if (!access) return null;
-  const acl = aclOf(env);
-  let user: AclUser | undefined;
-  if (acl) {
-    await acl.sync(false);
-    user = acl.user(access.user);
-  } else user = builtinUser(env, access.user);
+  const user = await currentUser(env, access.user);
   return user?.enabled ? { access, user } : null;
+}
+
+/** A user as the isolate's ACL cache has it now (refreshed when older than TTL_MS). */
+export async function currentUser(env: Env, name: string): Promise<AclUser | undefined> {
+  const acl = aclOf(env);
+  if (!acl) return builtinUser(env, name);
+  await acl.sync(false);
+  return acl.user(name);
+}
+
+/** Whether a subscriber to these needs must be disconnected: its user is gone, or its channels. */
+export function subscriberRevoked(user: AclUser | undefined, needs: readonly Need[]): boolean {
+  if (!user) return true;
+  for (const n of needs) {
+    const spec = findCommand(n.argv[0]!);
+    if (spec && checkChannels(user, spec, n.argv)) return true;
+  }
+  return false;
 }
 
 /** The first of `needs` the user may not run, as Redis's ACL check words it, with its command. */

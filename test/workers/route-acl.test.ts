@@ -223,6 +223,47 @@ describe('every route applies the ACL of the token user', () => {
   });
 });
 
+describe('an open SSE subscription', () => {
+  async function open(path: string) {
+    const r = await worker.fetch(`http://kf${path}`, { headers: RO });
+    expect(r.headers.get('content-type')).toBe('text/event-stream');
+    const reader = r.body!.getReader();
+    let text = '';
+    /** The next event, or null once the stream ended. */
+    const next = async (): Promise<string | null> => {
+      while (!text.includes('\n\n')) {
+        const { value, done } = await reader.read();
+        if (done) return null;
+        text += new TextDecoder().decode(value);
+      }
+      const i = text.indexOf('\n\n');
+      const ev = text.slice(0, i);
+      text = text.slice(i + 2);
+      return ev;
+    };
+    return { next, reader };
+  }
+
+  it('is ended, as Redis disconnects the subscriber, when its user loses the channel or is deleted, not when turned off', async () => {
+    await restricted();
+    const s = await open('/subscribe/pub');
+    expect(await s.next()).toBe('data: subscribe,pub,1');
+    // `off`: Redis keeps an authenticated subscriber (give the check, every TTL_MS, a chance to run).
+    await admin(['ACL', 'SETUSER', 'readonly', 'off']);
+    await new Promise((r) => setTimeout(r, 1500));
+    await admin(['PUBLISH', 'pub', 'still']);
+    expect(await s.next()).toBe('data: message,pub,still');
+    await admin(['ACL', 'SETUSER', 'readonly', 'on', 'resetchannels', '&other']);
+    expect(await s.next()).toBeNull();
+
+    await restricted();
+    const p = await open('/psubscribe/pub');
+    expect(await p.next()).toBe('data: psubscribe,pub,1');
+    await admin(['ACL', 'DELUSER', 'readonly']);
+    expect(await p.next()).toBeNull();
+  });
+});
+
 describe('benchmark floors (KEYFLARE_BENCH=1)', () => {
   it('need a token and bound their parameters', async () => {
     for (const path of ['/bench/empty', '/bench/rpc?n=3000000', '/bench/resp-echo']) {
