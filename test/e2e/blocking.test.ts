@@ -16,10 +16,14 @@ describe.each(inject('targets'))('$name', ({ respPort }) => {
   it('BLPOP is woken by an LPUSH from another connection; BRPOP waiters are served first come, first served', async () => {
     const [a, b, w] = [conn(), conn(), conn()];
     const key = `blk:${respPort}`;
+    // Each waiter is seen blocked before the next one comes (a fixed sleep raced a slow first connection).
+    const blocked = async (n: number) => {
+      for (let i = 0; i < 400 && !(await w.info('clients')).includes(`blocked_clients:${n}\r\n`); i++) await new Promise((r) => setTimeout(r, 25));
+    };
     const first = a.blpop(key, 0);
-    await new Promise((r) => setTimeout(r, 100));
+    await blocked(1);
     const second = b.blpop(key, 0);
-    await new Promise((r) => setTimeout(r, 100));
+    await blocked(2);
     await w.rpush(key, 'one', 'two');
     expect(await first).toEqual([key, 'one']);
     expect(await second).toEqual([key, 'two']);
