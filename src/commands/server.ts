@@ -41,10 +41,12 @@ async function info(c: ConnCtx, argv: string[]): Promise<Frame> {
   const cl = sections.has('clients') ? await allClients(c) : null;
   // pubsub_channels / _patterns / pubsubshard_channels: the hub's registry.
   const ps = sections.has('stats') && c.pubsub ? await pubsubCounts(c.pubsub) : null;
+  const received = sections.has('stats') ? await c.connectionsReceived?.() : undefined;
   const text = renderInfo(sections, mergeCounters(replies, fanout), {
     server: c.server, session: c.session, now: c.now(), shards: c.slots.shards,
     ...(cl ? { clients: { connected: cl.length, tracking: cl.filter((i) => i.tracking).length } } : {}),
     ...(ps ? { pubsub: ps } : {}),
+    ...(received !== undefined ? { connectionsReceived: received } : {}),
   });
   return c.session.proto === 3 ? verb(text) : bulk(text);
 }

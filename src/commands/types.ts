@@ -151,6 +151,8 @@ export interface ConnCtx {
   readonly pubsub?: import('../server/pubsub.js').PubSubBackend;
   /** ACL users of the host (server/acl.ts); absent: ACL commands answer an error. */
   readonly acl?: import('../server/acl.js').AclHost;
+  /** RESP connections the service accepted (INFO total_connections_received); undefined: unknown. */
+  connectionsReceived?(): Promise<number | undefined>;
 }
 
 export interface ServerFacts {

@@ -173,6 +173,8 @@ export interface InfoFacts {
   clients?: { connected: number; tracking: number };
   /** Channels, patterns and shard channels with subscribers (the pub/sub hub), when known. */
   pubsub?: { channels: number; patterns: number; shardChannels: number };
+  /** RESP connections accepted (the client registry), when known. */
+  connectionsReceived?: number;
 }
 
 /** Render the selected sections in Redis's fixed order. */
@@ -238,7 +240,7 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
         : []),
     ],
     stats: () => [
-      `total_connections_received:${f.session.id}`, `total_commands_processed:${t.totalCommands}`, 'instantaneous_ops_per_sec:0',
+      `total_connections_received:${f.connectionsReceived ?? 0}`, `total_commands_processed:${t.totalCommands}`, 'instantaneous_ops_per_sec:0',
       'total_net_input_bytes:0', 'total_net_output_bytes:0', 'total_net_repl_input_bytes:0', 'total_net_repl_output_bytes:0',
       'instantaneous_input_kbps:0.00', 'instantaneous_output_kbps:0.00', 'instantaneous_input_repl_kbps:0.00', 'instantaneous_output_repl_kbps:0.00',
       'rejected_connections:0', 'sync_full:0', 'sync_partial_ok:0', 'sync_partial_err:0', `expired_keys:${t.expiredKeys}`,

@@ -38,6 +38,8 @@ export class ClientsObject extends DurableObject {
   private pending = new Map<number, Pending>();
   private reqs = 0;
   private pauseState: PauseState | null = null;
+  /** Links accepted since the registry began or CONFIG RESETSTAT (stored: the object hibernates). */
+  private receivedCount: number | null = null;
 
   private async pauseNow(): Promise<PauseState> {
     return (this.pauseState ??= ((await this.ctx.storage.get<PauseState>('pause')) ?? { until: 0, mode: 'all' }));
@@ -51,8 +53,26 @@ export class ClientsObject extends DurableObject {
     const server = pair[1];
     this.ctx.acceptWebSocket(server, [String(id)]);
     server.serializeAttachment({ id, monitor: false } satisfies Attachment);
+    // Storage operations close the input gate: concurrent links cannot lose a count.
+    this.receivedCount = (await this.receivedNow()) + 1;
+    void this.ctx.storage.put('received', this.receivedCount);
     send(server, { op: 'state', pause: await this.pauseNow(), monitors: this.monitorCount() > 0 });
     return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  private async receivedNow(): Promise<number> {
+    return (this.receivedCount ??= (await this.ctx.storage.get<number>('received')) ?? 0);
+  }
+
+  /** INFO stats' total_connections_received: every RESP connection has one link. */
+  received(): Promise<number> {
+    return this.receivedNow();
+  }
+
+  /** CONFIG RESETSTAT. */
+  async resetStats(): Promise<void> {
+    this.receivedCount = 0;
+    await this.ctx.storage.put('received', 0);
   }
 
   /** INFO clients' connected_clients: live links. */

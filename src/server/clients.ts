@@ -66,6 +66,9 @@ export interface ClientRegistry {
   setMonitor(id: number, on: boolean): void;
   /** Monitor lines produced by a connection (sent only while monitors exist). */
   feed(lines: string[]): void;
+  /** Connections accepted since the service began or CONFIG RESETSTAT (INFO total_connections_received). */
+  received(): Promise<number>;
+  resetStats(): Promise<void>;
 }
 
 /** What the host of a connection lets the registry do to it. */
@@ -199,8 +202,10 @@ export class LocalClients implements ClientRegistry {
   readonly conns = new Map<number, LocalEntry>();
   private pauseState: PauseState = { until: 0, mode: 'all' };
   private readonly monitors = new Set<number>();
+  private receivedCount = 0;
 
   add(conn: ConnCtx, info: () => ClientInfo): void {
+    this.receivedCount++;
     const st = clientState(conn);
     this.conns.set(conn.session.id, { conn, st, info });
     st.setPause(this.pauseState);
@@ -242,6 +247,14 @@ export class LocalClients implements ClientRegistry {
     if (on) this.monitors.add(id);
     else this.monitors.delete(id);
     for (const e of this.conns.values()) e.st.monitors = this.monitors.size > 0;
+  }
+
+  async received(): Promise<number> {
+    return this.receivedCount;
+  }
+
+  async resetStats(): Promise<void> {
+    this.receivedCount = 0;
   }
 
   feed(lines: string[]): void {

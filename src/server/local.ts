@@ -29,6 +29,10 @@ export class LocalBackend implements Backend {
   readonly pubsub = new LocalHub();
   /** The in-process client registry (CLIENT LIST/KILL/PAUSE/UNBLOCK, MONITOR). */
   readonly clients = new LocalClients();
+  /** The registry's connection counts (INFO total_connections_received) for sessions not attached. */
+  get connections(): LocalClients {
+    return this.clients;
+  }
   /** MONITOR lines received by each monitoring session (by client id). */
   readonly monitorLines = new Map<number, string[]>();
   /** ACL users, in memory: `default` (the token's user) and `readonly` (the read-only token's). */

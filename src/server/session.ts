@@ -27,6 +27,14 @@ export interface Backend {
   readonly pubsub?: PubSubBackend;
   /** ACL users (server/acl.ts); absent: only the read-only flag limits a session. */
   readonly acl?: AclHost;
+  /** The client registry's connection counts, for sessions without a registry link (REST). */
+  readonly connections?: ConnectionStats;
+}
+
+/** INFO's total_connections_received and its CONFIG RESETSTAT (server/clients.ts ClientRegistry). */
+export interface ConnectionStats {
+  received(): Promise<number>;
+  resetStats(): Promise<void>;
 }
 
 export interface ExecOpts {
@@ -305,6 +313,17 @@ export class Session implements ConnCtx, TxHost {
     return w instanceof Map ? encodeWatchToken(w) : w;
   }
 
+  /** RESP connections accepted, from this connection's registry link or else the host's registry. */
+  async connectionsReceived(): Promise<number | undefined> {
+    const stats: ConnectionStats | undefined = clientState(this).registry ?? this.backend.connections;
+    try {
+      return await stats?.received();
+    } catch (e) {
+      incident('INFO: the client registry did not answer', e);
+      return undefined;
+    }
+  }
+
   /** The connection ended: leave MULTI and release its watches on the shards. */
   async close(): Promise<void> {
     closeTracking(this);
@@ -386,7 +405,11 @@ export class Session implements ConnCtx, TxHost {
         return spec.conn!(this, argv);
       case 'all': {
         const s = await this.settle(this.everyShard(argv));
-        return s.failed.length ? partial(spec, s) : combine(spec, s.replies);
+        if (s.failed.length) return partial(spec, s);
+        const reply = combine(spec, s.replies);
+        // The shards reset their counters; the connection count lives in the client registry.
+        if (spec.name === 'config|resetstat' && reply.t !== 'err') await (clientState(this).registry ?? this.backend.connections)?.resetStats();
+        return reply;
       }
       case 'split':
         return this.split(spec, argv);

@@ -88,6 +88,13 @@ export class RegistryLink implements ClientRegistry {
   async count(): Promise<number> {
     return (await this.stub.count()) as number;
   }
+  // The same stub as the link's own fetch: a connection's first INFO counts that connection.
+  async received(): Promise<number> {
+    return (await this.stub.received()) as number;
+  }
+  async resetStats(): Promise<void> {
+    await this.stub.resetStats();
+  }
   setMonitor(_id: number, on: boolean): void {
     this.up({ op: 'monitor', on });
   }

@@ -3,7 +3,7 @@ import { SlotMap } from '../cluster/slot.js';
 import type { ServerFacts } from '../commands/types.js';
 import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
-import type { Backend, ExecOpts } from '../server/session.js';
+import type { Backend, ConnectionStats, ExecOpts } from '../server/session.js';
 import type { ExecResult, ShardObject, SlicedReply, StagedBatch, TransferGone } from '../objects/shard.js';
 import { BatchEncoder, SLICE_BYTES, SliceDecoder, batchBytes, type Slice } from '../protocol/slices.js';
 import { bulkLimit, noteConfigChanges } from './bulk-limit.js';
@@ -11,6 +11,7 @@ import type { HubObject } from '../objects/hub.js';
 import { HubClient } from './hub-client.js';
 import { AclClient } from './acl-client.js';
 import type { AclObject } from '../objects/acl-store.js';
+import { CLIENTS_NAME, type ClientsObject } from '../objects/clients.js';
 
 export interface Env {
   SHARD: DurableObjectNamespace<ShardObject>;
@@ -18,6 +19,8 @@ export interface Env {
   HUB?: DurableObjectNamespace<HubObject>;
   /** ACL users (one object, named "acl"); absent: tokens only, the read-only flag limits. */
   ACL?: DurableObjectNamespace<AclObject>;
+  /** The client registry (one object, named "clients"); absent: no connection counts. */
+  CLIENTS?: DurableObjectNamespace<ClientsObject>;
   /** Number of shard DOs the 16384 slots are split over. */
   SHARDS?: string;
   /** Full-access token (a secret in production; `.dev.vars` locally). */
@@ -94,6 +97,14 @@ export class WorkerBackend implements Backend {
 
   now(): number {
     return Date.now();
+  }
+
+  /** Connection counts of the client registry, for a session without a link of its own (REST). */
+  get connections(): ConnectionStats | undefined {
+    const ns = this.env.CLIENTS;
+    if (!ns) return undefined;
+    const stub = () => ns.get(ns.idFromName(CLIENTS_NAME));
+    return { received: async () => (await stub().received()) as number, resetStats: async () => void (await stub().resetStats()) };
   }
 
   nextClientId(): number {

@@ -149,3 +149,21 @@ describe('INFO stats counts the pub/sub registry', () => {
     expect(text).toContain('pubsubshard_channels:1\r\n');
   });
 });
+
+describe('INFO stats total_connections_received', () => {
+  const received = async (s: import('../../src/server/session.js').Session) => {
+    const [info] = await s.run([['INFO', 'stats']]);
+    return Number(/total_connections_received:(\d+)\r\n/.exec((info as { v: string }).v)![1]);
+  };
+
+  it('counts the connections accepted (not the caller id), and CONFIG RESETSTAT zeroes it as in Redis', async () => {
+    const b = new LocalBackend(4);
+    const first = b.session();
+    b.session();
+    b.session();
+    expect(await received(first)).toBe(3);
+    expect(await first.run([['CONFIG', 'RESETSTAT']])).toEqual([{ t: 'simple', v: 'OK' }]);
+    expect(await received(first)).toBe(0);
+    expect(await received(b.session())).toBe(1);
+  });
+});

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { app } from '../../src/worker/app.js';
 import { setIncidentLog } from '../../src/server/incident.js';
 import { SlotMap } from '../../src/cluster/slot.js';
+import { openResp } from './ws-client.js';
 
 const worker = (exports as unknown as { default: Fetcher }).default;
 const H = { Authorization: 'Bearer test-token' };
@@ -142,5 +143,25 @@ describe('REST blocking commands', () => {
     await until('the command blocks', async () => (await blocked()) === 1);
     await post('/', ['RPUSH', 'rc:served', 'x']);
     expect(await (await served).json()).toEqual({ result: ['rc:served', 'x'] });
+  });
+});
+
+describe('INFO stats total_connections_received', () => {
+  const received = async () => {
+    const { result } = (await (await post('/', ['INFO', 'stats'])).json()) as { result: string };
+    return Number(/total_connections_received:(\d+)\r\n/.exec(result)![1]);
+  };
+
+  it('counts RESP connections the registry accepted; REST requests are not connections', async () => {
+    const before = await received();
+    const first = await openResp();
+    // A connection's own INFO already counts it (its registry link goes first, on the same stub).
+    expect(Number(/total_connections_received:(\d+)/.exec(await first.cmd('INFO', 'stats'))![1])).toBe(before + 1);
+    const conns = [first, await openResp(), await openResp()];
+    for (let i = 0; i < 200 && (await received()) !== before + 3; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await received()).toBe(before + 3);
+    for (let i = 0; i < 3; i++) await post('/', ['PING']);
+    expect(await received()).toBe(before + 3);
+    for (const c of conns) c.ws.close();
   });
 });
