@@ -8,6 +8,10 @@ import { RDB_EOF, rdbHeader } from '../persistence/rdb-snapshot.js';
 import { toBytes } from '../protocol/bytes.js';
 import { WorkerBackend, type Access, type Env } from './env.js';
 import { denial, refusal, type Caller } from './auth.js';
+import { incident, internalError } from '../server/incident.js';
+
+/** A shard refused a RESTORE: its Redis error text is the client's to read. */
+class ReplyError extends Error {}
 
 type Ctx = Context<{ Bindings: Env; Variables: { access: NonNullable<Access>; caller: Caller } }>;
 
@@ -91,7 +95,7 @@ export async function importRdb(c: Ctx): Promise<Response> {
       if (!b?.length) return;
       batches.set(shard, []);
       const replies = await backend.exec(shard, b, 2);
-      for (const r of replies) if (r.t === 'err') throw new Error(r.v);
+      for (const r of replies) if (r.t === 'err') throw new ReplyError(r.v);
       imported += b.length;
     };
     try {
@@ -114,7 +118,9 @@ export async function importRdb(c: Ctx): Promise<Response> {
       for (const shard of [...batches.keys()]) await send(shard);
       await line({ done: true, imported, expired, total });
     } catch (e) {
-      await line({ error: `ERR import failed after ${imported} keys: ${(e as Error).message}` });
+      // A shard's reply or the file's fault is the client's to read; anything else is logged (incident.ts).
+      const why = e instanceof ReplyError || e instanceof RdbError || e instanceof RangeError ? e.message : internalError(incident('POST /import', e));
+      await line({ error: `ERR import failed after ${imported} keys: ${why}` });
     } finally {
       await w.close();
     }

@@ -88,6 +88,18 @@ describe('internal failures reach the client as a fixed text with an incident id
     expect(JSON.stringify(body)).not.toContain('offset 4242');
     expect(logged.length).toBe(2);
   });
+  it('POST /import into a failing shard reports an incident id, not the exception', async () => {
+    const logged: Array<{ line: string; e: unknown }> = [];
+    setIncidentLog((line, e) => logged.push({ line, e }));
+    await post('/', ['SET', onShard1, 'exported']);
+    const rdb = await (await worker.fetch('http://kf/export', { headers: H })).arrayBuffer();
+    const ctx = createExecutionContext();
+    const r = await app.fetch(new Request('http://kf/import', { method: 'POST', headers: H, body: rdb }), flakyEnv(), ctx);
+    const text = await r.text();
+    expect(text).toMatch(/"error":"ERR import failed after \d+ keys: ERR internal error \(incident [0-9a-f]{8}\)"/);
+    expect(text).not.toContain('offset 4242');
+    expect(logged.some((l) => (l.e as Error).message === SECRET)).toBe(true);
+  });
 });
 
 describe('REST blocking commands', () => {
