@@ -95,6 +95,7 @@ export class ShardObject extends DurableObject implements RewriteStore {
   exec(info: ShardInfo, batch: string[][] | StagedBatch, resp: Proto, opts: ExecOpts = {}): ExecResult | Promise<ExecResult> {
     const shard = this.load(info);
     const client = opts.client ?? 0;
+    if (this.transfers.size) this.sweep();
     if (!Array.isArray(batch)) {
       const staged = this.unstage(batch);
       if (!Array.isArray(staged)) return staged;
