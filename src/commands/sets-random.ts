@@ -73,7 +73,7 @@ function spopCount(c: Ctx, argv: string[]): Frame {
       next.add(m, lim);
       s.remove(m);
     }
-    popped.push(...s.members());
+    for (const m of s.members()) popped.push(m); // no spread: the set may hold millions
     c.db.update(key, next!);
   } else {
     // A packed set: choose the survivors and drop the rest in place.

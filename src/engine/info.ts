@@ -29,6 +29,11 @@ export interface Counters {
   aofBuf: number;
   loadMs: number;
   loadKeys: number;
+  /** Recovery's leftovers (persistence/recover.ts): summed; the error is the first shard's. */
+  loadSkipK: number;
+  loadSkipR: number;
+  loadTrunc: number;
+  loadErr: string;
   kProc: number;
   kTotal: number;
   fsync: string;
@@ -84,6 +89,9 @@ function persistLines(c: Ctx): string[] {
     `rewrites:${p.rewrites}`, `saves:${p.saves}`, `aofBase:${p.aofBaseSize}`, `aofCur:${p.aofCurrentSize}`,
     `aofBuf:${p.aofBufferLength}`, `loadMs:${p.loadTimeMs}`, `loadKeys:${p.loadedKeys}`, `kProc:${p.keysProcessed}`,
     `kTotal:${p.keysTotal}`, `fsync:${c.config.get('appendfsync')}`,
+    `loadSkipK:${p.loadSkippedKeys}`, `loadSkipR:${p.loadSkippedRecords}`, `loadTrunc:${p.loadTruncatedBytes}`,
+    // Last: free text, kept on one line and read up to the line's end (it may hold colons).
+    `loadErr:${p.loadLastError ? `shard ${c.shard.index}: ${p.loadLastError.replace(/[\r\n]+/g, ' ')}` : ''}`,
   ];
 }
 
@@ -91,7 +99,7 @@ function emptyCounters(): Counters {
   return {
     keys: 0, expires: 0, ttlSum: 0, ttlSamples: 0, memory: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, blocked: 0,
     changes: 0, lastSave: Infinity, rwip: 0, rwsched: 0, rwOk: 1, rwTime: -1, rewrites: 0, saves: 0, aofBase: 0, aofCur: 0,
-    aofBuf: 0, loadMs: 0, loadKeys: 0, kProc: 0, kTotal: 0, fsync: 'always',
+    aofBuf: 0, loadMs: 0, loadKeys: 0, loadSkipK: 0, loadSkipR: 0, loadTrunc: 0, loadErr: '', kProc: 0, kTotal: 0, fsync: 'always',
     hits: 0, misses: 0, errorReplies: 0, hz: 10, maxmemory: 0, policy: 'noeviction', appendonly: 'yes',
     calls: new Map(), failed: new Map(), errors: new Map(),
   };
@@ -106,6 +114,10 @@ export function mergeCounters(replies: readonly Frame[], fanout: (cmd: string) =
   replies.forEach((f, i) => {
     if (f.t !== 'bulk') return;
     for (const line of f.v.split('\n')) {
+      if (line.startsWith('loadErr:')) {
+        if (!out.loadErr) out.loadErr = line.slice(8);
+        continue;
+      }
       const colon = line.lastIndexOf(':');
       const k = line.slice(0, colon);
       const v = line.slice(colon + 1);
@@ -221,6 +233,11 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
       `aof_unstored_bytes:${t.aofBuf}`,
       `last_load_time_ms:${t.loadMs}`,
       `last_load_keys:${t.loadKeys}`,
+      // What the last load left out rather than refuse to start (persistence/recover.ts).
+      `load_skipped_keys:${t.loadSkipK}`,
+      `load_skipped_records:${t.loadSkipR}`,
+      `load_truncated_bytes:${t.loadTrunc}`,
+      `load_last_error:${t.loadErr}`,
     ],
     persistence: () => [
       'loading:0', 'async_loading:0', 'current_cow_peak:0', 'current_cow_size:0', 'current_cow_size_age:0', 'current_fork_perc:0.00',

@@ -124,7 +124,7 @@ export class Shard {
     for (;;) {
       const r = this.exec(cur, resp, false, track);
       log(r.effects); // also when empty: the host acts on persistence requests after every batch
-      replies.push(...r.replies);
+      for (const f of r.replies) replies.push(f); // no spread: a batch may hold 100k+ replies
       if (!r.blocked) return replies;
       const wait = Math.min(r.blocked.timeoutMs > 0 ? r.blocked.timeoutMs : Infinity, deadline - this.clock.now());
       const { id, promise } = this.waiters.add(r.blocked, resp, client);
@@ -155,11 +155,22 @@ export class Shard {
     });
   }
 
-  /** Re-apply logged effects (recovery): nothing expires and nothing is logged again. */
-  replay(records: readonly string[][]): void {
+  /**
+   * Re-apply logged effects (recovery): nothing expires and nothing is logged again. With
+   * `onError`, a record whose run throws is reported there and the replay goes on (recovery
+   * skips it, see persistence/recover.ts); without, the throw ends the replay.
+   */
+  replay(records: readonly string[][], onError?: (argv: readonly string[], e: unknown) => void): void {
     this.db.loading = true;
     try {
-      for (const argv of records) this.run(argv, 2);
+      for (const argv of records) {
+        try {
+          this.run(argv, 2);
+        } catch (e) {
+          if (!onError) throw e;
+          onError(argv, e);
+        }
+      }
     } finally {
       this.db.loading = false;
       this.effects = [];

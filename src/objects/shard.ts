@@ -8,12 +8,11 @@ import type { ShardInfo } from '../commands/types.js';
 import type { Timers } from '../engine/blocking.js';
 import { systemClock } from '../engine/clock.js';
 import { Shard } from '../engine/shard.js';
-import { trackFieldTtls, type HashObj } from '../engine/types/hash.js';
-import { AofBuffer, EVERYSEC_MS, IDLE_FLUSH_MS, emptyManifest, shouldAutoRewrite, type Fsync, type Manifest } from '../persistence/aof.js';
+import { AofBuffer, EVERYSEC_MS, IDLE_FLUSH_MS, emptyManifest, openSegment, shouldAutoRewrite, type Fsync, type Manifest } from '../persistence/aof.js';
+import { emptyReport, loadBase, replayLog } from '../persistence/recover.js';
 import { dueSavePoint } from '../persistence/savepoints.js';
 import { toBytes } from '../protocol/bytes.js';
 import type { Frame } from '../protocol/frame.js';
-import { RespDecoder } from '../protocol/resp-decode.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import type { ExecOpts } from '../server/session.js';
 import { Rewrite, type RewriteStore } from '../persistence/rewrite.js';
@@ -436,52 +435,40 @@ export class ShardObject extends DurableObject implements RewriteStore {
     for (const seg of this.manifest.segments) {
       seg.bytes = (this.sql.exec('SELECT COALESCE(SUM(length(data)), 0) AS n FROM log WHERE seg = ?', seg.seg).one().n as number) ?? 0;
     }
-    let keys = 0;
+    // Tolerant recovery (persistence/recover.ts has the policy): whatever cannot load is left out
+    // and reported, and the shard serves the rest. aof-load-truncated is not consulted: CONFIG is
+    // not stored, so at load it always has its default (yes).
+    const rep = emptyReport();
     const base = this.manifest.base;
     if (base) {
       const parts: Uint8Array[] = [];
       for (const row of this.sql.exec('SELECT data FROM base WHERE gen = ? ORDER BY idx', base.gen)) parts.push(new Uint8Array(row.data as ArrayBuffer));
       const all = concat(parts);
-      shard.db.loading = true;
-      SNAPSHOT_CODEC.load(all, (key, value, expireAt) => {
-        shard.db.set(key, value);
-        if (expireAt >= 0) shard.db.setExpire(key, expireAt);
-        // Hash fields with their own TTLs must be known to active expiry.
-        if (typeof value !== 'string' && value.type === 'hash') trackFieldTtls(shard.db, key, value as HashObj);
-        keys++;
-      }, shard);
-      shard.db.loading = false;
+      loadBase(shard, all, SNAPSHOT_CODEC, rep);
       shard.persist.aofBaseSize = all.length;
       shard.persist.lastSaveTime = Math.floor(base.at / 1000);
     } else shard.persist.lastSaveTime = Math.floor(started / 1000);
     // A rewrite that never finished left rows of a base no manifest names.
     this.sql.exec('DELETE FROM base WHERE gen <> ?', base?.gen ?? -1);
-    // Replay the increment segments as one RESP stream: a record may span rows.
     const first = this.manifest.segments[0]!.seg;
-    const dec = new RespDecoder();
-    dec.maxBulkLen = Number.MAX_SAFE_INTEGER;
-    let logBytes = 0;
-    for (const row of this.sql.exec('SELECT data FROM log WHERE seg >= ? ORDER BY seq', first)) {
-      const bytes = new Uint8Array(row.data as ArrayBuffer);
-      logBytes += bytes.length;
-      dec.push(bytes);
-      const cmds: string[][] = [];
-      for (let c = dec.next(); c !== null; c = dec.next()) {
-        if (!Array.isArray(c)) throw new Error(`shard ${info.index}: corrupt AOF: ${c.error}`);
-        cmds.push(c);
-      }
-      shard.replay(cmds);
-    }
-    if (dec.buffered) {
-      // Redis's aof-load-truncated: a torn last record is dropped (yes) or refuses to load (no).
-      if (shard.config.get('aof-load-truncated') !== 'yes') throw new Error(`shard ${info.index}: truncated AOF (${dec.buffered} bytes) and aof-load-truncated is no`);
-      console.warn(`shard ${info.index}: dropping a truncated AOF tail of ${dec.buffered} bytes`);
-      shard.persist.loadTruncatedBytes = dec.buffered;
-    }
+    const rows = this.sql.exec('SELECT seg, data FROM log WHERE seg >= ? ORDER BY seq', first);
+    replayLog(shard, (function* () {
+      for (const row of rows) yield { seg: row.seg as number, data: new Uint8Array(row.data as ArrayBuffer) };
+    })(), rep);
+    // Records written from now on must not follow bytes no reader gets past: a fresh segment.
+    if (rep.tailBroken) this.setManifest(openSegment(this.manifest));
     const p = shard.persist;
-    p.aofCurrentSize = (base?.bytes ?? 0) + logBytes;
+    p.aofCurrentSize = (base?.bytes ?? 0) + rep.logBytes;
     p.loadTimeMs = Date.now() - started;
-    p.loadedKeys = keys;
+    p.loadedKeys = rep.keys;
+    p.loadTruncatedBytes = rep.truncatedBytes;
+    p.loadSkippedKeys = rep.skippedKeys;
+    p.loadSkippedRecords = rep.skippedRecords;
+    p.loadLastError = rep.lastError;
+    if (rep.lastError) {
+      for (const e of rep.errors) console.error(`shard ${info.index}: load: ${e}`);
+      console.error(`shard ${info.index}: loaded ${rep.keys} keys; skipped ${rep.skippedKeys} keys and ${rep.skippedRecords} log records, dropped ${rep.truncatedBytes} log bytes${rep.baseIncomplete ? '; the base image stopped early' : ''}; last error: ${rep.lastError}`);
+    }
     p.changesSinceSave = 0;
     this.shard = shard;
     // Keys that expired while the object was down are removed by the first alarm.

@@ -267,6 +267,22 @@ export class Reader {
         return fail(`unknown string encoding ${kind}`);
     }
   }
+  /** Step over a string without decoding it (LZF bodies are not decompressed): framing only. */
+  skipStr(): void {
+    const { enc, v } = this.lenOrEnc();
+    if (!enc) {
+      this.need(v);
+      return;
+    }
+    if (v === 0) this.need(1);
+    else if (v === 1) this.need(2);
+    else if (v === 2) this.need(4);
+    else if (v === 3) {
+      const clen = this.len();
+      this.len();
+      this.need(clen);
+    } else fail(`unknown string encoding ${v}`);
+  }
   /** rdbLoadMillisecondTime. */
   ms(): number {
     return Number(BigInt.asIntN(64, this.u64le()));

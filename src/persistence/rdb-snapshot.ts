@@ -58,9 +58,9 @@ class RdbSnapshotWriter implements SnapshotWriter {
 
 export const RDB_SNAPSHOT: SnapshotCodec = {
   writer: (nowMs) => new RdbSnapshotWriter(nowMs),
-  load(bytes, put, shard) {
+  load(bytes, put, shard, onCorrupt) {
     const limits = shard ? loadLimits(shard.config, shard.rng) : undefined;
-    for (const e of readRdb(bytes, limits ? { limits } : {})) {
+    for (const e of readRdb(bytes, { ...(limits ? { limits } : {}), ...(onCorrupt ? { onCorrupt } : {}) })) {
       if (e.db === 0) put(e.key, e.value, e.expireAt ?? -1);
     }
   },

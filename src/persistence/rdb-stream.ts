@@ -189,3 +189,34 @@ export function loadStream(r: Reader, type: number): Stream {
   }
   return s;
 }
+
+/** Step over a stream body reading only its framing (see skipObject in rdb-value.ts). */
+export function skipStream(r: Reader, type: number): void {
+  const nodes = r.len();
+  for (let i = 0; i < nodes; i++) {
+    r.skipStr();
+    r.skipStr();
+  }
+  r.len();
+  r.lenBig();
+  r.lenBig();
+  if (type !== T_STREAM_LISTPACKS) for (let i = 0; i < 5; i++) r.lenBig();
+  const ngroups = r.len();
+  for (let i = 0; i < ngroups; i++) {
+    r.skipStr();
+    r.lenBig();
+    r.lenBig();
+    if (type !== T_STREAM_LISTPACKS) r.lenBig();
+    const npel = r.len();
+    for (let j = 0; j < npel; j++) {
+      r.need(16 + 8);
+      r.len();
+    }
+    const ncons = r.len();
+    for (let j = 0; j < ncons; j++) {
+      r.skipStr();
+      r.need(type === T_STREAM_LISTPACKS_3 ? 16 : 8);
+      r.need(16 * r.len());
+    }
+  }
+}

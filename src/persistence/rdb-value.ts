@@ -13,10 +13,10 @@ import { fmtG17 } from '../protocol/numfmt.js';
 import {
   QL_PACKED, QL_PLAIN, T_HASH, T_HASH_LISTPACK, T_HASH_ZIPLIST, T_LIST, T_LIST_QUICKLIST, T_LIST_QUICKLIST_2,
   T_LIST_ZIPLIST, T_SET, T_SET_INTSET, T_SET_LISTPACK, T_STREAM_LISTPACKS, T_STREAM_LISTPACKS_2,
-  T_STREAM_LISTPACKS_3, T_STRING, T_HASH_METADATA, T_ZSET, T_ZSET_2, T_ZSET_LISTPACK, T_ZSET_ZIPLIST, fail, type Reader, type Writer,
+  T_STREAM_LISTPACKS_3, T_STRING, T_HASH_METADATA, T_HASH_ZIPMAP, T_ZSET, T_ZSET_2, T_ZSET_LISTPACK, T_ZSET_ZIPLIST, fail, type Reader, type Writer,
 } from './rdb-io.js';
 import { LP_OVERHEAD, intsetDecode, intsetEncode, lpDecode, lpEncode, lpEntry, lpFromEntries, zipDecode } from './rdb-listpack.js';
-import { loadStream, saveStream } from './rdb-stream.js';
+import { loadStream, saveStream, skipStream } from './rdb-stream.js';
 
 /** The thresholds that decide encodings of loaded values (Redis reads them from its config). */
 export interface LoadLimits {
@@ -127,7 +127,12 @@ function loadHashWithTtls(r: Reader, lim: LoadLimits): HashObj {
   }
   const h = buildHash(flat, lim);
   // The caller registers the hash with its keyspace (trackFieldTtls) once the key is stored.
-  if (ttls.size) h.x = { min: Math.min(...ttls.values()), t: ttls };
+  if (ttls.size) {
+    // A loop, not Math.min(...): a spread of 120k+ deadlines overflows the stack.
+    let least = Infinity;
+    for (const at of ttls.values()) if (at < least) least = at;
+    h.x = { min: least, t: ttls };
+  }
   return h;
 }
 
@@ -357,5 +362,72 @@ export function loadObject(r: Reader, type: number, lim: LoadLimits): Value {
       return loadStream(r, type);
     default:
       return fail(`unknown RDB type ${type}`);
+  }
+}
+
+/**
+ * Step over the body of a value of RDB type `type` reading only its framing (lengths and string
+ * boundaries), never building it. A loader that could not build a value resumes after it this
+ * way; a throw here means the file's structure itself is corrupt (nothing after it can be found).
+ */
+export function skipObject(r: Reader, type: number): void {
+  const strs = (n: number) => {
+    for (let i = 0; i < n; i++) r.skipStr();
+  };
+  switch (type) {
+    case T_STRING:
+    case T_LIST_ZIPLIST:
+    case T_HASH_ZIPMAP:
+    case T_HASH_LISTPACK:
+    case T_HASH_ZIPLIST:
+    case T_SET_INTSET:
+    case T_SET_LISTPACK:
+    case T_ZSET_LISTPACK:
+    case T_ZSET_ZIPLIST:
+      return r.skipStr();
+    case T_LIST:
+    case T_SET:
+      return strs(r.len());
+    case T_HASH:
+      return strs(2 * r.len());
+    case T_LIST_QUICKLIST:
+    case T_LIST_QUICKLIST_2: {
+      const n = r.len();
+      for (let i = 0; i < n; i++) {
+        if (type === T_LIST_QUICKLIST_2) r.len();
+        r.skipStr();
+      }
+      return;
+    }
+    case T_HASH_METADATA: {
+      r.need(8);
+      const n = r.len();
+      for (let i = 0; i < n; i++) {
+        r.len();
+        r.skipStr();
+        r.skipStr();
+      }
+      return;
+    }
+    case T_ZSET:
+    case T_ZSET_2: {
+      const n = r.len();
+      for (let i = 0; i < n; i++) {
+        r.skipStr();
+        if (type === T_ZSET_2) r.need(8);
+        else {
+          const b = r.byte();
+          if (b < 253) r.need(b);
+        }
+      }
+      return;
+    }
+    case T_STREAM_LISTPACKS:
+    case T_STREAM_LISTPACKS_2:
+    case T_STREAM_LISTPACKS_3:
+      return skipStream(r, type);
+    default:
+      // Module values (types 6, 7) carry framing only their module understands.
+      return fail(`cannot step over a value of RDB type ${type}`);
   }
 }

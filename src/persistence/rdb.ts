@@ -9,7 +9,7 @@ import {
   OP_AUX, OP_EOF, OP_EXPIRETIME, OP_EXPIRETIME_MS, OP_FREQ, OP_FUNCTION, OP_FUNCTION2, OP_IDLE, OP_MODULE_AUX,
   OP_RESIZEDB, OP_SELECTDB, RDB_VERSION, RdbError, Reader, Writer, fail, u64le,
 } from './rdb-io.js';
-import { defaultLimits, loadObject, saveObject, type LoadLimits } from './rdb-value.js';
+import { defaultLimits, loadObject, saveObject, skipObject, type LoadLimits } from './rdb-value.js';
 
 export { RdbError, RDB_VERSION };
 export { defaultLimits, loadLimits, type LoadLimits } from './rdb-value.js';
@@ -138,6 +138,14 @@ export interface ReadOptions {
   onAux?: (key: string, value: string) => void;
   /** Called for each SELECTDB: keys of other databases than 0 are yielded with their db. */
   onSelectDb?: (db: number) => void;
+  /**
+   * Tolerant reading (a shard's AOF base): a value that cannot be built — whatever it throws — is
+   * stepped over by its framing and reported here with its key, and a checksum mismatch is
+   * reported with key null, instead of failing the file. Only corrupt framing still stops the
+   * read (it throws; the keys yielded before it stand). Without it (RESTORE, imports), any
+   * corrupt byte fails the whole file.
+   */
+  onCorrupt?: (key: string | null, message: string) => void;
 }
 
 export interface RdbFileEntry extends RdbEntry {
@@ -148,7 +156,7 @@ export interface RdbFileEntry extends RdbEntry {
  * Header and checksum checks done before any key is read, so a truncated or corrupt file fails
  * as a whole (no partial import). Returns the RDB version. Throws RdbError with a clear message.
  */
-export function checkRdb(bytes: Uint8Array): number {
+export function checkRdb(bytes: Uint8Array, onBadChecksum?: (message: string) => void): number {
   if (bytes.length < 9 || fromBytes(bytes, 0, 5) !== 'REDIS') fail('Wrong signature trying to load DB from file');
   const vs = fromBytes(bytes, 5, 9);
   if (!/^\d{4}$/.test(vs)) fail('Wrong signature trying to load DB from file');
@@ -159,7 +167,8 @@ export function checkRdb(bytes: Uint8Array): number {
     const want = fromBytes(bytes, bytes.length - 8);
     // A zero checksum means the writer disabled it (rdbchecksum no).
     if (want !== '\0\0\0\0\0\0\0\0' && new Crc64().update(bytes, 0, bytes.length - 8).bytes() !== want) {
-      fail('Wrong RDB checksum. Aborting now.');
+      if (onBadChecksum) onBadChecksum('Wrong RDB checksum');
+      else fail('Wrong RDB checksum. Aborting now.');
     }
   }
   return ver;
@@ -167,7 +176,8 @@ export function checkRdb(bytes: Uint8Array): number {
 
 /** The keys of a dump.rdb, in file order. Throws RdbError on anything it cannot load. */
 export function* readRdb(bytes: Uint8Array, opts: ReadOptions = {}): Generator<RdbFileEntry> {
-  const ver = checkRdb(bytes);
+  const onCorrupt = opts.onCorrupt;
+  const ver = checkRdb(bytes, onCorrupt && ((m) => onCorrupt(null, m)));
   const lim = opts.limits ?? defaultLimits();
   const r = new Reader(bytes, 9);
   let db = 0;
@@ -214,10 +224,23 @@ export function* readRdb(bytes: Uint8Array, opts: ReadOptions = {}): Generator<R
       default: {
         if (!isObjectType(op)) fail(`Unknown RDB type or opcode ${op}`);
         const key = r.str();
+        const at = r.pos;
         let value: Value;
         try {
           value = loadObject(r, op, lim);
         } catch (e) {
+          if (onCorrupt) {
+            // Resume after the value: its framing is read again without building anything.
+            r.pos = at;
+            try {
+              skipObject(r, op);
+            } catch (e2) {
+              fail(`Corrupt value of key '${key}' (${errText(e)}), and its framing cannot be stepped over: ${errText(e2)}`);
+            }
+            onCorrupt(key, `Corrupt value of key '${key}': ${errText(e)}`);
+            expireAt = null;
+            continue;
+          }
           if (e instanceof RangeError) fail(`Corrupt value of key '${key}': ${e.message}`);
           if (e instanceof RdbError) fail(`Corrupt value of key '${key}': ${e.message}`);
           throw e;
@@ -227,4 +250,8 @@ export function* readRdb(bytes: Uint8Array, opts: ReadOptions = {}): Generator<R
       }
     }
   }
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

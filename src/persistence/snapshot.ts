@@ -16,6 +16,13 @@ export interface SnapshotCodec {
   /**
    * Parse a whole snapshot, calling `put` per key; throws on a corrupt or unsupported file.
    * `shard` supplies the encoding thresholds values are rebuilt with (Redis's config on load).
+   * With `onCorrupt`, a value that cannot be built is skipped and reported there (key null: a
+   * file-level fault such as a checksum mismatch) instead; only corrupt framing still throws.
    */
-  load(bytes: Uint8Array, put: (key: string, value: Value, expireAt: number) => void, shard?: { config: { int(name: string): number }; rng: { next(): number } }): void;
+  load(
+    bytes: Uint8Array,
+    put: (key: string, value: Value, expireAt: number) => void,
+    shard?: { config: { int(name: string): number }; rng: { next(): number } },
+    onCorrupt?: (key: string | null, message: string) => void,
+  ): void;
 }

@@ -24,7 +24,13 @@ export class PersistState {
   aofBufferLength = 0;
   loadTimeMs = 0;
   loadedKeys = 0;
+  /** Log bytes dropped at load: torn tails and what followed an unreadable record. */
   loadTruncatedBytes = 0;
+  /** Base keys and log records left out at load because they could not load (recover.ts). */
+  loadSkippedKeys = 0;
+  loadSkippedRecords = 0;
+  /** The last load problem, word for word ('' when the load was clean). */
+  loadLastError = '';
   /** A rewrite's progress: keys written to the new base out of the total. */
   keysProcessed = 0;
   keysTotal = 0;

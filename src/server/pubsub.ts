@@ -214,7 +214,7 @@ export function isSeveral(f: Frame): boolean {
 export function expandReplies(replies: readonly Frame[]): Frame[] {
   const out: Frame[] = [];
   for (const r of replies) {
-    if (SEVERAL.has(r)) out.push(...(r as { v: Frame[] }).v);
+    if (SEVERAL.has(r)) for (const f of (r as { v: Frame[] }).v) out.push(f); // no spread: one per channel, unbounded
     else out.push(r);
   }
   return out;

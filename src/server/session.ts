@@ -493,7 +493,8 @@ export function combine(spec: CommandSpec, replies: Frame[]): Frame {
     }
     case 'concat': {
       const v: Frame[] = [];
-      for (const r of replies) v.push(...(r as { v: Frame[] }).v);
+      // No spread: one shard's part (KEYS *) may hold more elements than a call has arguments.
+      for (const r of replies) for (const x of (r as { v: Frame[] }).v) v.push(x);
       return { t: replies[0]?.t === 'set' ? 'set' : 'arr', v };
     }
     case 'ok':

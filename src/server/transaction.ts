@@ -295,7 +295,7 @@ export async function runAtomic(
         if (res[0]?.t !== 'simple') return null;
         res.shift();
       }
-      replies.push(...res);
+      for (const f of res) replies.push(f); // no spread: a transaction may hold 100k+ commands
     }
     while (i < queue.length && !bound(queue[i]!.spec)) {
       const { spec, argv } = queue[i++]!;

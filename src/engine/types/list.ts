@@ -105,7 +105,15 @@ export class List implements RObj {
       this.arr[this.hd + 2 * j + 1] = repl[1]!;
       return;
     }
-    this.arr.splice(this.hd + 2 * j, 2, ...repl);
+    // repl is one node's items re-chunked (a few nodes), but it is inserted pair by pair rather
+    // than spread into splice, so no length of it can overflow the call stack.
+    const at = this.hd + 2 * j;
+    if (repl.length === 0) this.arr.splice(at, 2);
+    else {
+      this.arr[at] = repl[0]!;
+      this.arr[at + 1] = repl[1]!;
+      for (let k = 2; k < repl.length; k += 2) this.arr.splice(at + k, 0, repl[k]!, repl[k + 1]!);
+    }
     this.tl += repl.length - 2;
     if (this.tl === this.hd) this.clear();
   }
