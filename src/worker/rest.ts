@@ -57,7 +57,12 @@ function restSession(c: Ctx): { s: Session; gone(): void } {
     if (backend.gone) return;
     backend.gone = true;
     if (!clientState(s).blocked) return;
-    const done = backend.unblockClient(s.session.id).catch((e) => void incident('REST unblock after the client went away', e));
+    // A stub broken by the cancelled request fails every later call: then a fresh one (no order
+    // with the command then, which was almost always delivered long before); failing both, the bound ends it.
+    const done = backend
+      .unblockClient(s.session.id)
+      .catch(() => new WorkerBackend(c.env, '').unblockClient(s.session.id))
+      .catch((e) => void incident('REST unblock after the client went away', e));
     try {
       c.executionCtx.waitUntil(done);
     } catch {
