@@ -1,6 +1,6 @@
 // Engine benchmark (plain Node, no I/O): ops/s through the shard's own dispatch path, next to a
 // raw Map get/set loop as the floor; and heap bytes per key next to the same data in a Map.
-import { Shard } from '../src/engine/shard.js';
+import { Shard } from '../src/shard/shard.js';
 import { systemClock } from '../src/engine/clock.js';
 import { fromBytes, toBytes } from '../src/protocol/bytes.js';
 // @ts-expect-error plain ESM shared with run.mjs

@@ -2,7 +2,7 @@
 // (heap delta, Node --expose-gc) next to real Redis 7.0 (INFO memory used_memory delta, same data).
 // Run: npx esbuild bench/hll-memory.ts --bundle --platform=node --format=esm --outfile=/tmp/hm.mjs && node --expose-gc /tmp/hm.mjs
 import { spawn, spawnSync } from 'node:child_process';
-import { Shard } from '../src/engine/shard.js';
+import { Shard } from '../src/shard/shard.js';
 import { systemClock } from '../src/engine/clock.js';
 
 type Case = { name: string; n: number; cmds: (i: number) => string[][] };

@@ -3,7 +3,7 @@
 // Run: npx esbuild bench/lists-memory.ts --bundle --platform=node --format=esm --outfile=/tmp/lm.mjs && node --expose-gc /tmp/lm.mjs
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { Shard } from '../src/engine/shard.js';
+import { Shard } from '../src/shard/shard.js';
 import { systemClock } from '../src/engine/clock.js';
 
 interface Case {

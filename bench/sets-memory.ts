@@ -2,7 +2,7 @@
 // delta, Node --expose-gc) next to real Redis 7.0 (INFO memory used_memory delta, same data).
 // Run: npx esbuild bench/sets-memory.ts --bundle --platform=node --format=esm --outfile=/tmp/sm.mjs && node --expose-gc /tmp/sm.mjs
 import { spawn, spawnSync } from 'node:child_process';
-import { Shard } from '../src/engine/shard.js';
+import { Shard } from '../src/shard/shard.js';
 import { systemClock } from '../src/engine/clock.js';
 
 const N = 100_000;

@@ -3,7 +3,7 @@
 // used_memory delta for the same XADDs, piped with redis-cli --pipe into a spare redis-server).
 // Run: npx esbuild bench/streams-memory.ts --bundle --platform=node --format=esm --outfile=/tmp/xm.mjs && node --expose-gc /tmp/xm.mjs [redis-port]
 import { spawnSync } from 'node:child_process';
-import { Shard } from '../src/engine/shard.js';
+import { Shard } from '../src/shard/shard.js';
 import type { Clock } from '../src/engine/clock.js';
 
 const N = 1_000_000;

@@ -1,14 +1,12 @@
-// The list of command families; each file exports its specs (one entry + one handler per command).
+// The command families the commands layer defines (each file: one entry + one handler per command);
+// the connection-level families (AUTH/HELLO, CLIENT, COMMAND, MULTI, pub/sub, ACL) are server/commands/.
 import type { CommandSpec } from './types.js';
 import { STRING_COMMANDS } from './strings.js';
 import { KEY_COMMANDS } from './keys.js';
 import { KEY_EXPIRE_COMMANDS } from './keys-expire.js';
 import { SERVER_COMMANDS } from './server.js';
-import { CONN_COMMANDS } from './connection.js';
 import { CLUSTER_COMMANDS } from './cluster.js';
 import { CONFIG_COMMANDS } from './config.js';
-import { CLIENT_COMMANDS } from './client.js';
-import { INTROSPECTION_COMMANDS } from './introspection.js';
 import { ZSET_COMMANDS } from './zsets.js';
 import { HASH_COMMANDS } from './hashes.js';
 import { SET_COMMANDS } from './sets.js';
@@ -16,24 +14,18 @@ import { LIST_COMMANDS } from './lists.js';
 import { BITMAP_COMMANDS } from './bitmaps.js';
 import { HLL_COMMANDS } from './hyperloglog.js';
 import { STREAM_COMMANDS } from './streams.js';
-import { TRANSACTION_COMMANDS } from './transactions.js';
 import { DUMP_COMMANDS } from './dump.js';
 import { GEO_COMMANDS } from './geo.js';
-import { PUBSUB_COMMANDS } from './pubsub.js';
 import { SORT_COMMANDS } from './sort.js';
 import { PERSISTENCE_COMMANDS } from './persistence.js';
-import { ACL_COMMANDS } from './acl.js';
 
 export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   STRING_COMMANDS,
   KEY_COMMANDS,
   KEY_EXPIRE_COMMANDS,
   SERVER_COMMANDS,
-  CONN_COMMANDS,
   CLUSTER_COMMANDS,
   CONFIG_COMMANDS,
-  CLIENT_COMMANDS,
-  INTROSPECTION_COMMANDS,
   ZSET_COMMANDS,
   HASH_COMMANDS,
   SET_COMMANDS,
@@ -41,11 +33,8 @@ export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   BITMAP_COMMANDS,
   HLL_COMMANDS,
   STREAM_COMMANDS,
-  TRANSACTION_COMMANDS,
   DUMP_COMMANDS,
   GEO_COMMANDS,
   SORT_COMMANDS,
-  PUBSUB_COMMANDS,
   PERSISTENCE_COMMANDS,
-  ACL_COMMANDS,
 ];

@@ -1,11 +1,9 @@
 // Server commands: DBSIZE, FLUSHALL/FLUSHDB, INFO, TIME, LASTSAVE, FUNCTION (FLUSH while none exist).
-import { allClients } from './client.js';
 import { E, OK, bulk, err, int, verb, arr, type Frame } from '../protocol/frame.js';
-import { mergeCounters, renderInfo, selectSections, shardCounters } from '../engine/info.js';
+import { mergeCounters, renderInfo, selectSections, shardCounters } from './info.js';
 import type { CommandSpec, ConnCtx, Ctx } from './types.js';
 import { helpReply } from './help.js';
-import { findSpec } from './introspection.js';
-import type { PubSubBackend } from '../server/pubsub.js';
+import { findIn } from './lookup.js';
 import { def, type Impl } from './spec-data.js';
 
 function dbsize(c: Ctx): Frame {
@@ -35,26 +33,18 @@ async function info(c: ConnCtx, argv: string[]): Promise<Frame> {
   // A shard that cannot answer (CLUSTERDOWN): no partial counters presented as the service's.
   for (const r of replies) if (r.t === 'err') return r;
   // INFO itself and route-'all' commands ran once per shard for each client call.
-  const fanout = (name: string) => name === 'info' || findSpec(name)?.route === 'all';
+  const fanout = (name: string) => name === 'info' || findIn(c.table, name)?.route === 'all';
   const sections = selectSections(argv.slice(1));
-  // connected_clients / tracking_clients: the service's connections, from the client registry.
-  const cl = sections.has('clients') ? await allClients(c) : null;
-  // pubsub_channels / _patterns / pubsubshard_channels: the hub's registry.
-  const ps = sections.has('stats') && c.pubsub ? await pubsubCounts(c.pubsub) : null;
+  // connected_clients / tracking_clients (the client registry), pubsub_channels … (the hub).
+  const facts = await c.serviceFacts(sections);
   const received = sections.has('stats') ? await c.connectionsReceived?.() : undefined;
   const text = renderInfo(sections, mergeCounters(replies, fanout), {
-    server: c.server, session: c.session, now: c.now(), shards: c.slots.shards,
-    ...(cl ? { clients: { connected: cl.length, tracking: cl.filter((i) => i.tracking).length } } : {}),
-    ...(ps ? { pubsub: ps } : {}),
+    server: c.server, session: c.session, now: c.now(), shards: c.slots.shards, ...facts,
     ...(received !== undefined ? { connectionsReceived: received } : {}),
   });
   return c.session.proto === 3 ? verb(text) : bulk(text);
 }
 
-async function pubsubCounts(p: PubSubBackend): Promise<{ channels: number; patterns: number; shardChannels: number }> {
-  const [channels, patterns, shardChannels] = await Promise.all([p.channels(null, false), p.numpat(), p.channels(null, true)]);
-  return { channels: channels.length, patterns, shardChannels: shardChannels.length };
-}
 
 function functionFlush(_c: ConnCtx, argv: string[]): Frame {
   if (argv.length > 3) return err(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!}'. Try FUNCTION HELP.`);

@@ -48,9 +48,37 @@ function index(c: RawCommand, docs: Docs | undefined): void {
 }
 for (const c of Object.values((REDIS as unknown as { commands: Record<string, RawCommand> }).commands)) index(c, c.docs);
 // Commands newer than 7.0.15 (Redis 7.2–8.0), described by hand from those versions' COMMAND INFO/DOCS.
+const EXTRA_SUBS: RawCommand[] = [];
 for (const c of Object.values((EXTRA as unknown as { commands: Record<string, RawCommand> }).commands)) {
   if (BY_NAME.has(c.name)) throw new Error(`extra-commands.json repeats ${c.name}, which Redis describes`);
   index(c, c.docs);
+  if (c.name.includes('|')) EXTRA_SUBS.push(c);
+}
+
+/** A command as Redis describes it: the universe ACL rules and categories range over. */
+export interface Described {
+  readonly name: string;
+  readonly acl: readonly string[];
+  readonly sub?: readonly Described[];
+}
+
+/** Every described command, parents before their subcommands (Redis's orig_commands walk). */
+export function* describedCommands(): Generator<Described> {
+  for (const c of BY_NAME.values()) {
+    if (c.name.includes('|')) continue;
+    // A container's subcommands include newer ones (extra-commands.json) under it.
+    const d = findDescribed(c.name)!;
+    yield d;
+    if (d.sub) yield* d.sub;
+  }
+}
+
+/** `get`, `config|get` (case-insensitive); undefined when Redis does not describe it. */
+export function findDescribed(name: string): Described | undefined {
+  const d = BY_NAME.get(name.toLowerCase());
+  if (!d) return undefined;
+  const subs = [...(d.sub ?? []), ...EXTRA_SUBS.filter((s) => s.name.startsWith(`${d.name}|`))];
+  return subs.length ? { name: d.name, acl: d.acl, sub: subs } : d;
 }
 
 /** Redis's version the generated description comes from. */

@@ -1,7 +1,7 @@
 // Shared by the stream command files: ID parsing with Redis's exact rules and errors, lookups
 // with WRONGTYPE, entry replies and the spec helper.
 import { E, arr, bulk, bulks, err, type Frame } from '../protocol/frame.js';
-import { isStrictLong } from '../engine/keyspace.js';
+import { isStrictLong } from '../protocol/numfmt.js';
 import { MAX_ID, U64, fmtId, sid, type Entry, type SID } from '../engine/encodings/stream-node.js';
 import type { Stream } from '../engine/types/stream.js';
 import type { CommandSpec, Ctx, Handler } from './types.js';

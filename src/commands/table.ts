@@ -1,57 +1,8 @@
-// The command table: every family's specs in one map, lookup with Redis's rejection errors,
-// and key extraction from a spec (routing, COMMAND GETKEYS, read-only checks all use it).
-import { arityErr, err, type Frame } from '../protocol/frame.js';
-import type { CommandSpec, Flag } from './types.js';
+// The commands layer's own table: what shards run (every command with a shard-side handler is in
+// a family here). The connection's full table is server/commands/table.ts.
 import { FAMILIES } from './families.js';
+import { buildTable } from './lookup.js';
 
-export const TABLE = new Map<string, CommandSpec>();
-for (const fam of FAMILIES) {
-  for (const spec of fam) {
-    if (TABLE.has(spec.name)) throw new Error(`duplicate command ${spec.name}`);
-    TABLE.set(spec.name, spec);
-  }
-}
+export { buildTable, findIn, hasFlag, keyPositions, lookupIn, unknownCommand, type Lookup, type Table } from './lookup.js';
 
-export type Lookup = { spec: CommandSpec; err?: undefined } | { spec?: undefined; err: Frame };
-
-/** Find the spec for argv, with Redis's unknown-command, unknown-subcommand and arity errors. */
-export function lookup(argv: readonly string[]): Lookup {
-  const name = argv[0]!.toLowerCase();
-  let spec = TABLE.get(name);
-  if (!spec) return { err: unknownCommand(argv) };
-  if (spec.sub && argv.length >= 2) {
-    const subName = argv[1]!.toLowerCase();
-    const sub = spec.sub.find((s) => s.name === `${name}|${subName}`);
-    if (!sub) {
-      return { err: err(`ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try ${name.toUpperCase()} HELP.`) };
-    }
-    spec = sub;
-  }
-  if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) {
-    return { err: arityErr(spec.name) };
-  }
-  return { spec };
-}
-
-export function unknownCommand(argv: readonly string[]): Frame {
-  let args = '';
-  for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
-  }
-  return err(`ERR unknown command '${argv[0]!.slice(0, 128)}', with args beginning with: ${args}`);
-}
-
-/** Positions of the keys in argv, per the spec (Redis's getKeysFromCommand). */
-export function keyPositions(spec: CommandSpec, argv: readonly string[]): number[] {
-  if (spec.getKeys) return spec.getKeys(argv);
-  const [first, lastSpec, step] = spec.keys;
-  if (first === 0) return [];
-  const last = lastSpec < 0 ? argv.length + lastSpec : lastSpec;
-  const out: number[] = [];
-  for (let i = first; i <= last && i < argv.length; i += step) out.push(i);
-  return out;
-}
-
-export function hasFlag(spec: CommandSpec, flag: Flag): boolean {
-  return spec.flags.includes(flag);
-}
+export const SHARD_TABLE = buildTable(FAMILIES);

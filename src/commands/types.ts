@@ -137,6 +137,8 @@ export interface SessionState {
 /** Connection-side context: the session, the slot map and ways to reach the shards. */
 export interface ConnCtx {
   readonly session: SessionState;
+  /** The connection's command table (server/commands/table.ts: every family, connection-level included). */
+  readonly table: ReadonlyMap<string, CommandSpec>;
   readonly slots: SlotMap;
   now(): number;
   /** Run one command on one shard. */
@@ -147,12 +149,18 @@ export interface ConnCtx {
   auth(user: string | null, pass: string): { user: string; readonly: boolean } | null;
   /** Server facts for INFO server / HELLO. */
   server: ServerFacts;
-  /** Pub/sub service of the host (absent: PUBLISH and SUBSCRIBE answer an error). */
-  readonly pubsub?: import('../server/pubsub.js').PubSubBackend;
-  /** ACL users of the host (server/acl.ts); absent: ACL commands answer an error. */
-  readonly acl?: import('../server/acl.js').AclHost;
   /** RESP connections the service accepted (INFO total_connections_received); undefined: unknown. */
   connectionsReceived?(): Promise<number | undefined>;
+  /**
+   * Facts of the service INFO shows that no shard knows: the connections (client registry) and the
+   * pub/sub hub's channel counts, for the sections asked (the connection layer answers them).
+   */
+  serviceFacts(sections: ReadonlySet<string>): Promise<ServiceFacts>;
+}
+
+export interface ServiceFacts {
+  clients?: { connected: number; tracking: number };
+  pubsub?: { channels: number; patterns: number; shardChannels: number };
 }
 
 export interface ServerFacts {

@@ -5,6 +5,9 @@ import type { Rng } from './clock.js';
 import { EXPIRE_OVERHEAD, accounted, remeasure } from './memory.js';
 import { lfuInit, lfuTouch, type Lfu } from './evict.js';
 import { WatchTable } from './watch.js';
+import { isStrictLong } from '../protocol/numfmt.js';
+
+export { isStrictLong };
 
 export type TypeName = 'string' | 'list' | 'hash' | 'set' | 'zset' | 'stream';
 
@@ -63,23 +66,6 @@ export function encodingOf(db: Keyspace, key: string, v: Value): string {
   return v.length <= 44 ? 'embstr' : 'raw';
 }
 
-/** Redis's string2l (tryObjectEncoding's test): a canonical decimal that fits a signed 64-bit long. */
-export function isStrictLong(s: string): boolean {
-  const n = s.length;
-  if (n === 0 || n > 20) return false;
-  if (n === 1 && s === '0') return true;
-  let i = s.charCodeAt(0) === 45 ? 1 : 0;
-  if (i === n) return false;
-  const d0 = s.charCodeAt(i);
-  if (d0 < 49 || d0 > 57) return false;
-  for (i++; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  if (n < 19) return true;
-  const b = BigInt(s);
-  return b <= 9223372036854775807n && b >= -9223372036854775808n;
-}
 
 /**
  * Active expiry of parts of values (hash fields with their own TTL): each runs after the keys'

@@ -7,7 +7,7 @@ import { HUB_NAME, type HubObject } from './hub.js';
 import type { ShardInfo } from '../commands/types.js';
 import type { Timers } from '../engine/blocking.js';
 import { systemClock } from '../engine/clock.js';
-import { Shard } from '../engine/shard.js';
+import { Shard } from '../shard/shard.js';
 import { AofBuffer, EVERYSEC_MS, IDLE_FLUSH_MS, emptyManifest, openSegment, shouldAutoRewrite, type Fsync, type Manifest } from '../persistence/aof.js';
 import { emptyReport, loadBase, replayLog } from '../persistence/recover.js';
 import { dueSavePoint } from '../persistence/savepoints.js';

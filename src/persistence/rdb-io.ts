@@ -3,7 +3,7 @@
 // and a bounds-checked reader over bytes. Corrupt input throws RdbError, which callers turn into
 // Redis's replies ("Bad data format") or a clear import error.
 import { fromBytes } from '../protocol/bytes.js';
-import { isStrictLong } from '../engine/keyspace.js';
+import { isStrictLong } from '../protocol/numfmt.js';
 import { lzfCompress, lzfDecompress } from './lzf.js';
 
 export const RDB_VERSION = 10;

@@ -1,7 +1,7 @@
 // Redis's compact blobs as they appear inside RDB values: listpack (encode + decode), intset
 // (encode + decode) and ziplist (decode only: RDB versions before 10 wrote them). Elements are
 // byte strings; integers come back as their decimal form, as Redis returns them.
-import { isStrictLong } from '../engine/keyspace.js';
+import { isStrictLong } from '../protocol/numfmt.js';
 import { fromBytes } from '../protocol/bytes.js';
 import { fail, u32le, u64le } from './rdb-io.js';
 

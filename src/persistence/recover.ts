@@ -19,11 +19,18 @@
 //   segment ends so, the host must open a fresh segment (`tailBroken`) so that records written
 //   from now on do not follow bytes no reader can get past.
 // Skipped data stays in storage until the next rewrite replaces the base and retires the segments.
-import type { Value } from '../engine/keyspace.js';
-import type { Shard } from '../engine/shard.js';
+import type { Keyspace, Value } from '../engine/keyspace.js';
 import { trackFieldTtls, type HashObj } from '../engine/types/hash.js';
 import { RespDecoder } from '../protocol/resp-decode.js';
 import type { SnapshotCodec } from './snapshot.js';
+
+/** What recovery loads into and replays through (shard/shard.ts's Shard is one). */
+export interface RecoverTarget {
+  readonly db: Keyspace;
+  readonly config: { int(name: string): number };
+  readonly rng: { next(): number };
+  replay(records: readonly string[][], onError?: (argv: readonly string[], e: unknown) => void): void;
+}
 
 /** Errors kept word for word in a report (the counters count them all). */
 const KEEP_ERRORS = 10;
@@ -60,7 +67,7 @@ function message(e: unknown): string {
 }
 
 /** Load a base image into the (empty) shard, skipping values that cannot load. */
-export function loadBase(shard: Shard, bytes: Uint8Array, codec: SnapshotCodec, rep: LoadReport): void {
+export function loadBase(shard: RecoverTarget, bytes: Uint8Array, codec: SnapshotCodec, rep: LoadReport): void {
   const db = shard.db;
   const put = (key: string, value: Value, expireAt: number) => {
     try {
@@ -98,7 +105,7 @@ export function loadBase(shard: Shard, bytes: Uint8Array, codec: SnapshotCodec, 
  * at a record boundary (the host flushes its buffer before opening one), so a segment's damage
  * ends with it. Rows of one segment are contiguous and in order.
  */
-export function replayLog(shard: Shard, rows: Iterable<{ seg: number; data: Uint8Array }>, rep: LoadReport): void {
+export function replayLog(shard: RecoverTarget, rows: Iterable<{ seg: number; data: Uint8Array }>, rep: LoadReport): void {
   let seg = NaN;
   let dec: RespDecoder | null = null;
   let dead = false; // the current segment hit bytes no record parses from

@@ -3,8 +3,10 @@
 // Consistency without fork(): the set of keys is fixed when the rewrite starts (writes from then
 // on go to a fresh segment); a key about to be written before its turn is saved first with its
 // current value (copy-on-write per key), so the base is exactly the keyspace at the start.
-import type { Shard } from '../engine/shard.js';
 import type { Timers } from '../engine/blocking.js';
+import type { Clock } from '../engine/clock.js';
+import type { Keyspace } from '../engine/keyspace.js';
+import type { PersistState } from './state.js';
 import { MAX_ROW, installBase, openSegment, type Manifest } from './aof.js';
 import type { SnapshotCodec, SnapshotWriter } from './snapshot.js';
 
@@ -17,6 +19,15 @@ export interface RewriteStore {
   /** Delete log segments before `firstKeptSeg` and base rows of other generations. */
   retire(gen: number, firstKeptSeg: number): void;
   rewriteDone(): void;
+}
+
+/** What a rewrite reads and hooks on the shard it snapshots (shard/shard.ts's Shard is one). */
+export interface RewriteSource {
+  readonly db: Keyspace;
+  readonly persist: PersistState;
+  readonly clock: Clock;
+  /** Called before a write command runs with the keys it will write (the copy-on-write hook). */
+  beforeWrite: ((keys: string[], all: boolean) => void) | null;
 }
 
 /** Keys per slice and time budget per slice: commands wait at most about this long. */
@@ -39,7 +50,7 @@ export class Rewrite {
   private finished = false;
 
   constructor(
-    private readonly shard: Shard,
+    private readonly shard: RewriteSource,
     private readonly store: RewriteStore,
     manifest: Manifest,
     codec: SnapshotCodec,

@@ -144,3 +144,21 @@ export function parseFloatStrict(s: string): number | null {
   if (v === 0 && /[1-9]/.test(s.replace(/e.*$/i, ''))) return null;
   return v;
 }
+
+/** Redis's string2l (tryObjectEncoding's test): a canonical decimal that fits a signed 64-bit long. */
+export function isStrictLong(s: string): boolean {
+  const n = s.length;
+  if (n === 0 || n > 20) return false;
+  if (n === 1 && s === '0') return true;
+  let i = s.charCodeAt(0) === 45 ? 1 : 0;
+  if (i === n) return false;
+  const d0 = s.charCodeAt(i);
+  if (d0 < 49 || d0 > 57) return false;
+  for (i++; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  if (n < 19) return true;
+  const b = BigInt(s);
+  return b <= 9223372036854775807n && b >= -9223372036854775808n;
+}

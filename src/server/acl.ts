@@ -1,8 +1,7 @@
 // ACL users, pure: Redis 7.0's rule syntax (ACL SETUSER), the ACL LIST / GETUSER descriptions, the
 // permission check (command, keys by read/write, channels), the ACL LOG, and an in-memory directory.
 // Hosts keep the directory (in-process: LocalBackend; Workers: the AclObject DO + a per-isolate cache).
-import { TABLE } from '../commands/table.js';
-import { keySpecsOf } from '../commands/introspection.js';
+import { describedCommands, findDescribed, type Described } from '../commands/spec-data.js';
 import type { CommandSpec } from '../commands/types.js';
 import { stringMatch } from '../engine/glob.js';
 import { digestEqual, sha256Hex } from './sha256.js';
@@ -60,25 +59,22 @@ export class AclUser {
   }
 }
 
-/** Every command of the table, parents before their subcommands (Redis's orig_commands walk). */
-function* allCommands(): Generator<CommandSpec> {
-  for (const spec of TABLE.values()) {
-    yield spec;
-    if (spec.sub) yield* spec.sub;
-  }
-}
+/**
+ * ACL rules range over every command Redis describes (as Redis's own rules range over its whole
+ * command table), not only the ones keyflare serves: `+eval` is a valid rule, `+@all` covers it.
+ */
+const allCommands = describedCommands;
 
 /** `get`, `config|get` (case-insensitive); undefined when unknown. */
-export function findCommand(name: string): CommandSpec | undefined {
+export function findCommand(name: string): Described | undefined {
   const lower = name.toLowerCase();
   const bar = lower.indexOf('|');
-  if (bar < 0) return TABLE.get(lower);
-  const parent = TABLE.get(lower.slice(0, bar));
-  return parent?.sub?.find((s) => s.name === lower);
+  if (bar < 0) return findDescribed(lower);
+  return findDescribed(lower.slice(0, bar))?.sub?.find((s) => s.name === lower);
 }
 
 /** Allow or deny a command and, for a container, all its subcommands (ACLChangeSelectorPerm). */
-function changePerm(u: AclUser, spec: CommandSpec, allow: boolean): void {
+function changePerm(u: AclUser, spec: Described, allow: boolean): void {
   const names = [spec.name, ...(spec.sub ?? []).map((s) => s.name)];
   for (const n of names) {
     if (allow) u.allowed.add(n);
@@ -273,7 +269,8 @@ export function describeCommands(u: AclUser): string {
     out.push(`${additive ? '+' : '-'}@${best}`);
     applied.add(best);
   }
-  for (const spec of TABLE.values()) {
+  for (const spec of allCommands()) {
+    if (spec.name.includes('|')) continue;
     for (const s of [spec, ...(spec.sub ?? [])]) {
       const userbit = u.allowed.has(s.name);
       if (userbit !== fake.allowed.has(s.name)) {
@@ -335,7 +332,7 @@ export type Denial = { reason: 'command' | 'key' | 'channel'; object: string };
 
 /** R/W the command needs on the key at argv position `pos` (from its key specs, as Redis). */
 function keyPerm(spec: CommandSpec, pos: number): number {
-  const specs = keySpecsOf(spec);
+  const specs = spec.keySpecs;
   let chosen = specs.length === 1 ? specs[0] : undefined;
   if (!chosen) {
     // Several key specs: the last index-based one starting at or before the key.
@@ -386,7 +383,7 @@ export function checkCommand(u: AclUser, spec: CommandSpec, argv: readonly strin
     const fa = u.firstArgs.get(spec.name);
     if (!fa || argv.length < 2 || !fa.includes(argv[1]!.toLowerCase())) return { reason: 'command', object: spec.name };
   }
-  if (!u.allKeys && !keySpecsOf(spec).every((k) => k.flags.includes('not_key'))) {
+  if (!u.allKeys && !spec.keySpecs.every((k) => k.flags.includes('not_key'))) {
     for (const p of keyPositions) {
       if (!keyAllowed(u, argv[p]!, keyPerm(spec, p))) return { reason: 'key', object: argv[p]! };
     }
@@ -419,7 +416,7 @@ export function checkChannels(u: AclUser, spec: CommandSpec, argv: readonly stri
  */
 export function checkEveryKey(u: AclUser, spec: CommandSpec): Denial | null {
   const d = checkCommand(u, spec, [spec.name], []);
-  if (d || u.allKeys || keySpecsOf(spec).every((k) => k.flags.includes('not_key'))) return d;
+  if (d || u.allKeys || spec.keySpecs.every((k) => k.flags.includes('not_key'))) return d;
   const perm = keyPerm(spec, 1);
   for (const k of u.keys) if ((k.perm & perm) === perm && /^\*+$/.test(k.pat)) return null;
   return { reason: 'key', object: '*' };

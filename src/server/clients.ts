@@ -23,8 +23,9 @@
 //
 // CLIENT TRACKING (default mode): invalidation pushes are built in engine/tracking.ts (the
 // shards' tracking tables) and server/tracking.ts (the connection's link that hears them).
-import type { CommandSpec, ConnCtx } from '../commands/types.js';
+import type { CommandSpec } from '../commands/types.js';
 import type { Frame } from '../protocol/frame.js';
+import type { SessionCtx } from './commands/ctx.js';
 
 /** What a registry knows of a connection when asked (CLIENT LIST line plus KILL filters). */
 export interface ClientInfo {
@@ -118,14 +119,14 @@ export class ClientConn {
 
 const states = new WeakMap<object, ClientConn>();
 
-export function clientState(c: ConnCtx | object): ClientConn {
+export function clientState(c: SessionCtx | object): ClientConn {
   let s = states.get(c);
-  if (!s) states.set(c, (s = new ClientConn((c as ConnCtx).now?.() ?? 0)));
+  if (!s) states.set(c, (s = new ClientConn((c as SessionCtx).now?.() ?? 0)));
   return s;
 }
 
 /** Attach a connection to a registry (the host: WebSocket, or an in-process test connection). */
-export function attachClient(c: ConnCtx, registry: ClientRegistry | null, host: ConnHost): ClientConn {
+export function attachClient(c: SessionCtx, registry: ClientRegistry | null, host: ConnHost): ClientConn {
   const st = clientState(c);
   st.registry = registry;
   st.host = host;
@@ -192,7 +193,7 @@ export function monitored(spec: CommandSpec): boolean {
 // ---- the in-process registry ----
 
 interface LocalEntry {
-  conn: ConnCtx;
+  conn: SessionCtx;
   st: ClientConn;
   info(): ClientInfo;
 }
@@ -204,7 +205,7 @@ export class LocalClients implements ClientRegistry {
   private readonly monitors = new Set<number>();
   private receivedCount = 0;
 
-  add(conn: ConnCtx, info: () => ClientInfo): void {
+  add(conn: SessionCtx, info: () => ClientInfo): void {
     this.receivedCount++;
     const st = clientState(conn);
     this.conns.set(conn.session.id, { conn, st, info });

@@ -3,7 +3,7 @@
 import { SlotMap } from '../cluster/slot.js';
 import type { ServerFacts } from '../commands/types.js';
 import { systemClock, type Clock } from '../engine/clock.js';
-import { Shard } from '../engine/shard.js';
+import { Shard } from '../shard/shard.js';
 import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { Session, type Backend, type ExecOpts } from './session.js';
@@ -11,7 +11,7 @@ import type { Timers } from '../engine/blocking.js';
 import { LocalHub } from './pubsub.js';
 import { LocalAcl, builtinLines } from './acl.js';
 import { LocalClients, attachClient } from './clients.js';
-import { clientInfo } from '../commands/client.js';
+import { clientInfo } from './commands/client.js';
 import { err } from '../protocol/frame.js';
 
 /** ACL GENPASS: the host's CSPRNG (Node's and workerd's global WebCrypto). */

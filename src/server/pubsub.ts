@@ -23,33 +23,13 @@
 // SUBSCRIBE inside MULTI: left to the transactions work (Redis 7.0 queues it and EXEC runs it).
 import { keySlot } from '../cluster/slot.js';
 import { stringMatch } from '../engine/glob.js';
-import type { CommandSpec, ConnCtx } from '../commands/types.js';
+import type { CommandSpec } from '../commands/types.js';
 import { def } from '../commands/spec-data.js';
 import { arr, bulk, err, int, NIL, E, type Frame } from '../protocol/frame.js';
+import type { SessionCtx } from './commands/ctx.js';
 
-export type Kind = 'channel' | 'pattern' | 'shard';
-/** A delivered message: ['message', ch, payload] | ['pmessage', pattern, ch, payload] | ['smessage', ch, payload]. */
-export type PubMsg = string[];
-
-/** One connection's link to the hub. */
-export interface HubLink {
-  /** Register (add) or drop subscriptions; resolves once the hub has applied them. */
-  update(kind: Kind, names: string[], add: boolean): Promise<void>;
-  close(): void;
-}
-
-/** What a host offers for pub/sub (LocalHub in-process; the hub DO client in the Worker). */
-export interface PubSubBackend {
-  /** A link for one connection; `lost` runs if the hub ends it (a restart closes every link). */
-  link(deliver: (m: PubMsg) => void, lost?: () => void): HubLink;
-  /** Receivers reached (Redis's PUBLISH reply). */
-  publish(channel: string, message: string, shard: boolean): Promise<number>;
-  /** Many messages at once (keyspace notifications of one shard batch). */
-  publishMany(notes: Array<[string, string]>): Promise<void>;
-  channels(pattern: string | null, shard: boolean): Promise<string[]>;
-  numsub(names: string[], shard: boolean): Promise<number[]>;
-  numpat(): Promise<number>;
-}
+export type { HubLink, Kind, PubMsg, PubSubBackend } from './hub-port.js';
+import type { HubLink, Kind, PubMsg, PubSubBackend } from './hub-port.js';
 
 /** The subscription registry of a hub: subscribers S per channel, pattern and shard channel. */
 export class Registry<S> {
@@ -185,7 +165,7 @@ export class ConnPubSub {
 const states = new WeakMap<object, ConnPubSub>();
 
 /** The pub/sub state of a connection (created on first use). */
-export function pubsubState(c: ConnCtx | object): ConnPubSub {
+export function pubsubState(c: SessionCtx | object): ConnPubSub {
   let s = states.get(c);
   if (!s) states.set(c, (s = new ConnPubSub()));
   return s;
@@ -232,7 +212,7 @@ const SUBSCRIBED_PING: CommandSpec = def('ping', {
  * Session.check's pub/sub step (after lookup and auth): RESET leaves subscribed mode; in RESP2
  * subscribed mode only the pub/sub commands, PING, QUIT and RESET run (Redis's processCommand).
  */
-export function subscribedCheck(c: ConnCtx, spec: CommandSpec): { spec: CommandSpec } | { err: Frame } | null {
+export function subscribedCheck(c: SessionCtx, spec: CommandSpec): { spec: CommandSpec } | { err: Frame } | null {
   const st = states.get(c);
   if (!st) return null;
   if (spec.name === 'reset') {
@@ -274,7 +254,7 @@ function crossSlot(kind: Kind, names: string[]): Frame | null {
  */
 export const MAX_NAME_BYTES = 1024 * 1024;
 
-export async function subscribe(c: ConnCtx, kind: Kind, names: string[]): Promise<Frame> {
+export async function subscribe(c: SessionCtx, kind: Kind, names: string[]): Promise<Frame> {
   const bad = crossSlot(kind, names);
   if (bad) return bad;
   for (const n of names) {
@@ -308,7 +288,7 @@ export async function subscribe(c: ConnCtx, kind: Kind, names: string[]): Promis
   return several(out);
 }
 
-export async function unsubscribe(c: ConnCtx, kind: Kind, names: string[]): Promise<Frame> {
+export async function unsubscribe(c: SessionCtx, kind: Kind, names: string[]): Promise<Frame> {
   const bad = crossSlot(kind, names);
   if (bad) return bad;
   const st = pubsubState(c);
@@ -336,7 +316,7 @@ export async function unsubscribe(c: ConnCtx, kind: Kind, names: string[]): Prom
   return several(out);
 }
 
-export async function publish(c: ConnCtx, channel: string, message: string, shard: boolean): Promise<Frame> {
+export async function publish(c: SessionCtx, channel: string, message: string, shard: boolean): Promise<Frame> {
   if (!c.pubsub) return err('ERR pub/sub is not available on this connection');
   return int(await c.pubsub.publish(channel, message, shard));
 }

@@ -1,8 +1,10 @@
 // One client connection (a WebSocket, or one REST request): protocol state, auth, and the
 // routing of a pipeline to shards — one batch per shard, replies reassembled in order.
 import { keySlot, type SlotMap } from '../cluster/slot.js';
-import { keyPositions, lookup } from '../commands/table.js';
-import type { CommandSpec, ConnCtx, ServerFacts, SessionState } from '../commands/types.js';
+import { keyPositions } from '../commands/table.js';
+import { TABLE, lookup } from './commands/table.js';
+import { allClients } from './commands/client.js';
+import type { CommandSpec, ConnCtx, ServerFacts, ServiceFacts, SessionState } from '../commands/types.js';
 import { E, NILARR, OK, err, int, type Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { subscribedCheck, type PubSubBackend } from './pubsub.js';
@@ -84,6 +86,23 @@ export class Session implements ConnCtx, TxHost {
 
   get slots(): SlotMap {
     return this.backend.slots;
+  }
+  get table() {
+    return TABLE;
+  }
+  /** INFO's service-wide facts: connections from the client registry, channel counts from the hub. */
+  async serviceFacts(sections: ReadonlySet<string>): Promise<ServiceFacts> {
+    const out: ServiceFacts = {};
+    if (sections.has('clients')) {
+      const cl = await allClients(this);
+      out.clients = { connected: cl.length, tracking: cl.filter((i) => i.tracking).length };
+    }
+    const p = this.backend.pubsub;
+    if (sections.has('stats') && p) {
+      const [channels, patterns, shardChannels] = await Promise.all([p.channels(null, false), p.numpat(), p.channels(null, true)]);
+      out.pubsub = { channels: channels.length, patterns, shardChannels: shardChannels.length };
+    }
+    return out;
   }
   get server(): ServerFacts {
     return this.backend.server;

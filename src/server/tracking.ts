@@ -9,11 +9,11 @@
 // (Redis would push to it): nothing tells it that it is a target. Redis 7.0 holds a client's
 // invalidations of its own writes (tracking without NOLOOP) until after the command's reply; here
 // they are pushed as the shard batch ends, so they arrive before that reply.
-import type { ConnCtx } from '../commands/types.js';
 import { TRACKING_FLUSH, TRACKING_PREFIX, type TrackOpts } from '../engine/tracking.js';
 import { NIL, arr, bulk, type Frame } from '../protocol/frame.js';
 import { clientState } from './clients.js';
 import { pubsubState, type HubLink, type PubMsg } from './pubsub.js';
+import type { SessionCtx } from './commands/ctx.js';
 
 const INVALIDATE_CHANNEL = '__redis__:invalidate';
 
@@ -28,13 +28,13 @@ class TrackLink {
 const links = new WeakMap<object, TrackLink>();
 
 /** What the shards need of a tracking connection (ExecOpts.track). */
-export function trackOpts(c: ConnCtx): TrackOpts {
+export function trackOpts(c: SessionCtx): TrackOpts {
   const st = clientState(c);
   const id = c.session.id;
   return { client: id, to: st.redir > 0 ? st.redir : id, noloop: st.noloop };
 }
 
-export async function afterTrackingCommand(c: ConnCtx, name: string, reply: Frame): Promise<void> {
+export async function afterTrackingCommand(c: SessionCtx, name: string, reply: Frame): Promise<void> {
   if (reply.t === 'err') return;
   if (name === 'flushall' || name === 'flushdb') {
     // Every tracking connection hears it once (Redis's trackingInvalidateKeysOnFlush), itself included.
@@ -51,7 +51,7 @@ export async function afterTrackingCommand(c: ConnCtx, name: string, reply: Fram
 }
 
 /** Listen on exactly the channels the connection's state calls for. */
-export async function syncTracking(c: ConnCtx): Promise<void> {
+export async function syncTracking(c: SessionCtx): Promise<void> {
   const ps = c.pubsub;
   if (!ps) return;
   const st = clientState(c);
@@ -90,7 +90,7 @@ export function closeTracking(c: object): void {
   tl.channels.clear();
 }
 
-function deliver(c: ConnCtx, m: PubMsg): void {
+function deliver(c: SessionCtx, m: PubMsg): void {
   const ch = m[1]!;
   const payload = m[2] ?? '';
   if (ch === TRACKING_FLUSH) {
@@ -106,7 +106,7 @@ function deliver(c: ConnCtx, m: PubMsg): void {
 }
 
 /** RESP3: `>2 invalidate [key]|_`; RESP2 only to a `__redis__:invalidate` subscriber, as a message. */
-function push(c: ConnCtx, key: string | null): void {
+function push(c: SessionCtx, key: string | null): void {
   const sink = pubsubState(c).sink;
   if (!sink) return;
   const keys = key === null ? NIL : arr([bulk(key)]);

@@ -33,9 +33,10 @@
 //   epoch) never matches: a watch may abort spuriously, never miss a change.
 import { keySlot, type SlotMap } from '../cluster/slot.js';
 import { keyPositions } from '../commands/table.js';
-import type { CommandSpec, ConnCtx, SessionState } from '../commands/types.js';
+import type { CommandSpec, SessionState } from '../commands/types.js';
 import { CHECK_CMD, RELEASE_CMD, WATCH_CMD } from '../engine/watch.js';
 import { E, NILARR, OK, QUEUED, arr, err, type Frame } from '../protocol/frame.js';
+import type { SessionCtx } from './commands/ctx.js';
 
 /** How long a REST watch token stays checkable (its keys' entries are kept at least that long). */
 export const REST_WATCH_LEASE_MS = 300_000;
@@ -74,8 +75,8 @@ export type WatchMap = Map<string, Watched>;
 
 const TX = new WeakMap<object, Transaction>();
 
-/** The transaction state of a connection (MULTI/EXEC handlers reach it through their ConnCtx). */
-export function transactionOf(c: ConnCtx): Transaction | undefined {
+/** The transaction state of a connection (MULTI/EXEC handlers reach it through their SessionCtx). */
+export function transactionOf(c: SessionCtx): Transaction | undefined {
   return TX.get(c);
 }
 

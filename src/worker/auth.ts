@@ -2,7 +2,8 @@
 // (Redis's AUTH rule), and every route is checked as the Redis command(s) it stands for.
 import { keyPositions } from '../commands/table.js';
 import { fromUtf8 } from '../protocol/bytes.js';
-import { AclUser, builtinLines, checkChannels, checkCommand, checkEveryKey, findCommand, nopermText, parseUserLine, type Denial } from '../server/acl.js';
+import { AclUser, builtinLines, checkChannels, checkCommand, checkEveryKey, nopermText, parseUserLine, type Denial } from '../server/acl.js';
+import { findSpec } from '../server/commands/table.js';
 import { AclClient } from './acl-client.js';
 import { checkToken, type Access, type Env } from './env.js';
 
@@ -70,7 +71,7 @@ export async function currentUser(env: Env, name: string): Promise<AclUser | und
 export function subscriberRevoked(user: AclUser | undefined, needs: readonly Need[]): boolean {
   if (!user) return true;
   for (const n of needs) {
-    const spec = findCommand(n.argv[0]!);
+    const spec = findSpec(n.argv[0]!);
     if (spec && checkChannels(user, spec, n.argv)) return true;
   }
   return false;
@@ -79,7 +80,7 @@ export function subscriberRevoked(user: AclUser | undefined, needs: readonly Nee
 /** The first of `needs` the user may not run, as Redis's ACL check words it, with its command. */
 export function denial(user: AclUser, needs: readonly Need[]): { d: Denial; cmd: string } | null {
   for (const n of needs) {
-    const spec = findCommand(n.argv[0]!);
+    const spec = findSpec(n.argv[0]!);
     if (!spec) throw new Error(`a route stands for an unknown command: ${n.argv[0]}`);
     const mode = n.keys ?? 'argv';
     const d = mode === 'every' ? checkEveryKey(user, spec) : checkCommand(user, spec, n.argv, mode === 'none' ? [] : keyPositions(spec, n.argv));

@@ -7,7 +7,7 @@ import { Session } from '../server/session.js';
 import { closePubSub, expandReplies, pubsubState, setPushSink } from '../server/pubsub.js';
 import { WorkerBackend, type Access, type Env } from './env.js';
 import { attachClient, idleCheck, unmuted } from '../server/clients.js';
-import { clientInfo } from '../commands/client.js';
+import { clientInfo } from '../server/commands/client.js';
 import type { ClientsObject } from '../objects/clients.js';
 import type { ShardObject } from '../objects/shard.js';
 import { RegistryLink } from './clients-link.js';

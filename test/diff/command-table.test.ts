@@ -1,7 +1,7 @@
 // The whole command table against real Redis: COMMAND INFO and COMMAND DOCS of every command
 // keyflare serves, key specs, tips and docs included, byte for byte in RESP2 and RESP3.
 import { describe, expect, it } from 'vitest';
-import { TABLE } from '../../src/commands/table.js';
+import { TABLE } from '../../src/server/commands/table.js';
 import type { CommandSpec } from '../../src/commands/types.js';
 import { encodeStr, type Proto } from '../../src/protocol/resp-encode.js';
 import type { Frame } from '../../src/protocol/frame.js';

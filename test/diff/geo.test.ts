@@ -361,7 +361,7 @@ describe('key positions', () => {
 
 describe('propagation', () => {
   it('GEOADD is logged as the ZADD Redis runs; replaying the log rebuilds the same set', async () => {
-    const { Shard } = await import('../../src/engine/shard.js');
+    const { Shard } = await import('../../src/shard/shard.js');
     const { ManualClock } = await import('../../src/engine/clock.js');
     const info = { index: 0, count: 1, slots: [0, 16383] as const };
     const a = new Shard(info, new ManualClock(), 1);

@@ -131,7 +131,7 @@ describe('CONFIG', () => {
     for (const s of d.backend.shards) expect(s.config.get('maxmemory-samples')).toBe('7');
     for (const log of d.backend.logs) expect(log).toContainEqual(['CONFIG', 'SET', 'maxmemory-samples', '7']);
     await d.pair(['CONFIG', 'SET', 'maxmemory-samples', '5']);
-    const { Shard } = await import('../../src/engine/shard.js');
+    const { Shard } = await import('../../src/shard/shard.js');
     const fresh = new Shard(d.backend.shards[1]!.info, d.backend.clock);
     fresh.replay(d.backend.logs[1]!);
     expect(fresh.config.get('maxmemory-samples')).toBe('5');

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useDiff, type Cmd } from '../helpers/diff.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startRedis, type RedisProc } from '../helpers/redis-server.js';
-import { Shard } from '../../src/engine/shard.js';
+import { Shard } from '../../src/shard/shard.js';
 import { ManualClock } from '../../src/engine/clock.js';
 import { encodeStr, type Proto } from '../../src/protocol/resp-encode.js';
 import { parseReply } from '../../src/protocol/resp-reply.js';

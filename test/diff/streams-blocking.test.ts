@@ -3,7 +3,7 @@
 // replayed on a fresh shard to the same state.
 import { describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/server/local.js';
-import { Shard } from '../../src/engine/shard.js';
+import { Shard } from '../../src/shard/shard.js';
 import { encodeStr } from '../../src/protocol/resp-encode.js';
 import type { Frame } from '../../src/protocol/frame.js';
 

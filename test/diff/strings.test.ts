@@ -3,7 +3,7 @@
 // When lists/hashes land, add e.g. `LPUSH l x` then GET/SET GET/GETEX/GETDEL/GETSET/INCR/
 // INCRBYFLOAT/APPEND/STRLEN/GETRANGE/SETRANGE on `l` (WRONGTYPE), MGET (nil) and LCS (its error).
 import { describe, expect, it } from 'vitest';
-import { TABLE } from '../../src/commands/table.js';
+import { TABLE } from '../../src/server/commands/table.js';
 import { useDiff, type Cmd } from '../helpers/diff.js';
 
 const d = useDiff();

@@ -2,7 +2,7 @@
 // deadlines), so two shards compare equal exactly when they hold the same data, whatever
 // encodings their values took (a loaded base converts at thresholds, memory may not have).
 import type { Value } from '../../src/engine/keyspace.js';
-import type { Shard } from '../../src/engine/shard.js';
+import type { Shard } from '../../src/shard/shard.js';
 import { hashEntries, type HashObj } from '../../src/engine/types/hash.js';
 import type { List } from '../../src/engine/types/list.js';
 import type { RSet } from '../../src/engine/types/set.js';

@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TABLE, keyPositions } from '../../src/commands/table.js';
+import { keyPositions } from '../../src/commands/table.js';
+import { TABLE } from '../../src/server/commands/table.js';
 import type { CommandSpec } from '../../src/commands/types.js';
 import { AclLog, CATEGORIES, READONLY_RULES, checkCommand, checkEveryKey, describeUser, newUser, parseUserLine, passwordOk, setUser, type AclUser } from '../../src/server/acl.js';
 import { sha256Hex } from '../../src/server/sha256.js';

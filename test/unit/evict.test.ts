@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/engine/clock.js';
 import { LocalBackend } from '../../src/server/local.js';
 import type { Frame } from '../../src/protocol/frame.js';
-import { Shard } from '../../src/engine/shard.js';
+import { Shard } from '../../src/shard/shard.js';
 import { lfuDecr, lfuInit, lfuTouch, OOM_ERROR } from '../../src/engine/evict.js';
 import { Rng } from '../../src/engine/clock.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/engine/clock.js';
-import { Shard } from '../../src/engine/shard.js';
+import { Shard } from '../../src/shard/shard.js';
 import { LocalBackend } from '../../src/server/local.js';
 import type { Frame } from '../../src/protocol/frame.js';
 

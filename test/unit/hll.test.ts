@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { murmur64a, murmur64aBig } from '../../src/engine/murmur2.js';
 import { HLL_DENSE_SIZE, bufFromString, bufToString, hllAdd, hllCount, isHllString, newHll, sparseToDense } from '../../src/engine/hll.js';
 import { LocalBackend } from '../../src/server/local.js';
-import { Shard } from '../../src/engine/shard.js';
+import { Shard } from '../../src/shard/shard.js';
 
 const bytes = fc.uint8Array({ maxLength: 40 }).map((u) => String.fromCharCode(...u));
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/engine/clock.js';
-import { Shard } from '../../src/engine/shard.js';
+import { Shard } from '../../src/shard/shard.js';
 import { arr, bulk, int, type Frame } from '../../src/protocol/frame.js';
 import { LocalBackend } from '../../src/server/local.js';
 import { expandReplies, several } from '../../src/server/pubsub.js';

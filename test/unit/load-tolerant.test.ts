@@ -3,7 +3,7 @@
 // load is skipped and reported, the rest of the base and the log segments load.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/engine/clock.js';
-import { Shard } from '../../src/engine/shard.js';
+import { Shard } from '../../src/shard/shard.js';
 import type { HashObj } from '../../src/engine/types/hash.js';
 import { encodeCommand } from '../../src/protocol/resp-encode.js';
 import { toBytes } from '../../src/protocol/bytes.js';

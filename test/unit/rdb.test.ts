@@ -9,7 +9,7 @@ import { intsetDecode, intsetEncode, lpDecode, lpEncode, lpEntry, lpEntrySize } 
 import { defaultLimits, dumpPayload, restorePayload } from '../../src/persistence/rdb.js';
 import { toBytes } from '../../src/protocol/bytes.js';
 import { encodingOf, Keyspace, type Value } from '../../src/engine/keyspace.js';
-import { Shard } from '../../src/engine/shard.js';
+import { Shard } from '../../src/shard/shard.js';
 import { ManualClock } from '../../src/engine/clock.js';
 
 const byteStr = (max = 200) => fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: max }).map((a) => String.fromCharCode(...a));

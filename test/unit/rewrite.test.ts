@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/engine/clock.js';
-import { Shard } from '../../src/engine/shard.js';
+import { Shard } from '../../src/shard/shard.js';
 import type { Value } from '../../src/engine/keyspace.js';
 import { AofBuffer, MAX_ROW, emptyManifest, installBase, openSegment, shouldAutoRewrite, type Manifest } from '../../src/persistence/aof.js';
 import { Rewrite, type RewriteStore } from '../../src/persistence/rewrite.js';

@@ -1,7 +1,7 @@
 // SPOP's logged effects replay to the same state, as Redis 7.0 propagates them: one SREM per
 // popped member, DEL when the whole set is popped, nothing for a count of 0 or a missing key.
 import { describe, expect, it } from 'vitest';
-import { Shard } from '../../src/engine/shard.js';
+import { Shard } from '../../src/shard/shard.js';
 import { ManualClock } from '../../src/engine/clock.js';
 import type { Frame } from '../../src/protocol/frame.js';
 

@@ -1,9 +1,9 @@
 // Unit tests of the string family's logged effects: deterministic (relative times made absolute,
 // INCRBYFLOAT as SET … KEEPTTL, GETEX as PEXPIREAT/PERSIST/DEL) and replayable into a fresh shard.
 import { describe, expect, it } from 'vitest';
-import { TABLE } from '../../src/commands/table.js';
+import { TABLE } from '../../src/server/commands/table.js';
 import { ManualClock } from '../../src/engine/clock.js';
-import { Shard } from '../../src/engine/shard.js';
+import { Shard } from '../../src/shard/shard.js';
 import { addLD, fmtLDHuman, parseLD } from '../../src/engine/str-longdouble.js';
 import { LocalBackend } from '../../src/server/local.js';
 

@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TABLE } from '../../src/commands/table.js';
+import { TABLE } from '../../src/server/commands/table.js';
 import type { CommandSpec } from '../../src/commands/types.js';
 import type { Frame } from '../../src/protocol/frame.js';
 import { parseReply } from '../../src/protocol/resp-reply.js';

@@ -2,7 +2,7 @@
 // documentation specifies) and the log effects (checked against Redis 7.0's AOF by hand:
 // ZMPOP → ZPOPMIN/ZPOPMAX key <count>, BZPOPMIN → ZPOPMIN key, BZMPOP → ZPOPMAX key <count>).
 import { describe, expect, it } from 'vitest';
-import { Shard } from '../../src/engine/shard.js';
+import { Shard } from '../../src/shard/shard.js';
 import { ManualClock } from '../../src/engine/clock.js';
 import { encodeStr } from '../../src/protocol/resp-encode.js';
 

@@ -4,7 +4,7 @@
 // the common case. Layout: char 0 = width in bytes (2, 4 or 8), then n little-endian integers.
 // Like Redis, the width only grows (upgrade on insert), never shrinks on removal.
 import { fromBytes } from '../../protocol/bytes.js';
-import { isStrictLong } from '../keyspace.js';
+import { isStrictLong } from '../../protocol/numfmt.js';
 
 /** An intset element: a number when it is a safe integer, a bigint otherwise (never both for one value). */
 export type Int = number | bigint;

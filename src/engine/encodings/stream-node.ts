@@ -2,7 +2,7 @@
 // byte string (a listpack analogue: IDs delta-encoded against the node's master ID, fields
 // shared with the master entry when equal), and mirrors the byte size Redis's listpack would
 // have, so that nodes split where Redis splits them (approximate trimming depends on it).
-import { isStrictLong } from '../keyspace.js';
+import { isStrictLong } from '../../protocol/numfmt.js';
 
 /** A stream ID as one 128-bit bigint: ms << 64 | seq (ordering and ±1 carry come for free). */
 export type SID = bigint;

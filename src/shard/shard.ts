@@ -1,20 +1,20 @@
 // The pure core of one shard: keyspace + config + stats, executing command batches and
 // returning replies with the deterministic write effects to log. The Durable Object wraps it.
-import { keyPositions, lookup } from '../commands/table.js';
+import { SHARD_TABLE, keyPositions, lookupIn } from '../commands/table.js';
 import type { CommandSpec, Ctx, ShardInfo } from '../commands/types.js';
 import { err, type Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
-import { Rng, type Clock } from './clock.js';
-import { Config } from './config.js';
-import { Keyspace } from './keyspace.js';
-import { Waiters, armTimer, type BlockRequest, type Blocked, type Timers } from './blocking.js';
-import { Stats } from './stats.js';
-import { Evictor, OOM_ERROR } from './evict.js';
-import { readOnlyKeys, watchCommand } from './watch.js';
-import { keySpecsOf } from '../commands/introspection.js';
-import { Notifier, type NotifyClass } from './notify.js';
+import { Rng, type Clock } from '../engine/clock.js';
+import { Config } from '../engine/config.js';
+import { Keyspace } from '../engine/keyspace.js';
+import { Waiters, armTimer, type BlockRequest, type Blocked, type Timers } from '../engine/blocking.js';
+import { Stats } from '../engine/stats.js';
+import { Evictor, OOM_ERROR } from '../engine/evict.js';
+import { watchCommand } from '../engine/watch.js';
+import { readOnlyKeys } from '../commands/keyspec.js';
+import { Notifier, type NotifyClass } from '../engine/notify.js';
 import { PersistState } from '../persistence/state.js';
-import { TrackingTable, type TrackOpts } from './tracking.js';
+import { TrackingTable, type TrackOpts } from '../engine/tracking.js';
 
 export interface BatchResult {
   replies: Frame[];
@@ -205,7 +205,7 @@ export class Shard {
       this.abortBatch = r.abort;
       return r.reply;
     }
-    const found = lookup(argv);
+    const found = lookupIn(SHARD_TABLE, argv);
     if (!found.spec) return found.err;
     const spec = found.spec;
     if (!spec.run) return err(`ERR '${spec.name}' is not served by a shard`);
@@ -234,7 +234,7 @@ export class Shard {
     const reply = spec.run(c, argv);
     // Collections change in place: re-measure the written keys so the memory total follows.
     if (c.dirty > 0) for (const p of keyPositions(spec, argv)) this.db.resize(argv[p]!);
-    if (this.db.watches.size !== 0) this.db.watches.endCommand(c.dirty > 0, () => readOnlyKeys(keySpecsOf(spec), argv));
+    if (this.db.watches.size !== 0) this.db.watches.endCommand(c.dirty > 0, () => readOnlyKeys(spec.keySpecs, argv));
     if (nkeys && !this.notifier.explicit) {
       this.notifier.fire({
         name: spec.name, argv, keys: nkeys, dirty: c.dirty, before: before!,

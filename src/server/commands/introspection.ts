@@ -1,11 +1,11 @@
 // COMMAND and its subcommands: the command table describing itself in Redis 7.0's reply shapes,
 // from Redis's own description of each command (spec-data.ts).
-import { stringMatch } from '../engine/glob.js';
-import { E, NIL, bulk, err, int, map, set, simple, arr, type Frame } from '../protocol/frame.js';
-import { helpReply } from './help.js';
-import { TABLE, keyPositions } from './table.js';
-import type { CommandSpec, ConnCtx, ConnHandler, DocValue, KeySpec } from './types.js';
-import { def } from './spec-data.js';
+import { stringMatch } from '../../engine/glob.js';
+import { E, NIL, bulk, err, int, map, set, simple, arr, type Frame } from '../../protocol/frame.js';
+import { helpReply } from '../../commands/help.js';
+import { findIn, keyPositions } from '../../commands/table.js';
+import type { CommandSpec, DocValue, KeySpec } from '../../commands/types.js';
+import { sdef, type SessionCtx, type SessionHandler } from './ctx.js';
 
 export function keySpecsOf(spec: CommandSpec): readonly KeySpec[] {
   return spec.keySpecs;
@@ -48,13 +48,6 @@ export function commandInfo(spec: CommandSpec): Frame {
   ]);
 }
 
-/** A command by name, `container|sub` included (Redis's lookupCommandBySds). */
-export function findSpec(name: string): CommandSpec | undefined {
-  const l = name.toLowerCase();
-  const bar = l.indexOf('|');
-  if (bar < 0) return TABLE.get(l);
-  return TABLE.get(l.slice(0, bar))?.sub?.find((s) => s.name === l);
-}
 
 /**
  * A COMMAND DOCS value in Redis's reply types: its argument and doc flags are sets of simple
@@ -85,30 +78,30 @@ function docs(spec: CommandSpec): Frame {
   return map(out);
 }
 
-function command(_c: ConnCtx, argv: string[]): Frame {
+function command(c: SessionCtx, argv: string[]): Frame {
   if (argv.length > 1) return err(`ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try COMMAND HELP.`);
-  return arr([...TABLE.values()].map(commandInfo));
+  return arr([...c.table.values()].map(commandInfo));
 }
 
-function info(_c: ConnCtx, argv: string[]): Frame {
-  if (argv.length === 2) return arr([...TABLE.values()].map(commandInfo));
+function info(c: SessionCtx, argv: string[]): Frame {
+  if (argv.length === 2) return arr([...c.table.values()].map(commandInfo));
   return arr(argv.slice(2).map((n) => {
-    const s = findSpec(n);
+    const s = findIn(c.table, n);
     return s ? commandInfo(s) : NIL;
   }));
 }
 
-function docsCmd(_c: ConnCtx, argv: string[]): Frame {
-  const specs = argv.length === 2 ? [...TABLE.values()] : argv.slice(2).map(findSpec).filter((s): s is CommandSpec => !!s);
+function docsCmd(c: SessionCtx, argv: string[]): Frame {
+  const specs = argv.length === 2 ? [...c.table.values()] : argv.slice(2).map((n) => findIn(c.table, n)).filter((s): s is CommandSpec => !!s);
   const out: Frame[] = [];
   for (const s of specs) out.push(bulk(s.name), docs(s));
   return map(out);
 }
 
 /** COMMAND GETKEYS, with Redis 7.0's checks in its order. */
-function getkeys(_c: ConnCtx, argv: string[]): Frame {
+function getkeys(c: SessionCtx, argv: string[]): Frame {
   const args = argv.slice(2);
-  let spec = TABLE.get(args[0]!.toLowerCase());
+  let spec = c.table.get(args[0]!.toLowerCase());
   if (spec?.sub && args.length >= 2) spec = spec.sub.find((s) => s.name === `${spec!.name}|${args[1]!.toLowerCase()}`);
   if (!spec) return err('ERR Invalid command specified');
   if (spec.keys[0] === 0 && !spec.getKeys) return err('ERR The command has no key arguments');
@@ -122,7 +115,7 @@ function getkeys(_c: ConnCtx, argv: string[]): Frame {
   return arr(pos.map((p) => bulk(args[p]!)));
 }
 
-function list(_c: ConnCtx, argv: string[]): Frame {
+function list(c: SessionCtx, argv: string[]): Frame {
   let filter: (s: CommandSpec) => boolean = () => true;
   if (argv.length !== 2) {
     if (argv.length !== 5 || argv[2]!.toLowerCase() !== 'filterby') return E.syntax;
@@ -134,7 +127,7 @@ function list(_c: ConnCtx, argv: string[]): Frame {
     else return E.syntax;
   }
   const names: Frame[] = [];
-  for (const s of TABLE.values()) {
+  for (const s of c.table.values()) {
     if (filter(s)) names.push(bulk(s.name));
     for (const sub of s.sub ?? []) if (filter(sub)) names.push(bulk(sub.name));
   }
@@ -154,11 +147,11 @@ const HELP = [
   'GETKEYS <full-command>', '    Return the keys from a full Redis command.',
   'GETKEYSANDFLAGS <full-command>', '    Return the keys and the access flags from a full Redis command.',
 ];
-const sub = (name: string, conn: ConnHandler): CommandSpec => def(`command|${name}`, { route: 'conn', conn });
+const sub = (name: string, conn: SessionHandler): CommandSpec => sdef(`command|${name}`, { route: 'conn', conn });
 
 export const INTROSPECTION_COMMANDS: CommandSpec[] = [
-  def('command', { route: 'conn', conn: command, sub: [
-      sub('count', () => int(TABLE.size)),
+  sdef('command', { route: 'conn', conn: command, sub: [
+      sub('count', (c) => int(c.table.size)),
       sub('info', info),
       sub('docs', docsCmd),
       sub('getkeys', getkeys),

@@ -1,26 +1,27 @@
 // ACL and its subcommands: users and their rules (server/acl.ts holds the logic; the host keeps them).
-import { fmtG17 } from '../protocol/numfmt.js';
-import { NIL, OK, arityErr, arr, bulk, bulks, dblText, err, int, map, set, type Frame } from '../protocol/frame.js';
+import { fmtG17 } from '../../protocol/numfmt.js';
+import { NIL, OK, arityErr, arr, bulk, bulks, dblText, err, int, map, set, type Frame } from '../../protocol/frame.js';
 import {
-  CATEGORIES, byteOrder, checkCommand, describeChannels, describeCommands, describeKeys, dryrunText, findCommand, userFlags,
-} from '../server/acl.js';
-import { helpReply } from './help.js';
-import { TABLE, keyPositions } from './table.js';
-import type { CommandSpec, ConnCtx, ConnHandler } from './types.js';
-import { def } from './spec-data.js';
+  CATEGORIES, byteOrder, checkCommand, describeChannels, describeCommands, describeKeys, dryrunText, userFlags,
+} from '../acl.js';
+import { helpReply } from '../../commands/help.js';
+import { findIn, keyPositions } from '../../commands/table.js';
+import { describedCommands } from '../../commands/spec-data.js';
+import type { CommandSpec } from '../../commands/types.js';
+import { sdef, type SessionCtx, type SessionHandler } from './ctx.js';
 
 const NO_ACL = err('ERR ACL users are not available on this server');
 const NO_FILE = err(
   'ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.',
 );
 
-async function setuser(c: ConnCtx, argv: string[]): Promise<Frame> {
+async function setuser(c: SessionCtx, argv: string[]): Promise<Frame> {
   if (!c.acl) return NO_ACL;
   const e = await c.acl.setUser(argv[2]!, argv.slice(3));
   return e ? err(e) : OK;
 }
 
-async function getuser(c: ConnCtx, argv: string[]): Promise<Frame> {
+async function getuser(c: SessionCtx, argv: string[]): Promise<Frame> {
   const u = c.acl?.user(argv[2]!);
   if (!u) return c.acl ? NIL : NO_ACL;
   return map([
@@ -33,56 +34,50 @@ async function getuser(c: ConnCtx, argv: string[]): Promise<Frame> {
   ]);
 }
 
-async function deluser(c: ConnCtx, argv: string[]): Promise<Frame> {
+async function deluser(c: SessionCtx, argv: string[]): Promise<Frame> {
   if (!c.acl) return NO_ACL;
   const names = argv.slice(2);
   if (names.includes('default')) return err("ERR The 'default' user cannot be removed");
   return int(await c.acl.delUsers(names));
 }
 
-function list(c: ConnCtx): Frame {
+function list(c: SessionCtx): Frame {
   return c.acl ? bulks(c.acl.lines()) : NO_ACL;
 }
 
-function users(c: ConnCtx): Frame {
+function users(c: SessionCtx): Frame {
   return c.acl ? bulks(c.acl.lines().map((l) => l.split(' ')[1]!).sort(byteOrder)) : NO_ACL;
 }
 
-function whoami(c: ConnCtx): Frame {
+function whoami(c: SessionCtx): Frame {
   return bulk(c.session.user);
 }
 
-function cat(_c: ConnCtx, argv: string[]): Frame {
+function cat(_c: SessionCtx, argv: string[]): Frame {
   if (argv.length === 2) return bulks([...CATEGORIES]);
   const name = argv[2]!.toLowerCase();
   if (!(CATEGORIES as readonly string[]).includes(name)) return err(`ERR Unknown category '${argv[2]!.slice(0, 128)}'`);
   const out: string[] = [];
-  for (const spec of tableWalk()) if (spec.acl.includes(name)) out.push(spec.name);
+  // Redis lists every command of the category it knows, as the ACL rules range over them all.
+  for (const spec of describedCommands()) if (spec.acl.includes(name)) out.push(spec.name);
   return bulks(out);
 }
 
-function* tableWalk(): Generator<CommandSpec> {
-  // TABLE is read at call time only: the table imports this family.
-  for (const s of TABLE.values()) {
-    yield s;
-    if (s.sub) yield* s.sub;
-  }
-}
 
-function dryrun(c: ConnCtx, argv: string[]): Frame {
+function dryrun(c: SessionCtx, argv: string[]): Frame {
   if (!c.acl) return NO_ACL;
   const u = c.acl.user(argv[2]!);
   if (!u) return err(`ERR User '${argv[2]!}' not found`);
   const cmd = argv.slice(3);
-  let spec = findCommand(cmd[0]!);
-  if (spec && spec.sub) spec = cmd.length > 1 ? findCommand(`${spec.name}|${cmd[1]!}`) : spec;
+  let spec = findIn(c.table, cmd[0]!);
+  if (spec && spec.sub) spec = cmd.length > 1 ? findIn(c.table, `${spec.name}|${cmd[1]!}`) : spec;
   if (!spec || (spec.sub && cmd.length < 2)) return err(`ERR Command '${cmd[0]!}' not found`);
   if ((spec.arity > 0 && cmd.length !== spec.arity) || cmd.length < -spec.arity) return arityErr(spec.name);
   const d = checkCommand(u, spec, cmd, keyPositions(spec, cmd));
   return d ? bulk(dryrunText(d)) : OK;
 }
 
-async function log(c: ConnCtx, argv: string[]): Promise<Frame> {
+async function log(c: SessionCtx, argv: string[]): Promise<Frame> {
   if (!c.acl) return NO_ACL;
   if (argv.length > 3) return arityErr('acl|log');
   let count = 10;
@@ -112,7 +107,7 @@ async function log(c: ConnCtx, argv: string[]): Promise<Frame> {
   );
 }
 
-function genpass(c: ConnCtx, argv: string[]): Frame {
+function genpass(c: SessionCtx, argv: string[]): Frame {
   if (!c.acl) return NO_ACL;
   let bits = 256;
   if (argv.length > 2) {
@@ -156,10 +151,10 @@ const HELP = [
   'WHOAMI',
   '    Return the current connection username.',
 ];
-const sub = (name: string, conn: ConnHandler): CommandSpec => def(`acl|${name}`, { route: 'conn', conn });
+const sub = (name: string, conn: SessionHandler): CommandSpec => sdef(`acl|${name}`, { route: 'conn', conn });
 
 export const ACL_COMMANDS: CommandSpec[] = [
-  def('acl', { route: 'conn', sub: [
+  sdef('acl', { route: 'conn', sub: [
       sub('cat', cat),
       sub('deluser', deluser),
       sub('dryrun', dryrun),

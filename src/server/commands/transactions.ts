@@ -1,13 +1,13 @@
 // Transaction commands: MULTI, EXEC, DISCARD, WATCH, UNWATCH — answered by the connection, whose
 // Transaction (server/transaction.ts) holds the queue and the watched versions.
-import { keySlot } from '../cluster/slot.js';
-import { E, err, type Frame } from '../protocol/frame.js';
-import { transactionOf, type Transaction } from '../server/transaction.js';
-import { incident } from '../server/incident.js';
-import type { CommandSpec, ConnCtx, ConnHandler } from './types.js';
-import { def } from './spec-data.js';
+import { keySlot } from '../../cluster/slot.js';
+import { E, err, type Frame } from '../../protocol/frame.js';
+import { transactionOf, type Transaction } from '../transaction.js';
+import { incident } from '../incident.js';
+import type { CommandSpec } from '../../commands/types.js';
+import { sdef, type SessionCtx, type SessionHandler } from './ctx.js';
 
-function withTx(c: ConnCtx, fn: (tx: Transaction) => Frame | Promise<Frame>): Frame | Promise<Frame> {
+function withTx(c: SessionCtx, fn: (tx: Transaction) => Frame | Promise<Frame>): Frame | Promise<Frame> {
   const tx = transactionOf(c);
   return tx ? fn(tx) : err('ERR transactions are not available on this connection');
 }
@@ -20,7 +20,7 @@ async function exec(tx: Transaction): Promise<Frame> {
   }
 }
 
-function watch(c: ConnCtx, argv: string[]): Frame | Promise<Frame> {
+function watch(c: SessionCtx, argv: string[]): Frame | Promise<Frame> {
   return withTx(c, (tx) => {
     // Redis Cluster checks the keys' slot before WATCH itself runs (and flags an open MULTI).
     const slot = keySlot(argv[1]!);
@@ -34,7 +34,7 @@ function watch(c: ConnCtx, argv: string[]): Frame | Promise<Frame> {
   });
 }
 
-const spec = (name: string, conn: ConnHandler): CommandSpec => def(name, { route: 'conn', conn });
+const spec = (name: string, conn: SessionHandler): CommandSpec => sdef(name, { route: 'conn', conn });
 
 export const TRANSACTION_COMMANDS: CommandSpec[] = [
   spec('multi', (c) => withTx(c, (tx) => tx.multi())),

@@ -1,18 +1,18 @@
 // Connection commands answered by the session itself: PING, ECHO, HELLO, AUTH, SELECT, QUIT, RESET.
-import { E, OK, arityErr, bulk, err, int, map, simple, arr, type Frame } from '../protocol/frame.js';
-import type { CommandSpec, ConnCtx, ConnHandler } from './types.js';
-import { def } from './spec-data.js';
+import { E, OK, arityErr, bulk, err, int, map, simple, arr, type Frame } from '../../protocol/frame.js';
+import type { CommandSpec } from '../../commands/types.js';
+import { sdef, type SessionCtx, type SessionHandler } from './ctx.js';
 
-function ping(_c: ConnCtx, argv: string[]): Frame {
+function ping(_c: SessionCtx, argv: string[]): Frame {
   if (argv.length > 2) return arityErr('ping');
   return argv.length === 2 ? bulk(argv[1]!) : simple('PONG');
 }
 
-function echo(_c: ConnCtx, argv: string[]): Frame {
+function echo(_c: SessionCtx, argv: string[]): Frame {
   return bulk(argv[1]!);
 }
 
-function tryAuth(c: ConnCtx, user: string | null, pass: string): Frame | null {
+function tryAuth(c: SessionCtx, user: string | null, pass: string): Frame | null {
   const who = c.auth(user, pass);
   if (!who) return E.wrongPass;
   c.session.authenticated = true;
@@ -21,14 +21,14 @@ function tryAuth(c: ConnCtx, user: string | null, pass: string): Frame | null {
   return null;
 }
 
-function auth(c: ConnCtx, argv: string[]): Frame {
+function auth(c: SessionCtx, argv: string[]): Frame {
   if (argv.length > 3) return E.syntax;
   const e = argv.length === 2 ? tryAuth(c, null, argv[1]!) : tryAuth(c, argv[1]!, argv[2]!);
   return e ?? OK;
 }
 
 /** HELLO [protover [AUTH username password] [SETNAME clientname]] */
-function hello(c: ConnCtx, argv: string[]): Frame {
+function hello(c: SessionCtx, argv: string[]): Frame {
   let ver = 0;
   if (argv.length >= 2) {
     const v = argv[1]!;
@@ -84,19 +84,19 @@ export function validateClientName(name: string): Frame | null {
   return null;
 }
 
-function select(_c: ConnCtx, argv: string[]): Frame {
+function select(_c: SessionCtx, argv: string[]): Frame {
   if (!/^-?\d+$/.test(argv[1]!)) return err('ERR value is not an integer or out of range');
   // Redis Cluster has one database.
   if (Number(argv[1]) !== 0) return err('ERR SELECT is not allowed in cluster mode');
   return OK;
 }
 
-function quit(c: ConnCtx): Frame {
+function quit(c: SessionCtx): Frame {
   c.session.closing = true;
   return OK;
 }
 
-function reset(c: ConnCtx): Frame {
+function reset(c: SessionCtx): Frame {
   const s = c.session;
   s.proto = 2;
   s.name = '';
@@ -106,7 +106,7 @@ function reset(c: ConnCtx): Frame {
   return simple('RESET');
 }
 
-const spec = (name: string, conn: ConnHandler): CommandSpec => def(name, { route: 'conn', conn });
+const spec = (name: string, conn: SessionHandler): CommandSpec => sdef(name, { route: 'conn', conn });
 
 export const CONN_COMMANDS: CommandSpec[] = [
   spec('ping', ping),

@@ -1,6 +1,6 @@
 // INFO: each shard reports its counters as a small text reply; the connection merges them and
 // renders Redis 7.0's sections, field names and formatting (`# Server\r\nredis_version:…`).
-import type { Ctx, ServerFacts, SessionState } from '../commands/types.js';
+import type { Ctx, ServerFacts, SessionState } from './types.js';
 import { bulk, type Frame } from '../protocol/frame.js';
 
 export interface Counters {

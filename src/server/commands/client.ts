@@ -1,15 +1,15 @@
 // CLIENT subcommands and MONITOR. A connection's own state is answered here; the service-wide
 // view (LIST, KILL, PAUSE, UNBLOCK, MONITOR) goes through its registry (server/clients.ts).
-import { E, OK, arr, bulk, bulkOrNil, err, int, map, set, verb, type Frame } from '../protocol/frame.js';
+import { E, OK, arr, bulk, bulkOrNil, err, int, map, set, verb, type Frame } from '../../protocol/frame.js';
 import { validateClientName } from './connection.js';
-import { helpReply } from './help.js';
-import { clientState, matchKill, type ClientInfo, type KillFilter } from '../server/clients.js';
-import { pubsubState } from '../server/pubsub.js';
-import type { CommandSpec, ConnCtx, ConnHandler } from './types.js';
-import { def } from './spec-data.js';
+import { helpReply } from '../../commands/help.js';
+import { clientState, matchKill, type ClientInfo, type KillFilter } from '../clients.js';
+import { pubsubState } from '../pubsub.js';
+import type { CommandSpec } from '../../commands/types.js';
+import { sdef, type SessionCtx, type SessionHandler } from './ctx.js';
 
 /** Redis's flags field (getClientInfoString's order). */
-function flags(c: ConnCtx): string {
+function flags(c: SessionCtx): string {
   const st = clientState(c);
   let f = '';
   if (st.monitor) f += 'O';
@@ -24,7 +24,7 @@ function flags(c: ConnCtx): string {
 }
 
 /** One line of CLIENT LIST / CLIENT INFO, in Redis's field order (7.2's, with lib-name/lib-ver). */
-export function clientLine(c: ConnCtx): string {
+export function clientLine(c: SessionCtx): string {
   const s = c.session;
   const st = clientState(c);
   const ps = pubsubState(c);
@@ -40,7 +40,7 @@ export function clientLine(c: ConnCtx): string {
 }
 
 /** What the registry reports for this connection. */
-export function clientInfo(c: ConnCtx): ClientInfo {
+export function clientInfo(c: SessionCtx): ClientInfo {
   const st = clientState(c);
   return {
     id: c.session.id, addr: c.session.addr, laddr: c.session.laddr, user: c.session.user,
@@ -49,7 +49,7 @@ export function clientInfo(c: ConnCtx): ClientInfo {
 }
 
 /** Every connection of the service (only this one where no registry is attached, e.g. REST). */
-export async function allClients(c: ConnCtx): Promise<ClientInfo[]> {
+export async function allClients(c: SessionCtx): Promise<ClientInfo[]> {
   const reg = clientState(c).registry;
   const all = reg ? await reg.list() : [];
   // The caller's own record is always fresh (its cmd is this very command).
@@ -59,11 +59,11 @@ export async function allClients(c: ConnCtx): Promise<ClientInfo[]> {
   return out.sort((a, b) => a.id - b.id);
 }
 
-const text = (c: ConnCtx, s: string): Frame => (c.session.proto === 3 ? verb(s) : bulk(s));
+const text = (c: SessionCtx, s: string): Frame => (c.session.proto === 3 ? verb(s) : bulk(s));
 const CLIENT_TYPES = ['normal', 'master', 'replica', 'slave', 'pubsub'];
 const typeName = (t: string) => (t === 'slave' ? 'replica' : t) as KillFilter['type'];
 
-async function list(c: ConnCtx, argv: string[]): Promise<Frame> {
+async function list(c: SessionCtx, argv: string[]): Promise<Frame> {
   let type: string | null = null;
   let ids: Set<number> | null = null;
   if (argv.length > 2) {
@@ -87,7 +87,7 @@ async function list(c: ConnCtx, argv: string[]): Promise<Frame> {
 }
 
 /** CLIENT KILL: the old form (addr, may kill the caller, OK / No such client) and the new form (count). */
-async function kill(c: ConnCtx, argv: string[]): Promise<Frame> {
+async function kill(c: SessionCtx, argv: string[]): Promise<Frame> {
   const f: KillFilter = { skipme: true };
   const old = argv.length === 3;
   if (old) {
@@ -129,7 +129,7 @@ async function kill(c: ConnCtx, argv: string[]): Promise<Frame> {
   return int(n);
 }
 
-async function pause(c: ConnCtx, argv: string[]): Promise<Frame> {
+async function pause(c: SessionCtx, argv: string[]): Promise<Frame> {
   if (argv.length > 4) return err(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!}'. Try CLIENT HELP.`);
   const v = argv[2]!;
   if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) return err('ERR timeout is not an integer or out of range');
@@ -155,7 +155,7 @@ async function pause(c: ConnCtx, argv: string[]): Promise<Frame> {
   return OK;
 }
 
-async function unpause(c: ConnCtx): Promise<Frame> {
+async function unpause(c: SessionCtx): Promise<Frame> {
   const st = clientState(c);
   const p = { until: 0, mode: 'all' as const };
   if (st.registry) await st.registry.pause(p);
@@ -170,7 +170,7 @@ function onOff(argv: string[], set: (on: boolean) => void): Frame {
   return OK;
 }
 
-function reply(c: ConnCtx, argv: string[]): Frame {
+function reply(c: SessionCtx, argv: string[]): Frame {
   const st = clientState(c);
   const v = argv[2]!.toLowerCase();
   if (v === 'on') st.replyMode = 'on';
@@ -181,7 +181,7 @@ function reply(c: ConnCtx, argv: string[]): Frame {
   return OK;
 }
 
-async function tracking(c: ConnCtx, argv: string[]): Promise<Frame> {
+async function tracking(c: SessionCtx, argv: string[]): Promise<Frame> {
   const v = argv[2]!.toLowerCase();
   if (v !== 'on' && v !== 'off') return E.syntax;
   let redir = 0;
@@ -225,13 +225,13 @@ async function tracking(c: ConnCtx, argv: string[]): Promise<Frame> {
   return OK;
 }
 
-function trackingInfo(c: ConnCtx): Frame {
+function trackingInfo(c: SessionCtx): Frame {
   const st = clientState(c);
   const v = [bulk('flags'), set(st.tracking ? (st.noloop ? [bulk('on'), bulk('noloop')] : [bulk('on')]) : [bulk('off')]), bulk('redirect'), int(st.tracking ? st.redir : -1), bulk('prefixes'), arr([])];
   return c.session.proto === 3 ? map(v) : arr(v);
 }
 
-async function unblock(c: ConnCtx, argv: string[]): Promise<Frame> {
+async function unblock(c: SessionCtx, argv: string[]): Promise<Frame> {
   if (argv.length > 4) return err(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!}'. Try CLIENT HELP.`);
   const v = argv[2]!;
   if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) return E.notInt;
@@ -247,7 +247,7 @@ async function unblock(c: ConnCtx, argv: string[]): Promise<Frame> {
   return int((await reg.unblock(id, error)) ? 1 : 0);
 }
 
-async function monitor(c: ConnCtx): Promise<Frame> {
+async function monitor(c: SessionCtx): Promise<Frame> {
   const st = clientState(c);
   if (!st.registry || !st.host?.monitorLine) return err('ERR MONITOR needs a connection that can receive a stream: use RESP over WebSocket');
   if (st.monitor) return OK;
@@ -256,7 +256,7 @@ async function monitor(c: ConnCtx): Promise<Frame> {
   return OK;
 }
 
-function setinfo(c: ConnCtx, argv: string[]): Frame {
+function setinfo(c: SessionCtx, argv: string[]): Frame {
   const attr = argv[2]!.toLowerCase();
   if (attr !== 'lib-name' && attr !== 'lib-ver') return err(`ERR Unrecognized option '${argv[2]!}'`);
   const v = argv[3]!;
@@ -269,7 +269,7 @@ function setinfo(c: ConnCtx, argv: string[]): Frame {
   return OK;
 }
 
-function setname(c: ConnCtx, argv: string[]): Frame {
+function setname(c: SessionCtx, argv: string[]): Frame {
   const bad = validateClientName(argv[2]!);
   if (bad) return bad;
   c.session.name = argv[2]!;
@@ -301,10 +301,10 @@ const HELP = [
   'TRACKINGINFO', '    Report tracking status for the current connection.',
   'NO-EVICT (ON|OFF)', '    Protect current client connection from eviction.',
 ];
-const sub = (name: string, conn: ConnHandler): CommandSpec => def(`client|${name}`, { route: 'conn', conn });
+const sub = (name: string, conn: SessionHandler): CommandSpec => sdef(`client|${name}`, { route: 'conn', conn });
 
 export const CLIENT_COMMANDS: CommandSpec[] = [
-  def('client', { route: 'conn', sub: [
+  sdef('client', { route: 'conn', sub: [
       sub('id', (c) => int(c.session.id)),
       sub('setname', setname),
       sub('getname', (c) => bulkOrNil(c.session.name || null)),
@@ -324,5 +324,5 @@ export const CLIENT_COMMANDS: CommandSpec[] = [
       sub('unblock', unblock),
       sub('help', () => helpReply('CLIENT', HELP)),
     ] }),
-  def('monitor', { route: 'conn', conn: monitor }),
+  sdef('monitor', { route: 'conn', conn: monitor }),
 ];

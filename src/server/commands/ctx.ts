@@ -1,0 +1,23 @@
+// The context connection-level commands run with: a ConnCtx plus what only the connection layer
+// has (the pub/sub hub, ACL users). Every connection that runs commands is a Session, which is one.
+import type { CommandSpec, ConnCtx } from '../../commands/types.js';
+import { def, type Impl } from '../../commands/spec-data.js';
+import type { Frame } from '../../protocol/frame.js';
+import type { PubSubBackend } from '../hub-port.js';
+import type { AclHost } from '../acl.js';
+
+export interface SessionCtx extends ConnCtx {
+  /** Pub/sub service of the host (absent: PUBLISH and SUBSCRIBE answer an error). */
+  readonly pubsub?: PubSubBackend;
+  /** ACL users of the host (server/acl.ts); absent: ACL commands answer an error. */
+  readonly acl?: AclHost;
+}
+
+export type SessionHandler = (c: SessionCtx, argv: string[]) => Frame | Promise<Frame>;
+
+/** A connection-level table entry (spec-data.ts's `def` with a SessionCtx handler). */
+export function sdef(name: string, impl: Omit<Impl, 'conn'> & { conn?: SessionHandler }): CommandSpec {
+  const { conn, ...rest } = impl;
+  // The table's handler type takes a ConnCtx; the Session that calls it is a SessionCtx.
+  return def(name, conn ? { ...rest, conn: (c, argv) => conn(c as SessionCtx, argv) } : rest);
+}
