@@ -1,7 +1,9 @@
-// LZF (liblzf, as Redis compresses RDB strings): a byte-compatible decompressor and a compressor
-// whose output liblzf's lzf_decompress accepts (the exact byte choices need not match Redis's).
+// LZF (liblzf, as Redis compresses RDB strings): a byte-compatible decompressor, and a compressor
+// that makes liblzf's byte choices as Redis builds it (HLOG 16, VERY_FAST), so DUMP payloads and
+// RDB files hold the same bytes as Redis's.
 
-const HLOG = 14;
+const HLOG = 16;
+const HMASK = (1 << HLOG) - 1;
 const MAX_LIT = 32;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
@@ -10,14 +12,19 @@ const htab = new Int32Array(1 << HLOG);
 let base = 1;
 let outBuf = new Uint8Array(1024);
 
+/** liblzf's IDX of its rolling 32-bit hash (the last four bytes seen). */
+const idx = (h: number) => ((h >>> (24 - HLOG)) - Math.imul(h, 5)) & HMASK;
+
 /**
- * Compress `s` (a byte string); null when the result would exceed `maxOut` bytes (Redis stores the
- * string uncompressed then) or the input is too short to gain anything.
+ * lzf_compress(s, n, out, maxOut): null where liblzf returns 0 (the output would not fit in
+ * `maxOut` bytes, Redis then stores the string plain). liblzf's table starts uninitialised
+ * (INIT_HTAB 0); a clean table is what Redis's output is whenever stale entries do not happen to
+ * point into the new input.
  */
 export function lzfCompress(s: string, maxOut: number): string | null {
   const n = s.length;
-  if (n < 4) return null;
-  // One table shared by every call (a fresh 64 KiB table per short string would dominate a
+  if (n === 0 || maxOut <= 0) return null;
+  // One table shared by every call (a fresh 256 KiB table per short string would dominate a
   // snapshot): entries store position + base, and anything below this call's base is stale.
   if (base + n + 1 > 0x7fffffff) {
     htab.fill(0);
@@ -27,62 +34,79 @@ export function lzfCompress(s: string, maxOut: number): string | null {
   base += n + 1;
   if (outBuf.length < maxOut + 40) outBuf = new Uint8Array(maxOut + 40);
   const out = outBuf;
-  let op = 0;
-  let litPos = op++;
+  const at = (p: number) => s.charCodeAt(p);
+  let op = 1; // the first literal run's control byte
   let lit = 0;
   let ip = 0;
-  const hash = (p: number) => {
-    const v = (s.charCodeAt(p) << 16) | (s.charCodeAt(p + 1) << 8) | s.charCodeAt(p + 2);
-    return (Math.imul(v, 2654435761) >>> (32 - HLOG)) & ((1 << HLOG) - 1);
-  };
+  let h = n > 1 ? (at(0) << 8) | at(1) : at(0) << 8;
   while (ip < n - 2) {
-    if (op > maxOut) return null;
-    const h = hash(ip);
-    const slot = htab[h]!;
-    const ref = slot >= b0 ? slot - b0 : -1;
-    htab[h] = ip + b0;
+    h = ((h << 8) | at(ip + 2)) >>> 0;
+    const slot = idx(h);
+    const e = htab[slot]!;
+    const ref = e >= b0 ? e - b0 : -1;
+    htab[slot] = ip + b0;
     const off = ip - ref - 1;
-    if (ref >= 0 && off < MAX_OFF && s.charCodeAt(ref) === s.charCodeAt(ip)
-      && s.charCodeAt(ref + 1) === s.charCodeAt(ip + 1) && s.charCodeAt(ref + 2) === s.charCodeAt(ip + 2)) {
-      const maxLen = Math.min(MAX_REF, n - ip);
-      let len = 3;
-      while (len < maxLen && s.charCodeAt(ref + len) === s.charCodeAt(ip + len)) len++;
-      // Close the literal run (or drop its unused control byte).
-      if (lit) out[litPos] = lit - 1;
-      else op--;
-      const l = len - 2;
-      if (l < 7) out[op++] = (off >> 8) + (l << 5);
+    if (ref > 0 && off < MAX_OFF && at(ref) === at(ip) && at(ref + 1) === at(ip + 1) && at(ref + 2) === at(ip + 2)) {
+      let len = 2;
+      const maxlen = Math.min(n - ip - len, MAX_REF);
+      if (op - (lit ? 0 : 1) + 3 + 1 >= maxOut) return null;
+      out[op - lit - 1] = lit - 1; // close the literal run
+      if (!lit) op--; // …or drop its unused control byte
+      // liblzf's unrolled first sixteen steps may run one or two bytes past maxlen: kept.
+      scan: {
+        if (maxlen > 16) {
+          for (let k = 0; k < 16; k++) {
+            len++;
+            if (at(ref + len) !== at(ip + len)) break scan;
+          }
+        }
+        do len++;
+        while (len < maxlen && at(ref + len) === at(ip + len));
+      }
+      len -= 2;
+      ip++;
+      if (len < 7) out[op++] = (off >> 8) + (len << 5);
       else {
         out[op++] = (off >> 8) + (7 << 5);
-        out[op++] = l - 7;
+        out[op++] = len - 7;
       }
       out[op++] = off & 0xff;
-      litPos = op++;
       lit = 0;
-      // Index the positions the match covered, so later repeats can find them.
-      const end = ip + len;
-      for (let p = ip + 1; p < end && p < n - 2; p++) htab[hash(p)] = p + b0;
-      ip = end;
+      op++;
+      ip += len + 1;
+      if (ip >= n - 2) break;
+      // VERY_FAST: index the last two positions the match covered.
+      ip -= 2;
+      h = (at(ip) << 8) | at(ip + 1);
+      h = ((h << 8) | at(ip + 2)) >>> 0;
+      htab[idx(h)] = ip + b0;
+      ip++;
+      h = ((h << 8) | at(ip + 2)) >>> 0;
+      htab[idx(h)] = ip + b0;
+      ip++;
       continue;
     }
-    out[op++] = s.charCodeAt(ip++);
-    if (++lit === MAX_LIT) {
-      out[litPos] = MAX_LIT - 1;
-      litPos = op++;
+    if (op >= maxOut) return null;
+    lit++;
+    out[op++] = at(ip++);
+    if (lit === MAX_LIT) {
+      out[op - lit - 1] = lit - 1;
       lit = 0;
+      op++;
     }
   }
+  if (op + 3 > maxOut) return null;
   while (ip < n) {
-    out[op++] = s.charCodeAt(ip++);
-    if (++lit === MAX_LIT) {
-      out[litPos] = MAX_LIT - 1;
-      litPos = op++;
+    lit++;
+    out[op++] = at(ip++);
+    if (lit === MAX_LIT) {
+      out[op - lit - 1] = lit - 1;
       lit = 0;
+      op++;
     }
   }
-  if (lit) out[litPos] = lit - 1;
-  else op--;
-  if (op > maxOut) return null;
+  out[op - lit - 1] = lit - 1;
+  if (!lit) op--;
   let r = '';
   for (let i = 0; i < op; i += 8192) r += String.fromCharCode.apply(null, out.subarray(i, Math.min(op, i + 8192)) as unknown as number[]);
   return r;

@@ -104,6 +104,8 @@ export class Writer {
   }
   /** rdbSaveLen. */
   len(n: number | bigint): this {
+    // Redis picks the shortest form whatever the C type (stream ids are 64-bit): so must we.
+    if (typeof n === 'bigint' && n >= 0n && n <= 0xffffffffn) n = Number(n);
     if (typeof n === 'number' && n < 64) return this.byte(n);
     if (typeof n === 'number' && n < 16384) return this.raw(chr(0x40 | (n >> 8), n & 0xff));
     if (typeof n === 'number' && n <= 0xffffffff) return this.raw(chr(0x80) + u32be(n));

@@ -369,6 +369,8 @@ export class Session implements ConnCtx, TxHost {
     this.argv0 = argv[0]!; // ACL LOG names a failed AUTH / HELLO as the client spelled it
     if (!found.spec) return { err: found.err };
     if (!this.session.authenticated && !found.spec.flags.includes('no_auth')) return { err: E.noAuth };
+    // Redis refuses no-multi commands (SAVE) at queue time, before the ACL check; EXEC then aborts.
+    if (this.tx.active && found.spec.flags.includes('no_multi')) return { err: err('ERR Command not allowed inside a transaction') };
     // The user's ACL (the read-only token's user may neither write nor administer).
     const acl = this.backend.acl;
     if (acl) {

@@ -1,0 +1,111 @@
+// Seeded random differential test: generated command sequences (every family, wrong types and
+// arities, bad numbers, binary and long values, RESP2/RESP3, MULTI) against real Redis 7.0.15 in
+// one-node cluster mode and keyflare's in-process service; a divergence is shrunk to a minimal
+// reproducer. KF_RANDOM_N (commands), KF_RANDOM_SEED, KF_RANDOM_CONTROL=1 (Redis against Redis).
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { LocalBackend } from '../../src/server/local.js';
+import { startRedis, type RedisProc } from '../helpers/redis-server.js';
+import { genSequence } from '../helpers/random-gen.js';
+import { formatRepro, KfSide, RedisSide, runSequence, shrink, signature, type Divergence, type Side } from '../helpers/random-run.js';
+
+const N = Number(process.env.KF_RANDOM_N ?? 5000);
+const SEED = Number(process.env.KF_RANDOM_SEED ?? 19);
+const CONTROL = process.env.KF_RANDOM_CONTROL === '1';
+/** Divergences shrunk per run (each new signature first); the rest are only counted. */
+const SHRINK_MAX = Number(process.env.KF_RANDOM_SHRINK ?? 8);
+const VERBOSE = process.env.KF_RANDOM_VERBOSE === '1';
+/** Rerun one sequence of the run (its index, as a report prints it). */
+const ONLY = process.env.KF_RANDOM_ONLY === undefined ? -1 : Number(process.env.KF_RANDOM_ONLY);
+
+/** The command (or queued command) whose reply differs, upper case. */
+const cmdOf = (d: Divergence) => (d.inner ?? d.argv)[0]!.toUpperCase();
+const subOf = (d: Divergence) => ((d.inner ?? d.argv)[1] ?? '').toUpperCase();
+const isE = (s: string, prefix = '-') => s.startsWith(prefix);
+const anySent = (sent: string[][], re: RegExp, pred: (c: string[]) => boolean = () => true) => sent.some((c) => re.test(c[0]!) && pred(c));
+const BLOCKING = /^(BLPOP|BRPOP|BLMOVE|BRPOPLPUSH|BLMPOP|BZPOPMIN|BZPOPMAX|BZMPOP)$/i;
+
+/**
+ * TEMPORARY: divergences with an open cause, each a line of /work/wt/divergences.md (h19f is
+ * fixing them in src/commands and src/engine). A sequence that hits one stops there and is not
+ * counted as divergent. Drive this list to empty as the fixes land on main.
+ */
+const OPEN_CAUSES: Array<{ cause: string; match: (d: Divergence, sent: string[][]) => boolean }> = [
+  { cause: 'ZUNION/ZINTER/ZDIFF(+STORE)/ZINTERCARD refuse plain sets', match: (d) => /^Z(UNION|INTER|DIFF)(STORE)?$|^ZINTERCARD$/.test(cmdOf(d)) && isE(d.rb, '-WRONGTYPE') && !isE(d.ra, '-WRONGTYPE') },
+  { cause: 'XACK: :0 for a missing key/group before parsing ids', match: (d) => cmdOf(d) === 'XACK' && d.ra === ':0\r\n' && isE(d.rb) },
+  { cause: 'XTRIM: argument errors before the key lookup', match: (d) => cmdOf(d) === 'XTRIM' && isE(d.ra) && d.rb === ':0\r\n' },
+  { cause: 'XGROUP SETID: syntax/arity before the key', match: (d) => cmdOf(d) === 'XGROUP' && subOf(d) === 'SETID' && isE(d.ra) && isE(d.rb) },
+  { cause: 'XINFO STREAM: no such key first', match: (d) => cmdOf(d) === 'XINFO' && subOf(d) === 'STREAM' && d.ra === '-ERR no such key\r\n' && isE(d.rb) },
+  { cause: 'BITCOUNT: empty-range :0 before the unit check', match: (d) => cmdOf(d) === 'BITCOUNT' && d.ra === ':0\r\n' && isE(d.rb) },
+  { cause: 'MULTI with a queue-time error spanning slots: CROSSSLOT at EXEC', match: (d) => !d.inner && cmdOf(d) === 'EXEC' && isE(d.ra, '-CROSSSLOT') && isE(d.rb, '-EXECABORT') },
+  { cause: 'INCRBYFLOAT result encoding (embstr)', match: (d, sent) => cmdOf(d) === 'OBJECT' && d.ra.includes('embstr') && d.rb.includes('int') && anySent(sent, /^INCRBYFLOAT$/i) },
+  { cause: 'stream node split at ±2^51 id deltas', match: (d, sent) => /^(XINFO|XTRIM|XLEN|XRANGE|XREVRANGE|XADD)$/.test(cmdOf(d)) && anySent(sent, /^(XADD|XSETID)$/i, (c) => c.some((x) => /\d{16,}/.test(x))) },
+  { cause: 'ZRANGESTORE keeps -0', match: (d, sent) => anySent(sent, /^ZRANGESTORE$/i) && d.rb.replace(/\$2\r\n-0\r\n/g, '$1\r\n0\r\n').replace(/,-0\r\n/g, ',0\r\n') === d.ra },
+  { cause: 'blocking timeouts: sub-ms list timeouts block forever; inf/1e400 message of BZ*', match: (d) => BLOCKING.test(cmdOf(d)) && (isE(d.rb, '-HARNESS keyflare did not answer') || (d.ra === '-ERR timeout is negative\r\n' && d.rb === '-ERR timeout is not a float or out of range\r\n')) },
+  { cause: 'WATCH touched, then MULTI spanning slots: *-1 before CROSSSLOT', match: (d) => !d.inner && cmdOf(d) === 'EXEC' && d.ra === '*-1\r\n' && isE(d.rb, '-CROSSSLOT') },
+  { cause: 'COMMAND INFO: PING tips, XADD key-spec notes', match: (d) => cmdOf(d) === 'COMMAND' && subOf(d) === 'INFO' && /^(ping|xadd)$/i.test((d.inner ?? d.argv)[2] ?? '') },
+];
+
+/** Sequence i's seed: a hash of the run seed and i, so one sequence can be rerun alone. */
+const seqSeed = (i: number) => (Math.imul(SEED ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(i + 1, 0xc2b2ae35)) >>> 0;
+
+let redis: RedisProc;
+let redis2: RedisProc | undefined;
+let A: Side;
+let B: Side;
+
+beforeAll(async () => {
+  redis = await startRedis({ cluster: true });
+  A = await RedisSide.connect('redis', redis.port);
+  if (CONTROL) {
+    redis2 = await startRedis({ cluster: true });
+    B = await RedisSide.connect('redis#2', redis2.port);
+  } else {
+    B = new KfSide(new LocalBackend(4));
+  }
+});
+
+afterAll(async () => {
+  A?.close();
+  B?.close();
+  await redis?.stop();
+  await redis2?.stop();
+});
+
+it(`random sequences (${N} commands, seed ${SEED}${CONTROL ? ', Redis against Redis' : ''}): every reply as Redis's`, async () => {
+  const started = Date.now();
+  let commands = 0;
+  let sequences = 0;
+  const excused = new Map<string, number>();
+  const bySig = new Map<string, number>();
+  const repros: string[] = [];
+  for (let i = Math.max(ONLY, 0); ONLY >= 0 ? i === ONLY : commands < N; i++) {
+    const seed = seqSeed(i);
+    const seq = genSequence(seed, 20 + (seed % 60), { control: CONTROL });
+    const out = await runSequence(A, B, seq, !CONTROL);
+    commands += out.commands;
+    sequences++;
+    const d = out.div;
+    if (!d) continue;
+    const open = OPEN_CAUSES.find((c) => c.match(d, out.sent));
+    if (open) {
+      excused.set(open.cause, (excused.get(open.cause) ?? 0) + 1);
+      continue;
+    }
+    const sig = signature(d);
+    const seen = bySig.get(sig) ?? 0;
+    if (VERBOSE && seen < 2) console.log(`[${i}] ${sig} (${d.why}): ${JSON.stringify(d.argv).slice(0, 300)}\n   ${A.label}: ${JSON.stringify(d.expected ?? d.a).slice(0, 300)}\n   ${B.label}: ${JSON.stringify(d.b).slice(0, 300)}`);
+    bySig.set(sig, seen + 1);
+    if (seen === 0 && repros.length < SHRINK_MAX) {
+      const s = await shrink(A, B, seq, d, !CONTROL, 30_000);
+      const title = `divergence in ${sig} (seed ${SEED}, sequence ${i}, sequence seed ${seed}; shrunk from ${d.index + 1} commands in ${s.trials} trials)`;
+      repros.push(formatRepro(title, s.seq.proto, s.out, [A.label, B.label]));
+    }
+  }
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  const summary = [`${commands} commands in ${sequences} sequences, ${secs} s`];
+  for (const [c, n] of excused) summary.push(`  open cause (excluded): ${c}: ${n}`);
+  for (const [s, n] of bySig) summary.push(`  DIVERGENT: ${s}: ${n} sequence(s)`);
+  console.log(summary.join('\n'));
+  expect(repros.join('\n\n')).toBe('');
+  expect([...bySig.keys()]).toEqual([]);
+}, 3_600_000);
