@@ -35,8 +35,9 @@ describe('geohash bits', () => {
       const bits = scoreBitsOf(x, y)!;
       const score = Number(bits);
       const [dx, dy] = decodeScore(score);
-      expect(Math.abs(dx - x)).toBeLessThanOrEqual(360 / 2 ** 26);
-      expect(Math.abs(dy - y)).toBeLessThanOrEqual(170.10225756 / 2 ** 26);
+      // One cell at most, give or take the last bit of a double (a bound met exactly, seen at lon 180).
+      expect(Math.abs(dx - x)).toBeLessThanOrEqual(360 / 2 ** 26 + 1e-15);
+      expect(Math.abs(dy - y)).toBeLessThanOrEqual(170.10225756 / 2 ** 26 + 1e-15);
       // Points on (or rounding onto) the upper edges spill a bit over the 52, as in Redis.
       if (bits < 2n ** 52n) expect(scoreBitsOf(dx, dy)).toBe(bits);
       else expect(180 - x < 1e-12 || 85.05112878 - y < 1e-12).toBe(true);
