@@ -18,6 +18,7 @@ import { DUMP_COMMANDS } from './dump.js';
 import { GEO_COMMANDS } from './geo.js';
 import { SORT_COMMANDS } from './sort.js';
 import { PERSISTENCE_COMMANDS } from './persistence.js';
+import { SCRIPTING_COMMANDS } from './scripting.js';
 
 export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   STRING_COMMANDS,
@@ -37,4 +38,5 @@ export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   GEO_COMMANDS,
   SORT_COMMANDS,
   PERSISTENCE_COMMANDS,
+  SCRIPTING_COMMANDS,
 ];

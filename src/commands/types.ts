@@ -113,6 +113,12 @@ export interface Ctx {
    * Calling it replaces the table of engine/notify.ts for this command (fire all its events then).
    */
   notify(cls: import('../engine/notify.js').NotifyClass, event: string, key: string): void;
+  /** Scripting: the shard's command table (what redis.call can reach). */
+  readonly table?: ReadonlyMap<string, CommandSpec>;
+  /** Scripting: run one command for a running script through the shard's dispatch (redis.call). */
+  call?(spec: CommandSpec, argv: string[], resp: Proto): Frame;
+  /** Scripting: the effects `body` logs form one atomic unit (MULTI … EXEC when more than one). */
+  atomically?(body: () => Frame): Frame;
 }
 
 /** Connection state that commands read and change. */

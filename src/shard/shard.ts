@@ -207,16 +207,43 @@ export class Shard {
     }
     const found = lookupIn(SHARD_TABLE, argv);
     if (!found.spec) return found.err;
-    const spec = found.spec;
+    return this.dispatch(found.spec, argv, resp, false);
+  }
+
+  /**
+   * A command a script runs (redis.call): the same dispatch, inside the script's command — its
+   * time, no blocking, no eviction (Redis evicts before the script, not within it).
+   */
+  runNested(spec: CommandSpec, argv: string[], resp: Proto): Frame {
+    const saved = this.ctx.save();
+    try {
+      return this.dispatch(spec, argv, resp, true, saved.now);
+    } finally {
+      this.ctx.restore(saved);
+    }
+  }
+
+  /** Run `body` (a script) so that the effects it logs form one MULTI … EXEC unit when more than one. */
+  atomically(body: () => Frame): Frame {
+    const mark = this.effects.length;
+    const reply = body();
+    if (this.effects.length - mark > 1) {
+      this.effects.splice(mark, 0, ['MULTI']);
+      this.effects.push(['EXEC']);
+    }
+    return reply;
+  }
+
+  private dispatch(spec: CommandSpec, argv: string[], resp: Proto, nested: boolean, scriptNow = 0): Frame {
     if (!spec.run) return err(`ERR '${spec.name}' is not served by a shard`);
     const c = this.ctx;
-    const now = this.clock.now();
+    const now = nested ? scriptNow : this.clock.now();
     this.db.now = now;
-    c.begin(now, resp, !this.noBlock && !this.db.loading);
+    c.begin(now, resp, !nested && !this.noBlock && !this.db.loading);
     // maxmemory (Redis's processCommand): evict before any command; refuse denyoom ones when
     // the shard is still over its budget. Replay never evicts: evictions are in the log as DELs.
-    this.evictor.sync();
-    if (this.db.used > this.evictor.limit && !this.db.loading && !this.evictor.ensure() && spec.flags.includes('denyoom')) {
+    if (!nested) this.evictor.sync();
+    if (!nested && this.db.used > this.evictor.limit && !this.db.loading && !this.evictor.ensure() && spec.flags.includes('denyoom')) {
       this.stats.rejectedCalls++;
       this.stats.errorReplies++;
       this.stats.error(OOM_ERROR);
@@ -279,6 +306,31 @@ class ExecCtx implements Ctx {
   private mayBlock = false;
 
   constructor(private readonly s: Shard) {}
+
+  get table() {
+    return SHARD_TABLE;
+  }
+  call(spec: CommandSpec, argv: string[], resp: Proto): Frame {
+    return this.s.runNested(spec, argv, resp);
+  }
+  atomically(body: () => Frame): Frame {
+    return this.s.atomically(body);
+  }
+  /** The running command's state, kept across a nested command (scripts). */
+  save() {
+    const x = { now: this.now, resp: this.resp, dirty: this.dirty, rewritten: this.rewritten, extra: this.extra, blockRequest: this.blockRequest, mayBlock: this.mayBlock };
+    this.extra = []; // the nested command's propagations are its own
+    return x;
+  }
+  restore(x: ReturnType<ExecCtx['save']>): void {
+    this.now = x.now;
+    this.resp = x.resp;
+    this.dirty = x.dirty;
+    this.rewritten = x.rewritten;
+    this.extra = x.extra;
+    this.blockRequest = x.blockRequest;
+    this.mayBlock = x.mayBlock;
+  }
 
   get db() {
     return this.s.db;

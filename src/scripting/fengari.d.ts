@@ -1,0 +1,2 @@
+// fengari (Lua 5.3 in JavaScript) ships no types: its modules are used through `any`.
+declare module 'fengari/src/*';
