@@ -230,7 +230,7 @@ export class Session implements ConnCtx, TxHost {
         replies[i] = checked.err;
         continue;
       }
-      const spec = checked.spec;
+      const { spec, pos } = checked;
       // CLIENT PAUSE holds this connection's commands (all, or writes only) until it ends.
       const gate = cs.pause.until ? pauseGate(cs, spec, () => this.backend.now()) : null;
       if (gate) {
@@ -244,17 +244,17 @@ export class Session implements ConnCtx, TxHost {
       if (lines && monitored(spec)) lines.push(monitorLine(this.backend.now(), this.session.db, this.session.addr, argv));
       this.session.lastCmd = spec.name;
       if (this.tx.queues(spec)) {
-        replies[i] = this.tx.enqueue(spec, argv);
+        replies[i] = this.tx.enqueue(spec, argv, pos);
         continue;
       }
       if (spec.route === 'keys' || spec.route === 'split') {
-        const shard = this.singleShard(spec, argv);
+        const shard = this.singleShard(spec, argv, pos);
         if (typeof shard === 'number') {
           let s = seg.get(shard);
           if (!s) seg.set(shard, (s = { idx: [], batch: [] }));
           s.idx.push(i);
           s.batch.push(argv);
-          if (spec.flags.includes('blocking')) blockingSeg = true;
+          if (!blockingSeg && spec.flags.includes('blocking')) blockingSeg = true;
           continue;
         }
         if (spec.route === 'keys') {
@@ -264,7 +264,7 @@ export class Session implements ConnCtx, TxHost {
       }
       await flush();
       if (spec.name === 'reset') await this.tx.reset(); // RESET also discards MULTI and unwatches
-      replies[i] = await this.runOne(spec, argv);
+      replies[i] = await this.runOne(spec, argv, pos);
       if (TRACKING_AFTER.has(spec.name)) await afterTrackingCommand(this, spec.name, replies[i]!);
       // CLIENT REPLY OFF / SKIP silence their own reply too; ON answers OK.
       if (spec.name === 'client|reply') {
@@ -298,11 +298,11 @@ export class Session implements ConnCtx, TxHost {
     for (const argv of cmds) {
       const checked = this.check(argv);
       if ('err' in checked) return err('EXECABORT Transaction discarded because of previous errors.');
-      const spec = checked.spec;
+      const { spec, pos } = checked;
       if (spec.route === 'conn' || spec.route === 'all') {
         return err(`ERR '${spec.name}' cannot run inside a transaction: it is not bound to one slot`);
       }
-      for (const p of keyPositions(spec, argv)) {
+      for (const p of pos) {
         const s = keySlot(argv[p]!);
         if (slot === null) slot = s;
         else if (s !== slot) return E.crossSlot;
@@ -310,7 +310,7 @@ export class Session implements ConnCtx, TxHost {
       queue.push({ spec, argv });
     }
     const res = await runAtomic(this, queue, slot, watched, false);
-    return res ?? NILARR;
+    return res ?? NILARR; // a Frame: the shard refused the transaction as a whole
   }
 
   /**
@@ -361,8 +361,11 @@ export class Session implements ConnCtx, TxHost {
     return r;
   }
 
-  /** Table lookup, auth and permission checks, in Redis's order. */
-  private check(argv: readonly string[]): { spec: CommandSpec } | { err: Frame } {
+  /**
+   * Table lookup, auth and permission checks, in Redis's order. The spec and key positions found
+   * here are the command's for the rest of its way (routing, MULTI's slot check, the fan-out).
+   */
+  private check(argv: readonly string[]): Checked | { err: Frame } {
     if (argv.length === 0) return { err: err('ERR empty command') };
     // Redis's processCommand order: unknown command / arity, then NOAUTH, then ACL, then cluster.
     const found = lookup(argv);
@@ -371,13 +374,14 @@ export class Session implements ConnCtx, TxHost {
     if (!this.session.authenticated && !found.spec.flags.includes('no_auth')) return { err: E.noAuth };
     // Redis refuses no-multi commands (SAVE) at queue time, before the ACL check; EXEC then aborts.
     if (this.tx.active && found.spec.flags.includes('no_multi')) return { err: err('ERR Command not allowed inside a transaction') };
+    const pos = keyPositions(found.spec, argv);
     // The user's ACL (the read-only token's user may neither write nor administer).
     const acl = this.backend.acl;
     if (acl) {
       const u = acl.user(this.session.user);
       // A deleted user's connections are refused everything and closed, as Redis kills them. (A
       // disabled user's open connections keep working in Redis 7.0: only new AUTHs fail.)
-      const d: Denial | null = u ? checkCommand(u, found.spec, argv, keyPositions(found.spec, argv)) : { reason: 'command', object: found.spec.name };
+      const d: Denial | null = u ? checkCommand(u, found.spec, argv, pos) : { reason: 'command', object: found.spec.name };
       if (!u) this.session.closing = true;
       if (d) {
         acl.log({ ...d, context: this.tx.active ? 'multi' : 'toplevel', username: this.session.user, clientInfo: this.clientInfo(found.spec.name) });
@@ -388,8 +392,8 @@ export class Session implements ConnCtx, TxHost {
     }
     // RESP2 subscribed mode (and RESET leaving it): see server/pubsub.ts.
     const sub = subscribedCheck(this, found.spec);
-    if (sub) return sub;
-    return { spec: found.spec };
+    if (sub) return 'err' in sub ? sub : { spec: sub.spec, pos };
+    return { spec: found.spec, pos };
   }
 
   private argv0 = 'auth';
@@ -402,8 +406,7 @@ export class Session implements ConnCtx, TxHost {
   }
 
   /** The one shard a keyed command goes to, or CROSSSLOT / null (spans shards, may split). */
-  private singleShard(spec: CommandSpec, argv: readonly string[]): number | Frame {
-    const pos = keyPositions(spec, argv);
+  private singleShard(spec: CommandSpec, argv: readonly string[], pos: readonly number[]): number | Frame {
     if (pos.length === 0) return 0;
     const slot = keySlot(argv[pos[0]!]!);
     let sameSlot = true;
@@ -416,11 +419,12 @@ export class Session implements ConnCtx, TxHost {
     if (sameSlot) return this.backend.slots.shardOfSlot(slot);
     if (spec.route === 'keys') return E.crossSlot;
     const first = this.backend.slots.shardOfSlot(slot);
-    for (const p of pos) if (this.backend.slots.shardOfKey(argv[p]!) !== first) return E.crossSlot;
+    // A split command whose keys span shards is fanned out: split() finds each key's shard.
+    for (let j = 1; j < pos.length; j++) if (this.backend.slots.shardOfKey(argv[pos[j]!]!) !== first) return E.crossSlot;
     return first;
   }
 
-  private async runOne(spec: CommandSpec, argv: string[]): Promise<Frame> {
+  private async runOne(spec: CommandSpec, argv: string[], pos?: readonly number[]): Promise<Frame> {
     switch (spec.route) {
       case 'conn':
         return spec.conn!(this, argv);
@@ -433,15 +437,14 @@ export class Session implements ConnCtx, TxHost {
         return reply;
       }
       case 'split':
-        return this.split(spec, argv);
+        return this.split(spec, argv, pos ?? keyPositions(spec, argv));
       case 'keys':
         return this.exec(0, argv);
     }
   }
 
   /** Multi-key command across shards: each shard gets its keys; replies combined in key order. */
-  private async split(spec: CommandSpec, argv: string[]): Promise<Frame> {
-    const pos = keyPositions(spec, argv);
+  private async split(spec: CommandSpec, argv: string[], pos: readonly number[]): Promise<Frame> {
     const per = new Map<number, number[]>();
     for (const p of pos) {
       const s = this.backend.slots.shardOfKey(argv[p]!);
@@ -465,6 +468,12 @@ export class Session implements ConnCtx, TxHost {
     }
     return combine(spec, parts.map((p) => p.reply));
   }
+}
+
+/** A command that passed the checks: its spec and key positions, found once. */
+interface Checked {
+  spec: CommandSpec;
+  pos: number[];
 }
 
 /** What settle() gathered: one reply per call; `failed` indexes calls whose shard failed. */

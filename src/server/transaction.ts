@@ -32,10 +32,10 @@
 //   /multi-exec with the token checks them like EXEC. A dropped entry or a restarted shard (new
 //   epoch) never matches: a watch may abort spuriously, never miss a change.
 import { keySlot, type SlotMap } from '../cluster/slot.js';
-import { keyPositions } from '../commands/table.js';
 import type { CommandSpec, SessionState } from '../commands/types.js';
 import { CHECK_CMD, RELEASE_CMD, WATCH_CMD } from '../engine/watch.js';
 import { E, NILARR, OK, QUEUED, arr, err, type Frame } from '../protocol/frame.js';
+import { SLOT_NOT_SERVED } from '../shard/shard.js';
 import type { SessionCtx } from './commands/ctx.js';
 
 /** How long a REST watch token stays checkable (its keys' entries are kept at least that long). */
@@ -80,9 +80,9 @@ export function transactionOf(c: SessionCtx): Transaction | undefined {
   return TX.get(c);
 }
 
-const sameSlot = (spec: CommandSpec, argv: readonly string[]): number | null | Frame => {
+const sameSlot = (argv: readonly string[], pos: readonly number[]): number | null | Frame => {
   let slot: number | null = null;
-  for (const p of keyPositions(spec, argv)) {
+  for (const p of pos) {
     const s = keySlot(argv[p]!);
     if (slot === null) slot = s;
     else if (s !== slot) return E.crossSlot;
@@ -95,7 +95,8 @@ export class Transaction {
   active = false;
   /** A queued command was rejected: EXEC answers EXECABORT. */
   private failed = false;
-  private queue: Array<{ spec: CommandSpec; argv: string[] }> = [];
+  /** Queued commands with the slot of their keys (null: keyless), found when queued. */
+  private queue: Array<{ spec: CommandSpec; argv: string[]; slot: number | null }> = [];
   private watched: WatchMap = new Map();
 
   constructor(private readonly host: TxHost, owner: object) {
@@ -113,15 +114,15 @@ export class Transaction {
   }
 
   /** Queue a checked command: +QUEUED, or Redis Cluster's per-command CROSSSLOT (flags). */
-  enqueue(spec: CommandSpec, argv: string[]): Frame {
-    const slot = sameSlot(spec, argv);
+  enqueue(spec: CommandSpec, argv: string[], pos: readonly number[]): Frame {
+    const slot = sameSlot(argv, pos);
     if (typeof slot === 'object' && slot !== null) {
       this.failed = true;
       return slot;
     }
     // Redis stops queuing once the transaction is flagged (queueMultiCommand): what follows a
     // queue-time error is answered +QUEUED but left out of EXEC's CROSSSLOT check.
-    if (!this.failed) this.queue.push({ spec, argv });
+    if (!this.failed) this.queue.push({ spec, argv, slot });
     return QUEUED;
   }
 
@@ -179,10 +180,9 @@ export class Transaction {
     // Redis Cluster checks the whole queue's keys when EXEC arrives (processCommand's
     // getNodeByQuery), before execCommand itself looks at the queue-time errors.
     let slot: number | null = null;
-    for (const { spec, argv } of queue) {
-      const s = sameSlot(spec, argv);
+    for (const { slot: s } of queue) {
       if (s === null) continue;
-      if (typeof s === 'object' || (slot !== null && s !== slot)) {
+      if (slot !== null && s !== slot) {
         await release();
         return E.crossSlot;
       }
@@ -193,7 +193,7 @@ export class Transaction {
       return err('EXECABORT Transaction discarded because of previous errors.');
     }
     const res = await runAtomic(this.host, queue, slot, watched, true);
-    return res === null ? NILARR : arr(res);
+    return res === null ? NILARR : Array.isArray(res) ? arr(res) : res;
   }
 
   private clearQueue(): void {
@@ -262,7 +262,8 @@ function checkArgv(keys: Array<[string, Watched]>, release: boolean): string[] {
 
 /**
  * Run a checked queue (all keys on `slot`, or keyless) atomically on its shard, guarded by the
- * watched versions; null when a watched key changed. `release` drops the connection's holds.
+ * watched versions; null when a watched key changed, one error when the shard refused it whole
+ * (it does not serve the slot). `release` drops the connection's holds.
  */
 export async function runAtomic(
   host: TxHost,
@@ -270,7 +271,7 @@ export async function runAtomic(
   slot: number | null,
   watched: WatchMap,
   release: boolean,
-): Promise<Frame[] | null> {
+): Promise<Frame[] | Frame | null> {
   const per = byShard(watched);
   const first = watched.values().next().value as Watched | undefined;
   const home = slot !== null ? host.slots.shardOfSlot(slot) : (first?.shard ?? 0);
@@ -292,6 +293,9 @@ export async function runAtomic(
     while (i < queue.length && bound(queue[i]!.spec)) batch.push(queue[i++]!.argv);
     if (batch.length) {
       const res = await host.shardBatch(home, batch, true);
+      // The shard does not serve the slot (a stale slot map): it ran none of it, nor will EXEC.
+      const r0 = res[0];
+      if (r0?.t === 'err' && r0.v === SLOT_NOT_SERVED) return r0;
       if (hasGuard) {
         if (res[0]?.t !== 'simple') return null;
         res.shift();

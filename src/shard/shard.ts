@@ -3,6 +3,7 @@
 import { SHARD_TABLE, keyPositions, lookupIn } from '../commands/table.js';
 import type { CommandSpec, Ctx, ShardInfo } from '../commands/types.js';
 import { err, type Frame } from '../protocol/frame.js';
+import { SLOTS, keySlot } from '../cluster/slot.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { Rng, type Clock } from '../engine/clock.js';
 import { Config } from '../engine/config.js';
@@ -51,6 +52,8 @@ export class Shard {
   private noBlock = false;
   /** Set by a failed WATCH check: the rest of the (transaction) batch does not run. */
   private abortBatch = false;
+  /** This shard serves every slot: no key needs its slot checked. */
+  private readonly ownsAll: boolean;
 
   constructor(
     readonly info: ShardInfo,
@@ -58,6 +61,7 @@ export class Shard {
     seed = 1,
   ) {
     this.rng = new Rng(seed);
+    this.ownsAll = info.slots[0] === 0 && info.slots[1] === SLOTS - 1;
     // Until a snapshot is taken, the state is as saved as when the shard started (LASTSAVE).
     this.persist.lastSaveTime = Math.floor(clock.now() / 1000);
     this.ctx = new ExecCtx(this);
@@ -87,9 +91,19 @@ export class Shard {
     let blocked: Blocked | undefined;
     let rest: string[][] | undefined;
     this.noBlock = atomic;
+    let plans: Array<Plan | Frame | null> | null = null;
+    if (atomic && !this.ownsAll) {
+      const a = this.planAtomic(batch);
+      if ('refused' in a) {
+        this.noBlock = false;
+        this.track = null;
+        return { replies: a.refused, effects: [] };
+      }
+      plans = a.plans;
+    }
     for (let i = 0; i < batch.length; i++) {
       const argv = batch[i]!;
-      const reply = this.run(argv, resp);
+      const reply = this.run(argv, resp, plans?.[i]);
       const req = this.ctx.blockRequest;
       if (req) {
         blocked = { keys: req.keys, timeoutMs: req.timeoutMs, argv: req.retryArgv ?? argv, timeoutReply: reply };
@@ -196,28 +210,83 @@ export class Shard {
     if (this.notifier.sync(this.config.get('notify-keyspace-events'))) this.notifier.emit('e', 'evicted', key);
   }
 
-  private run(argv: string[], resp: Proto): Frame {
+  /**
+   * A command's plan: its spec (one table lookup, arity included), its key positions (one key
+   * extraction) and the ownership check of every key's slot (one slot computation per key). A
+   * key of a slot this shard does not serve is refused before anything runs: a router with a
+   * stale slot map must never write to the wrong shard (resharding relies on it). The refusal is
+   * Redis Cluster's reply for a slot the node has no binding for (see SLOT_NOT_SERVED).
+   */
+  private plan(argv: readonly string[]): Plan | Frame {
     if (argv.length === 0) return err('ERR empty command');
+    const found = lookupIn(SHARD_TABLE, argv);
+    if (!found.spec) return found.err;
+    const spec = found.spec;
+    if (!spec.run) return err(`ERR '${spec.name}' is not served by a shard`);
+    const pos = keyPositions(spec, argv);
+    return this.owned(argv, pos) ? { spec, pos } : this.refuse(spec.name);
+  }
+
+  /** Whether every key at `pos` is in this shard's slots. Replay re-applies this shard's own log: what it holds was accepted when written. */
+  private owned(argv: readonly string[], pos: readonly number[]): boolean {
+    if (this.ownsAll || this.db.loading) return true;
+    const [lo, hi] = this.info.slots;
+    for (let i = 0; i < pos.length; i++) {
+      const slot = keySlot(argv[pos[i]!]!);
+      if (slot < lo || slot > hi) return false;
+    }
+    return true;
+  }
+
+  private refuse(name: string): Frame {
+    this.stats.errorReplies++;
+    this.stats.error(SLOT_NOT_SERVED, name);
+    return err(SLOT_NOT_SERVED);
+  }
+
+  /**
+   * An atomic batch (a transaction) runs whole or not at all: when one of its commands names a
+   * key of a slot this shard does not serve, none runs and every reply is the refusal. Returns
+   * the plans (null: an internal WATCH command), so each command is still looked up only once.
+   */
+  private planAtomic(batch: readonly string[][]): { plans: Array<Plan | Frame | null> } | { refused: Frame[] } {
+    const plans: Array<Plan | Frame | null> = [];
+    for (const argv of batch) {
+      const p = argv.length !== 0 && argv[0]!.charCodeAt(0) === 0 ? null : this.plan(argv);
+      if (p !== null && !('spec' in p) && p.t === 'err' && p.v === SLOT_NOT_SERVED) {
+        const refused: Frame[] = [];
+        for (let i = 0; i < batch.length; i++) refused.push(i === plans.length ? p : this.refuse(commandName(batch[i]!)));
+        return { refused };
+      }
+      plans.push(p);
+    }
+    return { plans };
+  }
+
+  private run(argv: string[], resp: Proto, planned?: Plan | Frame | null): Frame {
     // Internal WATCH commands from sessions (engine/watch.ts): NUL-prefixed, never in the table.
-    if (argv[0]!.charCodeAt(0) === 0) {
+    if (argv.length !== 0 && argv[0]!.charCodeAt(0) === 0) {
       this.db.now = this.clock.now();
       const r = watchCommand(this.db, argv);
       this.abortBatch = r.abort;
       return r.reply;
     }
-    const found = lookupIn(SHARD_TABLE, argv);
-    if (!found.spec) return found.err;
-    return this.dispatch(found.spec, argv, resp, false);
+    const p = planned ?? this.plan(argv);
+    return 'spec' in p ? this.dispatch(p, argv, resp, false) : p;
   }
 
   /**
    * A command a script runs (redis.call): the same dispatch, inside the script's command — its
-   * time, no blocking, no eviction (Redis evicts before the script, not within it).
+   * time, no blocking, no eviction (Redis evicts before the script, not within it). Its keys
+   * must be this shard's too (Redis Cluster refuses a script's non-local key as well).
    */
   runNested(spec: CommandSpec, argv: string[], resp: Proto): Frame {
+    if (!spec.run) return err(`ERR '${spec.name}' is not served by a shard`);
+    const pos = keyPositions(spec, argv);
+    if (!this.owned(argv, pos)) return this.refuse(spec.name);
     const saved = this.ctx.save();
     try {
-      return this.dispatch(spec, argv, resp, true, saved.now);
+      return this.dispatch({ spec, pos }, argv, resp, true, saved.now);
     } finally {
       this.ctx.restore(saved);
     }
@@ -234,8 +303,10 @@ export class Shard {
     return reply;
   }
 
-  private dispatch(spec: CommandSpec, argv: string[], resp: Proto, nested: boolean, scriptNow = 0): Frame {
-    if (!spec.run) return err(`ERR '${spec.name}' is not served by a shard`);
+  private dispatch(plan: Plan, argv: string[], resp: Proto, nested: boolean, scriptNow = 0): Frame {
+    const { spec, pos } = plan;
+    const flags = spec.flags;
+    const write = flags.includes('write');
     const c = this.ctx;
     const now = nested ? scriptNow : this.clock.now();
     this.db.now = now;
@@ -243,7 +314,7 @@ export class Shard {
     // maxmemory (Redis's processCommand): evict before any command; refuse denyoom ones when
     // the shard is still over its budget. Replay never evicts: evictions are in the log as DELs.
     if (!nested) this.evictor.sync();
-    if (!nested && this.db.used > this.evictor.limit && !this.db.loading && !this.evictor.ensure() && spec.flags.includes('denyoom')) {
+    if (!nested && this.db.used > this.evictor.limit && !this.db.loading && !this.evictor.ensure() && flags.includes('denyoom')) {
       this.stats.rejectedCalls++;
       this.stats.errorReplies++;
       this.stats.error(OOM_ERROR);
@@ -251,21 +322,21 @@ export class Shard {
     }
     // Keyspace notifications: a no-op unless notify-keyspace-events is set.
     const nf = this.db.loading ? 0 : this.notifier.sync(this.config.get('notify-keyspace-events'));
-    const nkeys = nf ? keyPositions(spec, argv) : null;
-    const before = nkeys ? Notifier.exists(this.db, argv, nkeys) : null;
+    const before = nf ? Notifier.exists(this.db, argv, pos) : null;
     this.notifier.explicit = false;
-    if (this.beforeWrite && isWrite(spec)) {
+    if (this.beforeWrite && write) {
       const all = spec.name === 'flushall' || spec.name === 'flushdb';
-      this.beforeWrite(keyPositions(spec, argv).map((p) => argv[p]!), all);
+      this.beforeWrite(pos.map((p) => argv[p]!), all);
     }
-    const reply = spec.run(c, argv);
+    const reply = spec.run!(c, argv);
+    const dirty = c.dirty > 0;
     // Collections change in place: re-measure the written keys so the memory total follows.
-    if (c.dirty > 0) for (const p of keyPositions(spec, argv)) this.db.resize(argv[p]!);
-    if (this.db.watches.size !== 0) this.db.watches.endCommand(c.dirty > 0, () => readOnlyKeys(spec.keySpecs, argv));
-    if (nkeys && !this.notifier.explicit) {
+    if (dirty) for (const p of pos) this.db.resize(argv[p]!);
+    if (this.db.watches.size !== 0) this.db.watches.endCommand(dirty, () => readOnlyKeys(spec.keySpecs, argv));
+    if (before && !this.notifier.explicit) {
       this.notifier.fire({
-        name: spec.name, argv, keys: nkeys, dirty: c.dirty, before: before!,
-        after: nkeys.map((p) => this.db.data.has(argv[p]!)),
+        name: spec.name, argv, keys: pos, dirty: c.dirty, before,
+        after: pos.map((p) => this.db.data.has(argv[p]!)),
         n: reply.t === 'int' ? Number(reply.v) : NaN, nil: reply.t === 'nil' || reply.t === 'nilarr' || reply.t === 'err', ok: reply.t === 'simple' && reply.v === 'OK',
       });
     }
@@ -275,25 +346,40 @@ export class Shard {
       this.stats.errorReplies++;
       this.stats.error(reply.v, spec.name);
     }
-    if (c.dirty > 0) this.persist.changesSinceSave += c.dirty;
-    if (c.dirty > 0 && isWrite(spec)) {
-      if (c.rewritten !== undefined) {
-        if (c.rewritten !== null) this.effects.push(c.rewritten);
-      } else this.effects.push(argv);
+    if (dirty) {
+      this.persist.changesSinceSave += c.dirty;
+      if (write) {
+        if (c.rewritten !== undefined) {
+          if (c.rewritten !== null) this.effects.push(c.rewritten);
+        } else this.effects.push(argv);
+      }
     }
     if (c.extra.length) for (const e of c.extra) this.effects.push(e);
     // CLIENT TRACKING (tracking.ts): remember what a tracking client read; invalidate what changed.
-    if (this.track && spec.flags.includes('readonly')) for (const p of keyPositions(spec, argv)) this.tracking.remember(argv[p]!, this.track);
-    else if (c.dirty > 0 && this.tracking.size && isWrite(spec)) for (const p of keyPositions(spec, argv)) this.tracking.invalidate(argv[p]!, this.track, this.notifier.notes);
+    if (this.track && flags.includes('readonly')) for (const p of pos) this.tracking.remember(argv[p]!, this.track);
+    else if (dirty && this.tracking.size && write) for (const p of pos) this.tracking.invalidate(argv[p]!, this.track, this.notifier.notes);
     // A write to a key someone waits on makes it ready; waiters are served after the batch.
-    if (c.dirty > 0 && this.waiters.size) for (const p of keyPositions(spec, argv)) this.waiters.signal(argv[p]!);
+    if (dirty && this.waiters.size) for (const p of pos) this.waiters.signal(argv[p]!);
     return reply;
   }
 }
 
-function isWrite(spec: CommandSpec): boolean {
-  return spec.flags.includes('write');
+/** A command looked up and its keys found, once, before it runs (see Shard.plan). */
+interface Plan {
+  spec: CommandSpec;
+  pos: number[];
 }
+
+const commandName = (argv: readonly string[]) => (argv[0] ?? '').toLowerCase();
+
+/**
+ * A shard's refusal of a key in a slot it does not serve: Redis Cluster's reply when the node
+ * asked has no binding for the slot (getNodeByQuery, CLUSTER_REDIR_DOWN_UNBOUND). Not MOVED: a
+ * shard knows only its own range, so it has no address to redirect to, and clients know one
+ * endpoint (the Worker); CLUSTERDOWN is what cluster clients retry later, which is right once
+ * the router has the current slot map. Nothing ran: the refusal comes before the handler.
+ */
+export const SLOT_NOT_SERVED = 'CLUSTERDOWN Hash slot not served';
 
 /** One reusable context object per shard: commands run one at a time. */
 class ExecCtx implements Ctx {

@@ -1,6 +1,6 @@
 // The Worker's bindings and the backend that reaches shard Durable Objects over RPC.
 import { SlotMap } from '../cluster/slot.js';
-import type { ServerFacts } from '../commands/types.js';
+import type { ServerFacts, ShardInfo } from '../commands/types.js';
 import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import type { Backend, ConnectionStats, ExecOpts } from '../server/session.js';
@@ -67,16 +67,44 @@ let idPrefix = -1;
 // Randomness and time are unavailable in a Worker's global scope: made on first use.
 let started = 0;
 let runId = '';
+const facts = new Map<string, ServerFacts>();
 function serverFacts(host: string): ServerFacts {
   if (!runId) {
     started = Date.now();
     runId = [...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, '0')).join('');
   }
-  return { version: '7.0.15', runId, startedAt: started, tcpPort: 6380, host };
+  let f = facts.get(host);
+  if (!f) {
+    if (facts.size > 64) facts.clear(); // host names come from requests: bounded
+    facts.set(host, (f = { version: '7.0.15', runId, startedAt: started, tcpPort: 6380, host }));
+  }
+  return f;
 }
 
-/** Per isolate: slot maps and stubs are reused across requests. */
-const slotMaps = new Map<number, SlotMap>();
+/**
+ * What every request of an isolate shares for one shard count: the slot map, each shard's
+ * ShardInfo and Durable Object id (idFromName hashes the name: done once). Stubs are not shared:
+ * workerd ties a stub to the request that made it ("Cannot perform I/O on behalf of a different
+ * request"), so each backend gets its own from these ids.
+ */
+interface Shards {
+  slots: SlotMap;
+  infos: ShardInfo[];
+  ids: DurableObjectId[];
+}
+const isolateShards = new WeakMap<object, Map<number, Shards>>();
+
+function shardsOf(ns: DurableObjectNamespace<ShardObject>, n: number): Shards {
+  let byCount = isolateShards.get(ns);
+  if (!byCount) isolateShards.set(ns, (byCount = new Map()));
+  let sh = byCount.get(n);
+  if (!sh) {
+    const slots = new SlotMap(n);
+    const infos = slots.ranges.map((r, i): ShardInfo => ({ index: i, count: n, slots: r }));
+    byCount.set(n, (sh = { slots, infos, ids: infos.map((_, i) => ns.idFromName(`shard-${i}`)) }));
+  }
+  return sh;
+}
 
 export class WorkerBackend implements Backend {
   readonly slots: SlotMap;
@@ -84,15 +112,15 @@ export class WorkerBackend implements Backend {
   readonly pubsub: HubClient | undefined;
   readonly acl: AclClient | undefined;
   private readonly stubs: DurableObjectStub<ShardObject>[] = [];
+  private readonly shards: Shards;
 
-  constructor(private readonly env: Env, host: string) {
-    const n = Number(env.SHARDS ?? '4') || 4;
-    let m = slotMaps.get(n);
-    if (!m) slotMaps.set(n, (m = new SlotMap(n)));
-    this.slots = m;
+  /** `background`: keeps work a request started alive past its response (ctx.waitUntil). */
+  constructor(private readonly env: Env, host: string, background?: (p: Promise<unknown>) => void) {
+    this.shards = shardsOf(env.SHARD, Number(env.SHARDS ?? '4') || 4);
+    this.slots = this.shards.slots;
     this.server = serverFacts(host);
     this.pubsub = env.HUB ? new HubClient(env.HUB) : undefined;
-    this.acl = env.ACL ? new AclClient(env.ACL, env.KEYFLARE_TOKEN, env.KEYFLARE_READONLY_TOKEN) : undefined;
+    this.acl = env.ACL ? new AclClient(env.ACL, env.KEYFLARE_TOKEN, env.KEYFLARE_READONLY_TOKEN, background) : undefined;
   }
 
   now(): number {
@@ -114,8 +142,7 @@ export class WorkerBackend implements Backend {
 
   /** One page of a shard's export (see ShardObject.exportPage). */
   exportPage(shard: number, token: string | null, limit: number): Promise<{ token: string | null; data: Uint8Array; keys: number }> {
-    const info = { index: shard, count: this.slots.shards, slots: this.slots.ranges[shard]! };
-    return this.stub(shard).exportPage(info, token, limit) as unknown as Promise<{ token: string | null; data: Uint8Array; keys: number }>;
+    return this.stub(shard).exportPage(this.info(shard), token, limit) as unknown as Promise<{ token: string | null; data: Uint8Array; keys: number }>;
   }
 
   /** The connection went away: answer (and forget) its blocked commands and transfers on every shard. */
@@ -128,14 +155,14 @@ export class WorkerBackend implements Backend {
     return bulkLimit(() => this.stub(0).bulkLimit(this.info(0)) as unknown as Promise<number>);
   }
 
-  private info(shard: number) {
-    return { index: shard, count: this.slots.shards, slots: this.slots.ranges[shard]! };
+  private info(shard: number): ShardInfo {
+    return this.shards.infos[shard]!;
   }
 
   private stub(shard: number): DurableObjectStub<ShardObject> {
     let stub = this.stubs[shard];
     if (!stub) {
-      stub = this.env.SHARD.get(this.env.SHARD.idFromName(`shard-${shard}`));
+      stub = this.env.SHARD.get(this.shards.ids[shard]!);
       this.stubs[shard] = stub;
     }
     return stub;

@@ -30,8 +30,8 @@ const GONE = err('ERR the client went away');
 /** Shard access for one REST request: blocking is bounded, and stops when the client goes. */
 class RestBackend extends WorkerBackend {
   gone = false;
-  constructor(env: Env, host: string, private readonly deadline: number) {
-    super(env, host);
+  constructor(env: Env, host: string, private readonly deadline: number, background: (p: Promise<unknown>) => void) {
+    super(env, host, background);
   }
   override exec(shard: number, batch: string[][], resp: Proto, opts: ExecOpts = {}): Promise<Frame[]> {
     // Nothing more is sent for a client that went away (Redis also drops the unread pipeline).
@@ -44,11 +44,39 @@ function session(c: Ctx): Session {
   return restSession(c).s;
 }
 
+/** Work a request started that must outlive its response (ctx.waitUntil; none in a test harness). */
+function background(c: Ctx): (p: Promise<unknown>) => void {
+  return (p) => {
+    try {
+      c.executionCtx.waitUntil(p);
+    } catch {
+      // no execution context (a test harness): the promise runs on its own
+    }
+  };
+}
+
+/**
+ * The request's backend, made once per request. What does not depend on the request (slot map,
+ * shard ids and infos, ACL users, server facts, the proto-max-bulk-len cache) is per isolate
+ * (worker/env.ts, acl-client.ts, bulk-limit.ts); the backend itself holds only what workerd ties
+ * to a request (its stubs) and the request's own state (deadline, gone). The Session is per
+ * request too: it is the request's connection (client id, user, a pipeline's MULTI and WATCH).
+ */
+const backends = new WeakMap<object, RestBackend>();
+function backendOf(c: Ctx): RestBackend {
+  let b = backends.get(c.req.raw);
+  if (!b) {
+    const cap = Number(c.env.KEYFLARE_REST_MAX_BLOCK_MS ?? REST_MAX_BLOCK_MS);
+    b = new RestBackend(c.env, new URL(c.req.url).hostname, Date.now() + (cap >= 0 ? cap : REST_MAX_BLOCK_MS), background(c));
+    backends.set(c.req.raw, b);
+  }
+  return b;
+}
+
 /** A REST request's session, and what to do when its client goes away. */
 function restSession(c: Ctx): { s: Session; gone(): void } {
   const access = c.get('access');
-  const cap = Number(c.env.KEYFLARE_REST_MAX_BLOCK_MS ?? REST_MAX_BLOCK_MS);
-  const backend = new RestBackend(c.env, new URL(c.req.url).hostname, Date.now() + (cap >= 0 ? cap : REST_MAX_BLOCK_MS));
+  const backend = backendOf(c);
   const s = new Session(backend, { authenticated: true, user: access.user, readonly: access.readonly });
   // The client gave up (curl -m, a fetch aborted): a command of it that waits on a shard (BLPOP…)
   // must not take data for nobody. The unblock goes through the same stubs as the commands, so
@@ -63,11 +91,7 @@ function restSession(c: Ctx): { s: Session; gone(): void } {
       .unblockClient(s.session.id)
       .catch(() => new WorkerBackend(c.env, '').unblockClient(s.session.id))
       .catch((e) => void incident('REST unblock after the client went away', e));
-    try {
-      c.executionCtx.waitUntil(done);
-    } catch {
-      // no execution context (a test harness): the promise runs on its own
-    }
+    background(c)(done);
   };
   c.req.raw.signal?.addEventListener('abort', gone, { once: true });
   return { s, gone };
@@ -150,7 +174,7 @@ function respond(c: Ctx, body: unknown, status: 200 | 400 | 409 = 200): Response
 
 /** proto-max-bulk-len holds for REST arguments as for RESP bulks: a 400 with Redis's text. */
 async function overBulkLimit(c: Ctx, cmds: string[][]): Promise<Response | null> {
-  return (await argvTooLong(cmds, () => new WorkerBackend(c.env, '').bulkLimit())) ? respond(c, { error: BULK_LEN_ERROR }, 400) : null;
+  return (await argvTooLong(cmds, () => backendOf(c).bulkLimit())) ? respond(c, { error: BULK_LEN_ERROR }, 400) : null;
 }
 
 function wantsBase64(c: Ctx): boolean {
