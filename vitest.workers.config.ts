@@ -19,6 +19,9 @@ export default defineConfig({
       },
     }),
   ],
+  // fengari (scripting's Lua VM) loads readline-sync for its debug REPL where `process` exists, as
+  // in this pool; its native binding is not there. wrangler.toml's [alias] does the same for builds.
+  resolve: { alias: { 'readline-sync': new URL('./src/scripting/node-stub.cjs', import.meta.url).pathname } },
   test: {
     include: ['test/workers/**/*.test.ts'],
     testTimeout: 30_000,

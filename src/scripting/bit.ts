@@ -1,6 +1,5 @@
 // Redis's bit library (LuaBitOp 1.0.2): 32-bit operations on numbers, results as signed int32.
-import lua from 'fengari/src/lua.js';
-import lauxlib from 'fengari/src/lauxlib.js';
+import { lua, lauxlib } from './fengari.js';
 import { toBytes } from '../protocol/bytes.js';
 
 type L = unknown;

@@ -1,7 +1,6 @@
 // Redis's cjson library (lua-cjson 2.1 as Redis bundles it): encode / decode / null, with its
 // number format (%.14g), its sparse-array rule, `/` escaped, and its error texts.
-import lua from 'fengari/src/lua.js';
-import lauxlib from 'fengari/src/lauxlib.js';
+import { lua, lauxlib } from './fengari.js';
 import { fromBytes, toBytes } from '../protocol/bytes.js';
 import { fmtG } from '../protocol/numfmt.js';
 

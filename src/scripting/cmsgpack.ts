@@ -1,7 +1,6 @@
 // Redis's cmsgpack library (lua-cmsgpack 0.4.0): pack(...) / unpack(s), MessagePack bytes as Lua
 // strings, with its choices (integral numbers as ints, floats as float32 when exact, 16 levels).
-import lua from 'fengari/src/lua.js';
-import lauxlib from 'fengari/src/lauxlib.js';
+import { lua, lauxlib } from './fengari.js';
 import { toBytes } from '../protocol/bytes.js';
 
 type L = unknown;

@@ -1,7 +1,6 @@
 // Redis's struct library (Roberto Ierusalimschy's struct 0.2): pack / unpack / size of binary
 // records. Not yet implemented beyond its table: each function answers Lua's error.
-import lua from 'fengari/src/lua.js';
-import lauxlib from 'fengari/src/lauxlib.js';
+import { lua, lauxlib } from './fengari.js';
 import { toBytes } from '../protocol/bytes.js';
 
 type L = unknown;

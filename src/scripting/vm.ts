@@ -1,13 +1,10 @@
 // Redis 7.0's Lua scripting environment on fengari (Lua 5.3 in JS): the globals Redis gives
 // scripts (5.1 names included), redis.* functions, the conversion rules between Lua values and
 // replies in both directions, and Redis's error texts. Pure: commands run through a ScriptHost.
-import './fengari-patch.js';
-import lua from 'fengari/src/lua.js';
-import lauxlib from 'fengari/src/lauxlib.js';
-import lualib from 'fengari/src/lualib.js';
+import { lua, lauxlib, lualib } from './fengari.js';
 import { fromBytes, toBytes } from '../protocol/bytes.js';
 import { err, type Frame } from '../protocol/frame.js';
-import { fmtG17 } from '../protocol/numfmt.js';
+import { fmtG, fmtG17 } from '../protocol/numfmt.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { sha1Hex } from './sha1.js';
 import { openCjson } from './cjson.js';
@@ -112,6 +109,15 @@ export class LuaVM {
       m.atan2 = function(y, x) return math.atan(y, x) end
       m.tointeger, m.type, m.ult, m.maxinteger, m.mininteger = nil, nil, nil, nil, nil
     `);
+    // tostring of a float: C's %.14g (fengari.ts fixes `..` and lua_tolstring; tostring goes
+    // through luaL_tolstring's own number path).
+    lua.lua_pushcfunction(L, (L: L) => {
+      lauxlib.luaL_checkany(L, 1);
+      if (lua.lua_type(L, 1) === lua.LUA_TNUMBER && !lua.lua_isinteger(L, 1)) lua.lua_pushstring(L, S(fmtG(lua.lua_tonumber(L, 1), 14)));
+      else lauxlib.luaL_tolstring(L, 1);
+      return 1;
+    });
+    lua.lua_setglobal(L, S('tostring'));
     lua.lua_pushliteral(L, 'Lua 5.1');
     lua.lua_setglobal(L, S('_VERSION'));
     // math.random / randomseed: Redis's redisLrand48 (scripts must be reproducible).
