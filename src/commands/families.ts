@@ -19,6 +19,8 @@ import { GEO_COMMANDS } from './geo.js';
 import { SORT_COMMANDS } from './sort.js';
 import { PERSISTENCE_COMMANDS } from './persistence.js';
 import { SCRIPTING_COMMANDS } from './scripting.js';
+import { MEMORY_COMMANDS } from './memory.js';
+import { OPS_COMMANDS } from './ops.js';
 
 export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   STRING_COMMANDS,
@@ -39,4 +41,6 @@ export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   SORT_COMMANDS,
   PERSISTENCE_COMMANDS,
   SCRIPTING_COMMANDS,
+  MEMORY_COMMANDS,
+  OPS_COMMANDS,
 ];

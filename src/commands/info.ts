@@ -50,7 +50,7 @@ export interface Counters {
 }
 
 const SAMPLE = 512;
-const BASELINE = 1_600_000;
+export const BASELINE = 1_600_000;
 
 /** The shard side: its counters as lines `name:value` (maps as `c.<cmd>:n`, `f.<cmd>:n`, `e.<prefix>:n`). */
 export function shardCounters(c: Ctx): Frame {

@@ -43,7 +43,7 @@ export const listSpec = (name: string, run: Handler, extra: Impl = {}): CommandS
 
 
 /**
- * Redis's getTimeoutFromObjectOrReply in seconds: strtold, then (long long)(t * 1000). A
+ * Redis's getTimeoutFromObjectOrReply in seconds: strtold, then (long long)ceill(t * 1000). A
  * product at or past 2^63 converts to LLONG_MIN on x86, so huge and infinite timeouts are
  * "negative" there too. Returns milliseconds (0 = forever).
  */
@@ -64,7 +64,15 @@ export function timeoutArg(s: string): number | Frame {
     e += bits - 64;
   }
   if (e > 64) return err('ERR timeout is negative');
-  const ms = e >= 0 ? p << BigInt(e) : e < -200 ? 0n : p >> BigInt(-e);
+  // 7.0's (long long)ceill(t * 1000): 0.0001 s waits 1 ms instead of truncating to 0 (forever).
+  let ms: bigint;
+  if (e >= 0) ms = p << BigInt(e);
+  else {
+    const sh = BigInt(Math.min(-e, 200));
+    ms = p >> sh;
+    // Towards +inf: a positive fraction rounds up; a negative one rounds to -0, i.e. forever.
+    if (!ld.neg && ms << sh !== p) ms++;
+  }
   if (ms >= 1n << 63n || (ld.neg && ms > 0n)) return err('ERR timeout is negative');
   return Number(ms);
 }

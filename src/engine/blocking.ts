@@ -60,18 +60,24 @@ export class Waiters {
     if (this.byKey.has(key)) this.ready.add(key);
   }
 
+  /** Every waited key is ready (FLUSHALL / FLUSHDB: blocked XREADGROUPs learn their key is gone). */
+  signalAll(): void {
+    for (const k of this.byKey.keys()) this.ready.add(k);
+  }
+
   /**
-   * Serve ready keys: `retry` re-runs a waiter's command and returns its reply, or null when it
-   * would still block. Waiters of one key are served first come, first served, until one blocks.
+   * Serve ready keys: `retry` re-runs a waiter's command (for the key made ready) and returns its
+   * reply, or null when it would still block. Waiters of one key are served first come, first
+   * served, until one blocks.
    */
-  serve(retry: (w: Waiter) => Frame | null): void {
+  serve(retry: (w: Waiter, key: string) => Frame | null): void {
     while (this.ready.size) {
       const [key] = this.ready;
       this.ready.delete(key!);
       const list = this.byKey.get(key!);
       while (list && list.length) {
         const w = list[0]!;
-        const reply = retry(w);
+        const reply = retry(w, key!);
         if (reply === null) break;
         this.finish(w, reply);
       }
@@ -102,6 +108,29 @@ export class Waiters {
     }
     w.resolve(reply);
   }
+}
+
+/** The type a blocked command waits for on its keys ('group': XREADGROUP), or null. */
+export function waitsFor(cmd: string): 'list' | 'zset' | 'stream' | 'group' | null {
+  const c = cmd.toLowerCase();
+  if (c === 'blpop' || c === 'brpop' || c === 'blmpop' || c === 'blmove' || c === 'brpoplpush') return 'list';
+  if (c === 'bzpopmin' || c === 'bzpopmax' || c === 'bzmpop') return 'zset';
+  if (c === 'xread') return 'stream';
+  if (c === 'xreadgroup') return 'group';
+  return null;
+}
+
+/**
+ * Redis's handleClientsBlockedOnKeys: a ready key serves its waiters only if it now holds the type
+ * they wait for (an LPUSH + DEL + SET in one transaction leaves a BLPOP blocked, not WRONGTYPE);
+ * a blocked XREADGROUP whose stream was deleted, retyped or flushed is answered with this error.
+ * `type` is the key's type now (undefined: no key). Returns 'serve', 'wait', or the error reply.
+ */
+export function readyAction(cmd: string, type: string | undefined): 'serve' | 'wait' | Frame {
+  const want = waitsFor(cmd);
+  if (want === null) return 'serve';
+  if (want === 'group') return type === 'stream' ? 'serve' : { t: 'err', v: 'UNBLOCKED the stream key no longer exists' };
+  return type === want ? 'serve' : 'wait';
 }
 
 /** Timers the host provides (setTimeout in the runtime; fake timers in tests). */

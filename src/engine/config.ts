@@ -17,6 +17,10 @@ export interface ParamDef {
   parse?: (v: string) => string | { error: string };
   /** Applied after validation (Redis clamps hz into 1..500 rather than refusing). */
   clamp?: (n: bigint) => bigint;
+  /** A memory value may be a percentage ("10%"), printed back as given (Redis's PERCENT_CONFIG). */
+  percent?: boolean;
+  /** CONFIG SET refuses it (Redis's IMMUTABLE_CONFIG: set at startup only). */
+  immutable?: boolean;
 }
 
 const INT_MAX = 2147483647n;
@@ -55,6 +59,18 @@ export const PARAMS: ParamDef[] = [
   { name: 'auto-aof-rewrite-min-size', kind: 'memory', default: '67108864', min: 0n, max: LLONG_MAX },
   { name: 'aof-load-truncated', kind: 'bool', default: 'yes' },
   { name: 'hll-sparse-max-bytes', kind: 'memory', default: '3000', min: 0n, max: LLONG_MAX },
+  // Kept for clients and tools that set them (Redis's own test suite among them). What they
+  // govern in Redis: a script's busy threshold (scripting reads it), the client-memory eviction
+  // limit and the replication backlog (keyflare has neither), the slow log and latency monitor.
+  { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], kind: 'int', default: '5000', min: 0n, max: LLONG_MAX },
+  { name: 'maxmemory-clients', kind: 'memory', default: '0', min: 0n, max: LLONG_MAX, percent: true },
+  { name: 'repl-backlog-size', kind: 'memory', default: '1048576', min: 1n, max: LLONG_MAX },
+  { name: 'slowlog-log-slower-than', kind: 'int', default: '10000', min: -1n, max: LLONG_MAX },
+  { name: 'slowlog-max-len', kind: 'int', default: '128', min: 0n, max: LLONG_MAX },
+  { name: 'latency-monitor-threshold', kind: 'int', default: '0', min: 0n, max: LLONG_MAX },
+  // Startup-only in Redis; keyflare has no configuration file, so these keep their defaults.
+  { name: 'daemonize', kind: 'bool', default: 'no', immutable: true },
+  { name: 'enable-debug-command', kind: 'enum', default: 'no', values: ['no', 'yes', 'local'], immutable: true },
 ];
 
 // Keyspace notification classes (notify.c); 'A' stands for every class but m and n.
@@ -174,12 +190,17 @@ export class Config {
   setMany(pairs: Array<[string, string]>): string | null {
     const staged: Array<[ParamDef, string]> = [];
     const seen = new Set<string>();
-    for (const [name, raw] of pairs) {
+    // Redis checks every name first (unknown, immutable, repeated), then parses the values.
+    for (const [name] of pairs) {
       const p = this.def(name);
       if (!p) return `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
+      if (p.immutable) return `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`;
       // Redis 7.0 detects a repeated name, not a name repeated through its alias.
       if (seen.has(name.toLowerCase())) return `ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`;
       seen.add(name.toLowerCase());
+    }
+    for (const [name, raw] of pairs) {
+      const p = this.def(name)!;
       const v = normalize(p, raw);
       if (typeof v !== 'string') return `ERR CONFIG SET failed (possibly related to argument '${name}') - ${v.error}`;
       staged.push([p, v]);
@@ -205,9 +226,17 @@ function normalize(p: ParamDef, raw: string): string | { error: string } {
     case 'int':
     case 'memory': {
       let n: bigint | null;
+      if (p.percent && raw.length > 1 && raw.endsWith('%')) {
+        // Redis stores a percentage as its negation, bounded below by -100.
+        const pc = string2ll(raw.slice(0, -1));
+        if (pc !== null && pc >= 0n) {
+          if (pc > 100n) return { error: 'percentage argument must be less or equal to 100' };
+          return `${pc}%`;
+        }
+      }
       if (p.kind === 'memory') {
         n = parseMemory(raw);
-        if (n === null) return { error: 'argument must be a memory value' };
+        if (n === null) return { error: p.percent ? 'argument must be a memory or percent value' : 'argument must be a memory value' };
         // A signed (long long) parameter sees values past LLONG_MAX as negative, as C's cast does.
         if (p.max === LLONG_MAX && n > LLONG_MAX) n -= 1n << 64n;
       } else {

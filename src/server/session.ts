@@ -15,6 +15,9 @@ import type { TrackOpts } from '../engine/tracking.js';
 import { incident } from './incident.js';
 import { REST_WATCH_MAX_KEYS, REST_WATCH_TOO_MANY, Transaction, decodeWatchToken, encodeWatchToken, runAtomic, watchKeys, type TxHost, type WatchMap } from './transaction.js';
 
+/** Commands whose replies are pushes (Redis's addReplyPubsub*): never silenced by CLIENT REPLY. */
+const PUSH_REPLIES = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe']);
+
 /** What a session needs from its host (the Worker, or an in-process test harness). */
 export interface Backend {
   readonly slots: SlotMap;
@@ -239,7 +242,9 @@ export class Session implements ConnCtx, TxHost {
       }
       if (cs.replyMode === 'off' || cs.skipNext) {
         cs.skipNext = false;
-        if (muted) muted[i] = true;
+        // Subscription confirmations are pushes, which CLIENT REPLY OFF / SKIP do not silence
+        // (Redis marks them CLIENT_PUSHING), as they do not silence published messages.
+        if (muted && !PUSH_REPLIES.has(spec.name)) muted[i] = true;
       }
       if (lines && monitored(spec)) lines.push(monitorLine(this.backend.now(), this.session.db, this.session.addr, argv));
       this.session.lastCmd = spec.name;

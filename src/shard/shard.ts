@@ -8,7 +8,7 @@ import type { Proto } from '../protocol/resp-encode.js';
 import { Rng, type Clock } from '../engine/clock.js';
 import { Config } from '../engine/config.js';
 import { Keyspace } from '../engine/keyspace.js';
-import { Waiters, armTimer, type BlockRequest, type Blocked, type Timers } from '../engine/blocking.js';
+import { Waiters, armTimer, readyAction, type BlockRequest, type Blocked, type Timers } from '../engine/blocking.js';
 import { Stats } from '../engine/stats.js';
 import { Evictor, OOM_ERROR } from '../engine/evict.js';
 import { watchCommand } from '../engine/watch.js';
@@ -162,7 +162,11 @@ export class Shard {
   }
 
   private serveWaiters(): void {
-    this.waiters.serve((w) => {
+    this.waiters.serve((w, key) => {
+      const v = this.db.data.get(key);
+      const act = readyAction(w.argv[0]!, v === undefined ? undefined : typeof v === 'string' ? 'string' : v.type);
+      if (act === 'wait') return null;
+      if (act !== 'serve') return act;
       this.noBlock = false;
       const reply = this.run(w.argv, w.resp);
       return this.ctx.blockRequest ? null : reply;
@@ -359,7 +363,10 @@ export class Shard {
     if (this.track && flags.includes('readonly')) for (const p of pos) this.tracking.remember(argv[p]!, this.track);
     else if (dirty && this.tracking.size && write) for (const p of pos) this.tracking.invalidate(argv[p]!, this.track, this.notifier.notes);
     // A write to a key someone waits on makes it ready; waiters are served after the batch.
-    if (dirty && this.waiters.size) for (const p of pos) this.waiters.signal(argv[p]!);
+    if (dirty && this.waiters.size) {
+      if (spec.name === 'flushall' || spec.name === 'flushdb') this.waiters.signalAll();
+      else for (const p of pos) this.waiters.signal(argv[p]!);
+    }
     return reply;
   }
 }
