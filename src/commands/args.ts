@@ -2,6 +2,7 @@
 import { E, err, type Frame } from '../protocol/frame.js';
 import { parseFloatStrict, parseI64 } from '../protocol/numfmt.js';
 import { compileGlob } from '../engine/glob.js';
+import { parseLD } from '../engine/str-longdouble.js';
 
 /** A 64-bit integer argument as a bigint, or Redis's "not an integer" error. */
 export function i64Arg(s: string): bigint | Frame {
@@ -33,12 +34,40 @@ export function words(s: string): string[] {
 
 export const errFmt = (s: string): Frame => err(s);
 
-/** Redis's getTimeoutFromObjectOrReply for blocking commands: seconds (fractional) → ms. */
+/**
+ * Redis 7.0's getTimeoutFromObjectOrReply in seconds, for every blocking command:
+ * (long long) ceill(strtold(s) * 1000.0). The product is rounded to the x87 64-bit mantissa and
+ * then rounded up, so 0.0001 waits 1 ms (not forever) and -0.0001 is ceill's -0: forever. A
+ * product at or past 2^63 (inf, 1e400) converts to LLONG_MIN on x86: "negative" too. Returns
+ * milliseconds (0 = forever).
+ */
 export function timeoutArg(s: string): number | Frame {
-  const v = parseFloatStrict(s);
-  if (v === null || !Number.isFinite(v)) return err('ERR timeout is not a float or out of range');
-  if (v < 0) return err('ERR timeout is negative');
-  return Math.ceil(v * 1000);
+  const ld = parseLD(s);
+  if (ld === null) return err('ERR timeout is not a float or out of range');
+  if (ld.inf) return err('ERR timeout is negative');
+  let p = ld.m * 1000n;
+  let e = ld.e;
+  const bits = p.toString(2).length;
+  if (bits > 64) {
+    const sh = BigInt(bits - 64);
+    const half = 1n << (sh - 1n);
+    const rem = p & ((1n << sh) - 1n);
+    p >>= sh;
+    if (rem > half || (rem === half && (p & 1n) === 1n)) p++;
+    e += bits - 64;
+  }
+  if (e > 64) return err('ERR timeout is negative');
+  // |value| = p × 2^e; ceil rounds a positive fraction up and a negative one toward zero.
+  let ms: bigint;
+  if (e >= 0) ms = p << BigInt(e);
+  else if (e < -200) ms = p === 0n ? 0n : ld.neg ? 0n : 1n;
+  else {
+    const sh = BigInt(-e);
+    ms = p >> sh;
+    if (!ld.neg && (p & ((1n << sh) - 1n)) !== 0n) ms++;
+  }
+  if (ms >= 1n << 63n || (ld.neg && ms > 0n)) return err('ERR timeout is negative');
+  return Number(ms);
 }
 
 export interface ScanArgs {

@@ -2,7 +2,6 @@
 import { E, err, type Frame } from '../protocol/frame.js';
 import { parseI64 } from '../protocol/numfmt.js';
 import { List } from '../engine/types/list.js';
-import { parseLD } from '../engine/str-longdouble.js';
 import type { CommandSpec, Ctx, Handler } from './types.js';
 import { def, type Impl } from './spec-data.js';
 
@@ -41,41 +40,6 @@ export function dropIfEmpty(c: Ctx, key: string, l: List): void {
 /** A list-family entry: Redis's description (spec-data.ts) plus the handler. */
 export const listSpec = (name: string, run: Handler, extra: Impl = {}): CommandSpec => def(name, { run, ...extra });
 
-
-/**
- * Redis's getTimeoutFromObjectOrReply in seconds: strtold, then (long long)ceill(t * 1000). A
- * product at or past 2^63 converts to LLONG_MIN on x86, so huge and infinite timeouts are
- * "negative" there too. Returns milliseconds (0 = forever).
- */
-export function timeoutArg(s: string): number | Frame {
-  const ld = parseLD(s);
-  if (ld === null) return err('ERR timeout is not a float or out of range');
-  if (ld.inf) return err('ERR timeout is negative');
-  // The product rounded to a 64-bit mantissa, then truncated: exact, with bigints.
-  let p = ld.m * 1000n;
-  let e = ld.e;
-  const bits = p.toString(2).length;
-  if (bits > 64) {
-    const sh = BigInt(bits - 64);
-    const half = 1n << (sh - 1n);
-    const rem = p & ((1n << sh) - 1n);
-    p >>= sh;
-    if (rem > half || (rem === half && (p & 1n) === 1n)) p++;
-    e += bits - 64;
-  }
-  if (e > 64) return err('ERR timeout is negative');
-  // 7.0's (long long)ceill(t * 1000): 0.0001 s waits 1 ms instead of truncating to 0 (forever).
-  let ms: bigint;
-  if (e >= 0) ms = p << BigInt(e);
-  else {
-    const sh = BigInt(Math.min(-e, 200));
-    ms = p >> sh;
-    // Towards +inf: a positive fraction rounds up; a negative one rounds to -0, i.e. forever.
-    if (!ld.neg && ms << sh !== p) ms++;
-  }
-  if (ms >= 1n << 63n || (ld.neg && ms > 0n)) return err('ERR timeout is negative');
-  return Number(ms);
-}
 
 /** LEFT|RIGHT (getListPositionFromObjectOrReply): true for the head. */
 export function whereArg(s: string): boolean | Frame {

@@ -4,8 +4,8 @@
 import { E, NIL, NILARR, arr, bulk, bulks, err, type Frame } from '../protocol/frame.js';
 import { parseI64 } from '../protocol/numfmt.js';
 import type { List } from '../engine/types/list.js';
-import { isFrame } from './args.js';
-import { listSpec, newList, numkeysKeys, timeoutArg, whereArg, writeList } from './lists-core.js';
+import { isFrame, timeoutArg } from './args.js';
+import { listSpec, newList, numkeysKeys, whereArg, writeList } from './lists-core.js';
 import type { CommandSpec, Ctx } from './types.js';
 
 /**

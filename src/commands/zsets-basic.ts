@@ -264,10 +264,11 @@ function bzpop(c: Ctx, argv: string[], max: boolean): Frame {
 }
 
 function bzmpop(c: Ctx, argv: string[]): Frame {
-  const t = timeoutArg(argv[1]!);
-  if (isFrame(t)) return t;
+  // numkeys, MIN|MAX and COUNT first, then the timeout (zmpopGenericCommand → blocking pop).
   const a = parseMpop(argv, 2);
   if (isFrame(a)) return a;
+  const t = timeoutArg(argv[1]!);
+  if (isFrame(t)) return t;
   const r = zpopGeneric(c, a.keys, a.max, a.count, MPOP_SHAPE);
   if (r.key !== undefined) {
     c.rewrite([a.max ? 'ZPOPMAX' : 'ZPOPMIN', r.key, String(a.count)]);

@@ -139,6 +139,13 @@ describe('lists: moves and multi-key pops', () => {
     ]);
   });
 
+  it('sub-millisecond timeouts round up to 1 ms (ceill of the long-double product), never forever', async () => {
+    await d.check([
+      ['BLPOP', '{t}l', '0.001'], ['BLPOP', '{t}l', '0.0001'], ['BRPOP', '{t}l', '1e-300'], ['BLMOVE', '{t}l', '{t}m', 'LEFT', 'LEFT', '0.0009'],
+      ['BRPOPLPUSH', '{t}l', '{t}m', '0.0004'], ['BLMPOP', '0.0001', '1', '{t}l', 'LEFT'], ['BLPOP', '{t}l', '0x1p-20'], ['BLPOP', '{t}l', '0.0015'],
+    ]);
+  });
+
   it('a push from another connection serves a blocked BLPOP, logged as the LPOP it did', async () => {
     const waiter = d.backend.session();
     const pusher = d.backend.session();

@@ -209,6 +209,15 @@ describe('pops', () => {
     ]);
   });
 
+  it('timeouts as Redis 7.0 parses them: inf and 1e400 negative, sub-ms rounds up; BZMPOP checks the rest first', async () => {
+    await d.check([
+      ['BZPOPMIN', '{t}z', 'inf'], ['BZPOPMIN', '{t}z', '1e400'], ['BZPOPMAX', '{t}z', '-inf'], ['BZPOPMIN', '{t}z', 'nan'],
+      ['BZPOPMIN', '{t}z', '0.0001'], ['BZPOPMAX', '{t}z', '0.0005'], ['BZMPOP', '0.0001', '1', '{t}z', 'MIN'], ['BZMPOP', 'inf', '1', '{t}z', 'MIN'],
+      ['BZMPOP', 'x', '1', '{t}z', 'MIN', 'COUNT', '0'], ['BZMPOP', 'x', '0', '{t}z', 'MIN'], ['BZMPOP', 'x', '1', '{t}z', 'FOO'],
+      ['BZMPOP', 'x', '1', '{t}z', 'MIN'],
+    ]);
+  });
+
   it('a blocking pop with nothing to serve times out with a null array', async () => {
     await d.check([['BZPOPMIN', 'nokey', '0.01'], ['BZMPOP', '0.01', '1', 'nokey', 'MAX']]);
   });
