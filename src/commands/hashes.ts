@@ -4,7 +4,7 @@ import { E, NIL, OK, ONE, ZERO, arityErr, arr, bulk, bulkOrNil, err, int, map, t
 import { parseI64 } from '../protocol/numfmt.js';
 import { addLD, fmtLDHuman, parseLD } from '../engine/str-longdouble.js';
 import { parseCursor } from '../engine/scan.js';
-import { HashObj, fieldTtl, hashDel, hashEach, hashEntries, hashGet, hashHas, hashLen, hashSet } from '../engine/types/hash.js';
+import { fieldTtl, hashDel, hashEach, hashEntries, hashGet, hashHas, hashLen, hashSet } from '../engine/types/hash.js';
 import { isFrame, scanArgs } from './args.js';
 import { dropIfEmpty, hspec, limits, readHash, writeHash, writeOrCreate } from './hashes-common.js';
 import { HASH_TTL_COMMANDS } from './hashes-ttl.js';
@@ -243,10 +243,8 @@ function hrandfield(c: Ctx, argv: string[]): Frame {
   return emit(picked);
 }
 
-// HSCAN cursors name live Map iterators (see engine/scan.ts for why that never misses a field).
-const SCAN_CACHE = 256;
-const SCANS = new Map<number, { h: HashObj; it: Iterator<[string, string]> }>();
-let scanId = 0;
+// HSCAN cursors name live Map iterators in the keyspace's cursor cache (engine/scan.ts: why that
+// never misses a field).
 
 function hscan(c: Ctx, argv: string[]): Frame {
   const cursor = parseCursor(argv[2]!);
@@ -265,26 +263,14 @@ function hscan(c: Ctx, argv: string[]): Frame {
     });
     return arr([bulk('0'), arr(out)]);
   }
-  let it: Iterator<[string, string]> | undefined;
-  if (cursor !== 0n && cursor <= BigInt(Number.MAX_SAFE_INTEGER)) {
-    const s = SCANS.get(Number(cursor));
-    if (s && s.h === h) {
-      it = s.it;
-      SCANS.delete(Number(cursor));
-    }
-  }
-  const walk: Iterator<[string, string]> = it ?? h.d.entries();
+  const walk: Iterator<[string, string]> = c.db.cursors.take<[string, string]>(cursor, h) ?? h.d.entries();
   for (let visited = 0; visited < count; visited++) {
     const r = walk.next();
     if (r.done) return arr([bulk('0'), arr(out)]);
     const [f, v] = r.value;
     if (match === null || match(f)) out.push(bulk(f), bulk(v));
   }
-  if (scanId === 0) scanId = 1 + c.rng.int(2 ** 40);
-  const id = scanId++;
-  SCANS.set(id, { h, it: walk });
-  if (SCANS.size > SCAN_CACHE) SCANS.delete(SCANS.keys().next().value!);
-  return arr([bulk(String(id)), arr(out)]);
+  return arr([bulk(String(c.db.cursors.put(h, walk, c.rng))), arr(out)]);
 }
 
 export const HASH_COMMANDS: CommandSpec[] = [

@@ -160,12 +160,12 @@ function randomkeyRun(c: Ctx): Frame {
   return k === undefined ? NIL : bulk(k);
 }
 
-// The connection has no RNG of its own: one seeded from the injected clock picks shards.
-let connRng: Rng | null = null;
+// A connection's RNG picks shards: seeded from the injected clock and the connection's id, owned
+// by the connection (SessionState.rng), not shared by every connection of the isolate.
 
 /** RANDOMKEY: a random shard's random key; if that shard is empty, any non-empty shard's. */
 async function randomkeyConn(c: ConnCtx): Promise<Frame> {
-  connRng ??= new Rng(c.now() ^ (c.session.id * 0x9e3779b1));
+  const connRng = (c.session.rng ??= new Rng(c.now() ^ (c.session.id * 0x9e3779b1)));
   const n = c.slots.shards;
   const first = await c.exec(connRng.int(n), ['RANDOMKEY']);
   if (first.t !== 'nil' || n === 1) return first;

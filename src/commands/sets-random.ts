@@ -146,11 +146,9 @@ function srandmember(c: Ctx, argv: string[]): Frame {
 }
 
 // SSCAN over a hashtable resumes a live Set iterator (it survives deletions and sees additions,
-// so a member present for the whole scan is never missed). A cursor this shard no longer holds
-// restarts the walk: duplicates are allowed by SCAN's contract, misses are not.
-const SCANS = new Map<number, { d: Set<string>; it: Iterator<string> }>();
-const SCAN_CACHE = 256;
-let nextScanId = 1;
+// so a member present for the whole scan is never missed), kept in the keyspace's cursor cache
+// (engine/scan.ts). A cursor it no longer holds restarts the walk: duplicates are allowed by
+// SCAN's contract, misses are not.
 
 function sscan(c: Ctx, argv: string[]): Frame {
   const cursor = parseCursor(argv[2]!);
@@ -168,25 +166,13 @@ function sscan(c: Ctx, argv: string[]): Frame {
     return arr([bulk('0'), arr(out)]);
   }
   const d = s.data as Set<string>;
-  let it: Iterator<string> | undefined;
-  if (cursor !== 0n && cursor <= BigInt(Number.MAX_SAFE_INTEGER)) {
-    const st = SCANS.get(Number(cursor));
-    if (st && st.d === d) {
-      it = st.it;
-      SCANS.delete(Number(cursor));
-    }
-  }
-  const walk = it ?? d.values();
+  const walk = c.db.cursors.take<string>(cursor, d) ?? d.values();
   for (let visited = 0; visited < count; visited++) {
     const r = walk.next();
     if (r.done) return arr([bulk('0'), arr(out)]);
     if (match === null || match(r.value)) out.push(bulk(r.value));
   }
-  const id = nextScanId;
-  nextScanId = nextScanId >= 0x7fffffff ? 1 : nextScanId + 1;
-  SCANS.set(id, { d, it: walk });
-  if (SCANS.size > SCAN_CACHE) SCANS.delete(SCANS.keys().next().value!);
-  return arr([bulk(String(id)), arr(out)]);
+  return arr([bulk(String(c.db.cursors.put(d, walk, c.rng))), arr(out)]);
 }
 
 export const SET_RANDOM_COMMANDS: CommandSpec[] = [

@@ -14,12 +14,9 @@ import { def } from './spec-data.js';
 /**
  * keyflare is always a Redis Cluster, where Redis 7.0 refuses BY patterns and GET (their keys
  * may live in other slots; 7.0 has no same-slot exception). The standalone behaviour is kept
- * for tests of the pattern lookups against a standalone redis-server.
+ * for tests of the pattern lookups against a standalone redis-server (ShardInfo.standalone).
  */
-let clusterMode = true;
-export function setSortClusterMode(on: boolean): void {
-  clusterMode = on;
-}
+const clusterMode = (c: Ctx): boolean => c.shard.standalone !== true;
 
 /** The C string view of s: what strchr/strcoll/strtod see (they stop at the first NUL). */
 function cstr(s: string): string {
@@ -178,9 +175,9 @@ function sortGeneric(c: Ctx, argv: string[], readonly: boolean): Frame {
     } else if (a === 'by' && left >= 1) {
       sortby = argv[++j]!;
       if (!cstr(sortby).includes('*')) dontsort = true;
-      else if (clusterMode) return err('ERR BY option of SORT denied in Cluster mode.');
+      else if (clusterMode(c)) return err('ERR BY option of SORT denied in Cluster mode.');
     } else if (a === 'get' && left >= 1) {
-      if (clusterMode) return err('ERR GET option of SORT denied in Cluster mode.');
+      if (clusterMode(c)) return err('ERR GET option of SORT denied in Cluster mode.');
       gets.push(argv[++j]!);
     } else return E.syntax;
   }

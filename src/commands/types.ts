@@ -78,6 +78,8 @@ export interface ShardInfo {
   index: number;
   count: number;
   slots: readonly [number, number];
+  /** A standalone server's only shard (tests against a standalone redis-server): SORT BY/GET allowed. */
+  standalone?: boolean;
 }
 
 /** Shard-side context of one command. */
@@ -138,6 +140,8 @@ export interface SessionState {
   laddr: string;
   /** Set by QUIT: close after the reply is written. */
   closing: boolean;
+  /** The connection's RNG (RANDOMKEY picks a shard with it), made on first use. */
+  rng?: Rng;
 }
 
 /** Connection-side context: the session, the slot map and ways to reach the shards. */

@@ -351,9 +351,8 @@ function listpackScoreText(s: number): string {
   return fmtG17(s);
 }
 
-/** Live walks of big sets: cursor → Map iterator (it survives deletes and sees appended members). */
-const SCANS = new WeakMap<ZSet, { next: number; live: Map<number, Iterator<string>> }>();
-const SCAN_KEEP = 32;
+// Live walks of big sets are Map iterators (they survive deletes and see appended members), kept
+// in the keyspace's cursor cache (engine/scan.ts).
 
 function zscan(c: Ctx, argv: string[]): Frame {
   const cur = parseCursor(argv[2]!);
@@ -373,28 +372,14 @@ function zscan(c: Ctx, argv: string[]): Frame {
     for (let i = 0; i < e.m.length; i++) emit(e.m[i]!, e.s[i]!);
     return arr([bulk('0'), arr(out)]);
   }
-  let st = SCANS.get(z);
-  if (!st) {
-    st = { next: 1 + c.rng.int(1 << 30), live: new Map() };
-    SCANS.set(z, st);
-  }
-  let it: Iterator<string> | undefined;
-  if (cur !== 0n && cur < 2n ** 53n) {
-    it = st.live.get(Number(cur));
-    st.live.delete(Number(cur));
-  }
-  it ??= z.dictKeys();
+  const it = c.db.cursors.take<string>(cur, z) ?? z.dictKeys();
   for (let n = 0; n < count; n++) {
     const r = it.next();
     if (r.done) return arr([bulk('0'), arr(out)]);
     const s = z.score(r.value);
     if (s !== undefined) emit(r.value, s);
   }
-  const id = st.next;
-  st.next = id + 1 >= 2 ** 52 ? 1 : id + 1;
-  st.live.set(id, it);
-  if (st.live.size > SCAN_KEEP) st.live.delete(st.live.keys().next().value!);
-  return arr([bulk(String(id)), arr(out)]);
+  return arr([bulk(String(c.db.cursors.put(z, it, c.rng))), arr(out)]);
 }
 
 export const BASIC_HANDLERS = {

@@ -5,6 +5,7 @@ import type { Rng } from './clock.js';
 import { EXPIRE_OVERHEAD, accounted, remeasure } from './memory.js';
 import { lfuInit, lfuTouch, type Lfu } from './evict.js';
 import { WatchTable } from './watch.js';
+import { ValueCursors } from './scan.js';
 import { isStrictLong } from '../protocol/numfmt.js';
 
 export { isStrictLong };
@@ -96,6 +97,8 @@ export class Keyspace {
    * formatted result): Redis reports "embstr".
    */
   readonly embStrings = new Set<string>();
+  /** Live HSCAN/SSCAN/ZSCAN walks of this keyspace's values (scan.ts). */
+  readonly cursors = new ValueCursors();
   /** The command's cached time (Redis fixes `now` once per command). */
   now = 0;
   /** While replaying the log, nothing expires (as Redis while loading). */

@@ -94,3 +94,37 @@ export function parseCursor(s: string): bigint | null {
   if (m[1] === '-') v = (0x10000000000000000n - v) & 0xffffffffffffffffn;
   return v;
 }
+
+/**
+ * The keyspace's cache of live walks inside one value (HSCAN, SSCAN, ZSCAN): cursor → the
+ * iterator it resumes and the collection it walks. One per keyspace (Keyspace.cursors), so shards
+ * sharing an isolate never share cursors. A cursor not held (evicted, from another collection or
+ * from before a restart) restarts the walk: duplicates are allowed by SCAN's contract, misses are
+ * not. Ids start at a random point so a restarted shard's cursors rarely name an old one.
+ */
+export class ValueCursors {
+  private readonly live = new Map<number, { of: object; it: Iterator<unknown> }>();
+  private next = 0;
+
+  constructor(private readonly keep = SCAN_CACHE_SIZE) {}
+
+  /** The walk `cursor` names over `of`, taken out of the cache; undefined: start over. */
+  take<T>(cursor: bigint, of: object): Iterator<T> | undefined {
+    if (cursor === 0n || cursor > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+    const id = Number(cursor);
+    const e = this.live.get(id);
+    if (!e || e.of !== of) return undefined;
+    this.live.delete(id);
+    return e.it as Iterator<T>;
+  }
+
+  /** Keep a walk to resume; returns its cursor (never 0). */
+  put(of: object, it: Iterator<unknown>, rng: Rng): number {
+    if (this.next === 0) this.next = 1 + rng.int(2 ** 40);
+    const id = this.next;
+    this.next = id + 1 >= GLOBAL_SPACE ? 1 : id + 1;
+    this.live.set(id, { of, it });
+    if (this.live.size > this.keep) this.live.delete(this.live.keys().next().value!);
+    return id;
+  }
+}

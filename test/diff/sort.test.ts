@@ -9,7 +9,7 @@ import { ManualClock } from '../../src/engine/clock.js';
 import { encodeStr, type Proto } from '../../src/protocol/resp-encode.js';
 import { parseReply } from '../../src/protocol/resp-reply.js';
 import type { Frame } from '../../src/protocol/frame.js';
-import { setSortClusterMode, sortScore } from '../../src/commands/sort.js';
+import { sortScore } from '../../src/commands/sort.js';
 
 const d = useDiff();
 
@@ -213,17 +213,15 @@ describe('SORT BY/GET patterns (standalone mode)', () => {
     redis = await startRedis();
     rc = { 2: await RawClient.connect(redis.port), 3: await RawClient.connect(redis.port) };
     await rc[3]!.call([['HELLO', '3']]);
-    setSortClusterMode(false);
   }, 30_000);
   afterAll(async () => {
-    setSortClusterMode(true);
     for (const c of Object.values(rc ?? {})) c.close();
     await redis?.stop();
   });
 
   async function check(script: Cmd[]): Promise<void> {
     for (const proto of [2, 3] as Proto[]) {
-      const shard = new Shard({ index: 0, count: 1, slots: [0, 16383] }, new ManualClock());
+      const shard = new Shard({ index: 0, count: 1, slots: [0, 16383], standalone: true }, new ManualClock());
       await rc[proto]!.call([['FLUSHALL']]);
       const diffs: string[] = [];
       for (const cmd of script) {
