@@ -21,6 +21,7 @@ import { PERSISTENCE_COMMANDS } from './persistence.js';
 import { SCRIPTING_COMMANDS } from './scripting.js';
 import { MEMORY_COMMANDS } from './memory.js';
 import { OPS_COMMANDS } from './ops.js';
+import { FUNCTION_COMMANDS } from './scripting-functions.js';
 
 export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   STRING_COMMANDS,
@@ -43,4 +44,5 @@ export const FAMILIES: ReadonlyArray<readonly CommandSpec[]> = [
   SCRIPTING_COMMANDS,
   MEMORY_COMMANDS,
   OPS_COMMANDS,
+  FUNCTION_COMMANDS,
 ];

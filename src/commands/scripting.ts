@@ -197,13 +197,21 @@ function evalGeneric(c: Ctx, argv: string[], bySha: boolean, ro: boolean): Frame
   }
   // Scripts without a shebang may touch keys of any slot the shard owns (Redis's compat mode).
   const flags = script.flags & SF.Compat ? script.flags | SF.AllowCrossSlot : script.flags;
+  return runScript(c, argv, s.vm, script.ref, flags, ro, sha, true);
+}
+
+/**
+ * Run a compiled script or function (argv: name, numkeys, keys…, args…) atomically on this
+ * shard: its effects are one MULTI … EXEC unit in the log. `name` is what errors call it.
+ */
+export function runScript(c: Ctx, argv: string[], vm: LuaVM, ref: number, flags: number, ro: boolean, name: string, asGlobals: boolean): Frame {
+  const n = numkeys(argv);
+  if (typeof n !== 'number') return n;
   if (ro && !(flags & SF.Compat) && !(flags & SF.NoWrites)) return err('ERR Can not execute a script with write flag using *_ro command.');
   const keys = argv.slice(3, 3 + n);
   const args = argv.slice(3 + n);
   const host = new Host(c, flags, ro || (flags & SF.NoWrites) !== 0, keys.length ? keySlot(keys[0]!) : -1);
-  const { ref } = script;
-  const vm = s.vm;
-  return c.atomically!(() => vm.run(ref, keys, args, host, sha));
+  return c.atomically!(() => vm.run(ref, keys, args, host, name, asGlobals));
 }
 
 function scriptLoad(c: Ctx, argv: string[]): Frame {

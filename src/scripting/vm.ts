@@ -33,6 +33,14 @@ interface ErrInfo {
 
 export const REPL_NONE = 0, REPL_AOF = 1, REPL_REPLICA = 2, REPL_ALL = 3;
 
+/** A function a library registered (FUNCTION LOAD). */
+export interface RegisteredFunction {
+  name: string;
+  ref: number;
+  flags: string[];
+  description?: string;
+}
+
 /** Result of compiling a script body: a Lua function reference in the registry, or the error. */
 export type Compiled = { ref: number } | { error: string };
 
@@ -304,6 +312,165 @@ export class LuaVM {
     lua.lua_pushvalue(L, g);
     this.globals = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     lua.lua_pop(L, 1);
+  }
+
+  /** Functions registered by the library being loaded (FUNCTION LOAD); null outside a load. */
+  private loading: RegisteredFunction[] | null = null;
+  private libEnv = 0;
+
+  /**
+   * Run a library's code (FUNCTION LOAD) in the functions' environment, where `redis` offers only
+   * register_function, log and the constants until the load ends; returns what it registered.
+   */
+  loadLibrary(code: string): { functions: RegisteredFunction[] } | { error: string } {
+    const L = this.L;
+    if (this.libEnv === 0) this.libEnv = this.makeLibEnv(L);
+    if (lauxlib.luaL_loadbufferx(L, S(code), null, S('@user_function'), S('t')) !== 0) {
+      const msg = J(lua.lua_tolstring(L, -1));
+      lua.lua_pop(L, 1);
+      return { error: `ERR Error compiling function: ${msg}` };
+    }
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.libEnv);
+    lua.lua_setupvalue(L, -2, 1);
+    const fn = lua.lua_gettop(L);
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.errHandler);
+    lua.lua_insert(L, fn);
+    this.loading = [];
+    try {
+      if (lua.lua_pcall(L, 0, 0, fn) !== 0) {
+        const msg = lua.lua_type(L, -1) === lua.LUA_TTABLE ? readErr(L, -1).msg : J(lua.lua_tolstring(L, -1));
+        for (const f of this.loading) this.release(f.ref);
+        return { error: `ERR Error registering functions: ${msg}` };
+      }
+      return { functions: this.loading };
+    } finally {
+      this.loading = null;
+      lua.lua_settop(L, fn - 1);
+    }
+  }
+
+  /** Functions' _ENV: the globals, readonly, with `redis` as the library API during a load. */
+  private makeLibEnv(L: L): number {
+    // The load-time API table: what a library may call while it loads.
+    lua.lua_createtable(L, 0, 8);
+    const api = lua.lua_gettop(L);
+    lua.lua_pushcfunction(L, (L: L) => this.registerFunction(L));
+    lua.lua_setfield(L, api, S('register_function'));
+    lua.lua_getglobal(L, S('redis'));
+    const real = lua.lua_gettop(L);
+    for (const k of ['log', 'LOG_DEBUG', 'LOG_VERBOSE', 'LOG_NOTICE', 'LOG_WARNING', 'REDIS_VERSION', 'REDIS_VERSION_NUM', 'setresp']) {
+      lua.lua_getfield(L, real, S(k));
+      lua.lua_setfield(L, api, S(k));
+    }
+    // The `redis` functions see: the API while loading, the real table when they run.
+    lua.lua_createtable(L, 0, 0);
+    lua.lua_createtable(L, 0, 2);
+    lua.lua_pushvalue(L, api);
+    lua.lua_pushvalue(L, real);
+    lua.lua_pushcclosure(L, (L: L) => {
+      // upvalue 1: the load API, 2: the real redis table; args: proxy, key
+      lua.lua_pushvalue(L, 2);
+      if (this.loading) {
+        if (lua.lua_rawget(L, lua.lua_upvalueindex(1)) === lua.LUA_TNIL) {
+          return raiseWhere(L, `Script attempted to access nonexistent global variable '${J(lua.lua_tolstring(L, 2))}'`);
+        }
+        return 1;
+      }
+      lua.lua_gettable(L, lua.lua_upvalueindex(2));
+      return 1;
+    }, 2);
+    lua.lua_setfield(L, -2, S('__index'));
+    lua.lua_pushcfunction(L, (L: L) => raiseWhere(L, 'Attempt to modify a readonly table'));
+    lua.lua_setfield(L, -2, S('__newindex'));
+    lua.lua_setmetatable(L, -2);
+    const redisProxy = lua.lua_gettop(L);
+    // The environment: reads of `redis` give the proxy, others the globals (missing ones refused).
+    lua.lua_createtable(L, 0, 0);
+    lua.lua_createtable(L, 0, 3);
+    lua.lua_pushvalue(L, redisProxy);
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.globals);
+    lua.lua_pushcclosure(L, (L: L) => {
+      if (lua.lua_type(L, 2) === lua.LUA_TSTRING && J(lua.lua_tolstring(L, 2)) === 'redis') {
+        lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
+        return 1;
+      }
+      lua.lua_pushvalue(L, 2);
+      if (lua.lua_rawget(L, lua.lua_upvalueindex(2)) === lua.LUA_TNIL) {
+        return raiseWhere(L, `Script attempted to access nonexistent global variable '${J(lauxlib.luaL_tolstring(L, 2))}'`);
+      }
+      return 1;
+    }, 2);
+    lua.lua_setfield(L, -2, S('__index'));
+    lua.lua_pushcfunction(L, (L: L) => raiseWhere(L, 'Attempt to modify a readonly table'));
+    lua.lua_setfield(L, -2, S('__newindex'));
+    lua.lua_setmetatable(L, -2);
+    const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    lua.lua_settop(L, api - 1);
+    return ref;
+  }
+
+  /** redis.register_function(name, callback) or redis.register_function{function_name=…, callback=…, flags=…, description=…}. */
+  private registerFunction(L: L): number {
+    const fail = (m: string): number => raise(L, { msg: m });
+    if (!this.loading) return fail('ERR redis.register_function can only be called on FUNCTION LOAD command');
+    let name: string | undefined, desc: string | undefined;
+    const flags: string[] = [];
+    const n = lua.lua_gettop(L);
+    if (n === 1 && lua.lua_type(L, 1) === lua.LUA_TTABLE) {
+      lua.lua_pushnil(L);
+      let cb = 0;
+      while (lua.lua_next(L, 1) !== 0) {
+        if (lua.lua_type(L, -2) !== lua.LUA_TSTRING) return fail('ERR named argument key given to redis.register_function is not a string');
+        const k = J(lua.lua_tolstring(L, -2));
+        if (k === 'function_name') {
+          if (lua.lua_type(L, -1) !== lua.LUA_TSTRING) return fail('ERR function_name argument given to redis.register_function must be a string');
+          name = J(lua.lua_tolstring(L, -1));
+        } else if (k === 'description') {
+          if (lua.lua_type(L, -1) !== lua.LUA_TSTRING) return fail('ERR description argument given to redis.register_function must be a string');
+          desc = J(lua.lua_tolstring(L, -1));
+        } else if (k === 'callback') {
+          if (lua.lua_type(L, -1) !== lua.LUA_TFUNCTION) return fail('ERR callback argument given to redis.register_function must be a function');
+          lua.lua_pushvalue(L, -1);
+          cb = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+        } else if (k === 'flags') {
+          if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) return fail('ERR flags argument to redis.register_function must be a table representing function flags');
+          for (let j = 1; ; j++) {
+            const t = lua.lua_rawgeti(L, -1, j);
+            if (t === lua.LUA_TNIL) { lua.lua_pop(L, 1); break; }
+            const f = t === lua.LUA_TSTRING ? J(lua.lua_tolstring(L, -1)) : '';
+            lua.lua_pop(L, 1);
+            if (!['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys'].includes(f)) return fail('ERR unknown flag given');
+            flags.push(f);
+          }
+        } else return fail('ERR unknown argument given to redis.register_function');
+        lua.lua_pop(L, 1);
+      }
+      if (name === undefined) return fail('ERR redis.register_function must get a function name argument');
+      if (!cb) return fail('ERR redis.register_function must get a callback argument');
+      return this.addFunction(L, name, cb, flags, desc);
+    }
+    if (n !== 2) return fail('ERR wrong number of arguments to redis.register_function');
+    if (lua.lua_type(L, 1) !== lua.LUA_TSTRING) return fail('ERR first argument to redis.register_function must be a string');
+    if (lua.lua_type(L, 2) !== lua.LUA_TFUNCTION) return fail('ERR second argument to redis.register_function must be a function');
+    name = J(lua.lua_tolstring(L, 1));
+    lua.lua_pushvalue(L, 2);
+    return this.addFunction(L, name, lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX), flags, desc);
+  }
+
+  private addFunction(L: L, name: string, ref: number, flags: string[], desc: string | undefined): number {
+    if (!/^[A-Za-z0-9_]+$/.test(name)) {
+      this.release(ref);
+      // Redis 7.0.15's text says "Library names" here too.
+      return raise(L, { msg: 'ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long' });
+    }
+    if (this.loading!.some((f) => f.name === name)) {
+      this.release(ref);
+      return raise(L, { msg: 'ERR Function already exists in the library' });
+    }
+    const f: RegisteredFunction = { name, ref, flags };
+    if (desc !== undefined) f.description = desc;
+    this.loading!.push(f);
+    return 0;
   }
 
   /** Compile a script body (after its shebang line) as Redis's luaCreateFunction. */

@@ -164,3 +164,36 @@ describe('EVALSHA, SCRIPT, flags', () => {
 function sha(body: string): string {
   return sha1Hex(body);
 }
+
+describe('FUNCTION and FCALL', () => {
+  const lib = "#!lua name=mylib\nredis.register_function('f1', function(keys, args) return redis.call('incr', keys[1]) end)\n" +
+    "redis.register_function{function_name='f2', callback=function(keys, args) return args[1] end, flags={'no-writes'}, description='desc'}";
+  const one = "#!lua name=mylib\nredis.register_function{function_name='f2', callback=function(keys, args) return args[1] end, flags={'no-writes', 'allow-oom'}, description='desc'}";
+  it('LOAD, FCALL, FCALL_RO, LIST, STATS, DELETE, FLUSH', () =>
+    d.check([
+      ['FUNCTION', 'FLUSH'], ['FUNCTION', 'LOAD', lib], ['FCALL', 'f1', 1, '{a}k'], ['FCALL', 'f1', 1, '{b}k'], ['FCALL', 'f2', 0, 'x'],
+      ['FCALL_RO', 'f1', 1, '{a}k'], ['FCALL_RO', 'f2', 0, 'y'], ['FCALL', 'nosuch', 0], ['FCALL', 'f1', 5, 'a'],
+      ['FUNCTION', 'LOAD', lib], ['FUNCTION', 'LOAD', 'REPLACE', lib], ['FUNCTION', 'STATS'],
+      // One function per library below: Redis lists a library's functions in its dict's order.
+      ['FUNCTION', 'DELETE', 'mylib'], ['FUNCTION', 'LOAD', one], ['FUNCTION', 'LIST'], ['FUNCTION', 'LIST', 'WITHCODE'],
+      ['FUNCTION', 'LIST', 'LIBRARYNAME', 'my*'], ['FUNCTION', 'LIST', 'LIBRARYNAME', 'x*'], ['FUNCTION', 'LIST', 'BAD'],
+      ['FUNCTION', 'DELETE', 'nosuch'], ['FUNCTION', 'DELETE', 'mylib'], ['FCALL', 'f1', 1, '{a}k'],
+      ['FUNCTION', 'LOAD', lib], ['FUNCTION', 'FLUSH', 'ASYNC'], ['FUNCTION', 'LIST'], ['FUNCTION', 'FLUSH', 'x'], ['FUNCTION', 'KILL'],
+    ]));
+
+  it('load errors and the functions environment', () =>
+    d.check([
+      ['FUNCTION', 'FLUSH'],
+      ['FUNCTION', 'LOAD', "redis.register_function('x', function() end)"], ['FUNCTION', 'LOAD', '#!lua name=bad-name\nreturn 1'],
+      ['FUNCTION', 'LOAD', '#!lua name=l2\nreturn 1'], ['FUNCTION', 'LOAD', "#!lua name=l3\nredis.call('ping')"],
+      ['FUNCTION', 'LOAD', '#!lua name=l6 foo=bar\n'], ['FUNCTION', 'LOAD', '#!lua\n'], ['FUNCTION', 'LOAD', '#!lua name=l8\nx = 1'],
+      ['FUNCTION', 'LOAD', "#!lua name=l5\nredis.register_function('e', function() error('x') end)"], ['FCALL', 'e', 0],
+      ['FUNCTION', 'LOAD', "#!lua name=l7\nlocal x = 1\nredis.register_function('g', function() return y end)"], ['FCALL', 'g', 0],
+      ['FUNCTION', 'LOAD', "#!lua name=l9\nredis.register_function('h', function(k, a) return #k .. #a .. type(KEYS) end)"], ['FCALL', 'h', 1, 'a', 'b'],
+      ['FUNCTION', 'LOAD', "#!lua name=l10\nredis.register_function('e', function() return 1 end)"],
+      ['FUNCTION', 'LOAD', "#!lua name=l11\nredis.register_function('bad name', function() return 1 end)"],
+      ['FUNCTION', 'LOAD', "#!lua name=l12\nredis.register_function('w', function(k) return redis.call('set', k[1], 'v') end)"],
+      ['FCALL_RO', 'w', 1, '{a}k'], ['FCALL', 'w', 1, '{a}k'], ['FUNCTION', 'LOAD', '#!lua name=l13\nreturn +'],
+      ['FUNCTION', 'FLUSH'],
+    ]));
+});

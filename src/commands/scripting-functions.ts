@@ -1,0 +1,217 @@
+// FUNCTION LOAD|DELETE|LIST|FLUSH|STATS|KILL|HELP and FCALL / FCALL_RO (Redis 7 functions): each
+// shard keeps the libraries in its own functions VM; the connection fans LOAD / DELETE / FLUSH out
+// to every shard, so FCALL finds a function wherever its keys route it.
+import { compileGlob } from '../engine/glob.js';
+import type { Keyspace } from '../engine/keyspace.js';
+import { OK, arr, bulk, err, int, map, set, type Frame } from '../protocol/frame.js';
+import { LuaVM, type RegisteredFunction } from '../scripting/vm.js';
+import { helpReply } from './help.js';
+import { runScript, SF, evalKeys } from './scripting.js';
+import { def } from './spec-data.js';
+import type { CommandSpec, ConnCtx, Ctx } from './types.js';
+
+interface Library {
+  name: string;
+  code: string;
+  functions: RegisteredFunction[];
+}
+
+const FLAG_BITS: Record<string, number> = {
+  'no-writes': SF.NoWrites, 'allow-oom': SF.AllowOom, 'allow-stale': SF.AllowStale,
+  'no-cluster': SF.NoCluster, 'allow-cross-slot-keys': SF.AllowCrossSlot,
+};
+
+/** One shard's function libraries and the VM they live in (Redis keeps functions apart from EVAL's). */
+export class ShardFunctions {
+  private vm_: LuaVM | null = null;
+  readonly libs = new Map<string, Library>();
+  readonly fns = new Map<string, { lib: Library; fn: RegisteredFunction }>();
+
+  get vm(): LuaVM {
+    return (this.vm_ ??= new LuaVM());
+  }
+
+  /** FUNCTION LOAD [REPLACE]: the library's name, or Redis's error. */
+  load(code: string, replace: boolean): Frame {
+    const meta = parseMetadata(code);
+    if ('error' in meta) return err(meta.error);
+    const old = this.libs.get(meta.name);
+    if (old && !replace) return err(`ERR Library '${meta.name}' already exists`);
+    const r = this.vm.loadLibrary(code.slice(meta.len));
+    if ('error' in r) return err(r.error);
+    if (r.functions.length === 0) return err('ERR No functions registered');
+    for (const f of r.functions) {
+      const other = this.fns.get(f.name);
+      if (other && other.lib !== old) {
+        for (const g of r.functions) this.vm.release(g.ref);
+        return err(`ERR Function ${f.name} already exists`);
+      }
+    }
+    if (old) this.remove(old);
+    const lib: Library = { name: meta.name, code, functions: r.functions };
+    this.libs.set(lib.name, lib);
+    for (const fn of r.functions) this.fns.set(fn.name, { lib, fn });
+    return bulk(lib.name);
+  }
+
+  remove(lib: Library): void {
+    for (const f of lib.functions) {
+      this.fns.delete(f.name);
+      this.vm.release(f.ref);
+    }
+    this.libs.delete(lib.name);
+  }
+
+  flush(): void {
+    this.vm_ = null;
+    this.libs.clear();
+    this.fns.clear();
+  }
+}
+
+/** The `#!lua name=<lib>` line (Redis's functionExtractLibMetaData). */
+function parseMetadata(code: string): { name: string; len: number } | { error: string } {
+  if (!code.startsWith('#!')) return { error: 'ERR Missing library metadata' };
+  let end = code.indexOf('\n');
+  if (end < 0) end = code.length;
+  const parts = code.slice(0, end).split(/[ \t\r\v\f]+/).filter((p) => p.length > 0);
+  const engine = (parts[0] ?? '#!').slice(2);
+  if (engine.toLowerCase() !== 'lua') return { error: `ERR Engine '${engine}' not found` };
+  let name: string | undefined;
+  for (const p of parts.slice(1)) {
+    if (!p.startsWith('name=')) return { error: `ERR Invalid metadata value given: ${p}` };
+    name = p.slice(5);
+  }
+  if (name === undefined) return { error: 'ERR Library name was not given' };
+  if (!/^[A-Za-z0-9_]+$/.test(name)) return { error: 'ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long' };
+  return { name, len: end };
+}
+
+const STATE = new WeakMap<Keyspace, ShardFunctions>();
+export function shardFunctions(db: Keyspace): ShardFunctions {
+  let s = STATE.get(db);
+  if (!s) STATE.set(db, (s = new ShardFunctions()));
+  return s;
+}
+
+function fcall(c: Ctx, argv: string[], ro: boolean): Frame {
+  const st = shardFunctions(c.db);
+  const found = st.fns.get(argv[1]!);
+  if (!found) return err('ERR Function not found');
+  let flags = 0;
+  for (const f of found.fn.flags) flags |= FLAG_BITS[f] ?? 0;
+  return runScript(c, argv, st.vm, found.fn.ref, flags, ro, found.fn.name, false);
+}
+
+function functionLoad(c: Ctx, argv: string[]): Frame {
+  let replace = false;
+  let i = 2;
+  for (; i < argv.length - 1; i++) {
+    if (argv[i]!.toLowerCase() === 'replace') replace = true;
+    else return err(`ERR Unknown option given: ${argv[i]!}`);
+  }
+  if (i !== argv.length - 1) return err('ERR Function code is missing');
+  return shardFunctions(c.db).load(argv[i]!, replace);
+}
+
+function functionDelete(c: Ctx, argv: string[]): Frame {
+  const st = shardFunctions(c.db);
+  const lib = st.libs.get(argv[2]!);
+  if (!lib) return err('ERR Library not found');
+  st.remove(lib);
+  return OK;
+}
+
+function functionFlush(c: Ctx, argv: string[]): Frame {
+  if (argv.length > 3) return err(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!}'. Try FUNCTION HELP.`);
+  if (argv.length === 3) {
+    const m = argv[2]!.toLowerCase();
+    if (m !== 'sync' && m !== 'async') return err('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
+  }
+  shardFunctions(c.db).flush();
+  return OK;
+}
+
+function functionList(c: Ctx, argv: string[]): Frame {
+  let pattern: string | undefined;
+  let withCode = false;
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!.toLowerCase();
+    if (a === 'withcode' && !withCode) withCode = true;
+    else if (a === 'libraryname' && pattern === undefined) {
+      if (i + 1 >= argv.length) return err('ERR library name argument was not given');
+      pattern = argv[++i]!;
+    } else return err(`ERR Unknown argument ${argv[i]!}`);
+  }
+  const match = pattern !== undefined ? compileGlob(pattern) : null;
+  const out: Frame[] = [];
+  for (const lib of shardFunctions(c.db).libs.values()) {
+    if (match && !match(lib.name)) continue;
+    const fns = lib.functions.map((f) => map([
+      bulk('name'), bulk(f.name),
+      bulk('description'), f.description !== undefined ? bulk(f.description) : { t: 'nil' },
+      bulk('flags'), set(f.flags.map((x) => ({ t: 'simple', v: x }) as Frame)),
+    ]));
+    const m: Frame[] = [bulk('library_name'), bulk(lib.name), bulk('engine'), bulk('LUA'), bulk('functions'), arr(fns)];
+    if (withCode) m.push(bulk('library_code'), bulk(lib.code));
+    out.push(map(m));
+  }
+  return arr(out);
+}
+
+function functionStats(c: Ctx): Frame {
+  const st = shardFunctions(c.db);
+  return map([
+    bulk('running_script'), { t: 'nil' },
+    bulk('engines'), map([bulk('LUA'), map([bulk('libraries_count'), int(st.libs.size), bulk('functions_count'), int(st.fns.size)])]),
+  ]);
+}
+
+/** Every shard answers (they hold the same libraries); the first error or the first reply. */
+async function fanout(c: ConnCtx, argv: string[]): Promise<Frame> {
+  const replies = await c.all(argv);
+  for (const r of replies) if (r.t === 'err') return r;
+  return replies[0] ?? err('ERR no shards');
+}
+
+/** LIST and STATS: any shard knows every library; shard 0 answers. */
+const fromShard0 = (c: ConnCtx, argv: string[]): Promise<Frame> => c.exec(0, argv);
+
+const FUNCTION_HELP = [
+  'LOAD [REPLACE] <FUNCTION CODE>', '    Create a new library with the given library name and code.',
+  'DELETE <LIBRARY NAME>', '    Delete the given library.',
+  'LIST [LIBRARYNAME PATTERN] [WITHCODE]', '    Return general information on all the libraries:', '    * Library name',
+  '    * The engine used to run the Library', '    * Library description', '    * Functions list', '    * Library code (if WITHCODE is given)',
+  '    It also possible to get only function that matches a pattern using LIBRARYNAME argument.',
+  'STATS', '    Return information about the current function running:', '    * Function name', '    * Command used to run the function',
+  '    * Duration in MS that the function is running', '    If no function is running, return nil', '    In addition, returns a list of available engines.',
+  'KILL', '    Kill the current running function.',
+  'FLUSH [ASYNC|SYNC]', '    Delete all the libraries.',
+  '    When called without the optional mode argument, the behavior is determined by the',
+  '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
+  '    * ASYNC: Asynchronously flush the libraries.', '    * SYNC: Synchronously flush the libraries.',
+  'DUMP', '    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command',
+  'RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]',
+  '    Restore the libraries represented by the given payload, it is possible to give a restore policy to',
+  '    control how to handle existing libraries (default APPEND):', '    * FLUSH: delete all existing libraries.',
+  '    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.',
+  '    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old',
+  '      libraries with the new libraries (notice that even on this option there is a chance of failure',
+  '      in case of functions name collision with another library).',
+];
+
+export const FUNCTION_COMMANDS: CommandSpec[] = [
+  def('fcall', { run: (c, a) => fcall(c, a, false), getKeys: evalKeys }),
+  def('fcall_ro', { run: (c, a) => fcall(c, a, true), getKeys: evalKeys }),
+  def('function', { route: 'conn', sub: [
+    // `run` answers the per-shard request the connection fans out; clients reach `conn`.
+    def('function|load', { route: 'conn', conn: fanout, run: functionLoad }),
+    def('function|delete', { route: 'conn', conn: fanout, run: functionDelete }),
+    def('function|flush', { route: 'conn', conn: fanout, run: functionFlush }),
+    def('function|list', { route: 'conn', conn: fromShard0, run: functionList }),
+    def('function|stats', { route: 'conn', conn: fromShard0, run: functionStats }),
+    // A function runs inside one synchronous shard call: no client ever sees one running.
+    def('function|kill', { route: 'conn', conn: () => err('NOTBUSY No scripts in execution right now.') }),
+    def('function|help', { route: 'conn', conn: () => helpReply('FUNCTION', FUNCTION_HELP) }),
+  ] }),
+];
