@@ -183,14 +183,18 @@ export class Transaction {
     for (const { slot: s } of queue) {
       if (s === null) continue;
       if (slot !== null && s !== slot) {
-        await release();
+        // Redis stops queuing once a watched key is touched (CLIENT_DIRTY_CAS), so its EXEC sees
+        // no queue spanning slots and execCommand answers (EXECABORT, else nil). We learn of the
+        // touch only now: a changed watch answers as if it came before the queue (the checks
+        // release the holds).
+        if (watched.size !== 0) return (await watchesHold(this.host, watched)) ? E.crossSlot : failed ? EXECABORT : NILARR;
         return E.crossSlot;
       }
       slot = s;
     }
     if (failed) {
       await release();
-      return err('EXECABORT Transaction discarded because of previous errors.');
+      return EXECABORT;
     }
     const res = await runAtomic(this.host, queue, slot, watched, true);
     return res === null ? NILARR : Array.isArray(res) ? arr(res) : res;
@@ -201,6 +205,14 @@ export class Transaction {
     this.failed = false;
     this.queue = [];
   }
+}
+
+const EXECABORT = err('EXECABORT Transaction discarded because of previous errors.');
+
+/** Whether every watched key is unchanged; each shard's check also releases its holds. */
+async function watchesHold(host: TxHost, watched: WatchMap): Promise<boolean> {
+  const oks = await Promise.all([...byShard(watched)].map(([s, keys]) => host.shardBatch(s, [checkArgv(keys, true)], false)));
+  return oks.every(([r]) => r?.t === 'simple');
 }
 
 function byShard(w: WatchMap): Map<number, Array<[string, Watched]>> {

@@ -127,6 +127,16 @@ describe('WATCH', () => {
       { b: ['SET', '{t}k', 'again'] }, ['MULTI'], ['SET', '{t}k', 'mine'], ['EXEC'], ['GET', '{t}k'],
     ]));
 
+  it('a touched watch stops the queuing: a queue spanning slots then answers nil (or EXECABORT), not CROSSSLOT', () =>
+    dual([
+      ['WATCH', '{a}s'], ['SET', '{a}s', 'x'], ['MULTI'], ['SET', '{a}k', 'v'], ['SET', '{b}k', 'v'], ['EXEC'],
+      ['WATCH', '{a}s'], ['MULTI'], ['SET', '{a}k', 'v'], ['SET', '{b}k', 'v'], ['EXEC'],
+      ['WATCH', '{a}s'], { b: ['SET', '{a}s', 'y'] }, ['MULTI'], ['SET', '{a}k', 'v'], ['NOSUCH'], ['SET', '{b}k', 'v'], ['EXEC'],
+      ['WATCH', '{a}s'], ['MULTI'], ['SET', '{a}k', 'v'], { b: ['SET', '{a}s', 'z'] }, ['SET', '{b}k', 'v'], ['EXEC'], ['GET', '{a}k'],
+      // The holds were released: the next watch sees only its own changes.
+      ['WATCH', '{a}s'], ['MULTI'], ['SET', '{a}s', '1'], ['EXEC'], ['GET', '{a}s'],
+    ]));
+
   it('reads, unchanged keys, other keys and no-op writes do not abort', () =>
     dual([
       ['SET', '{t}k', 'v'], ['SADD', '{t}s', 'm'],
