@@ -98,6 +98,28 @@ describe('CONFIG parameters the suite sets, and CONFIG SET with several pairs', 
   });
 });
 
+describe('COMMAND GETKEYSANDFLAGS', () => {
+  it('each key with the access flags Redis reports (specs, or the command\'s own rules)', async () => {
+    await d.check([
+      ['COMMAND', 'GETKEYSANDFLAGS', 'set', 'k1', 'v1'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'set', 'k1', 'v1', 'GET'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'mset', 'k1', 'v1', 'k2', 'v2'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'LMOVE', 'k1', 'k2', 'left', 'right'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'sort', 'k1', 'store', 'k2'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'get', 'k'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'del', 'a', 'b'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'zunionstore', 'd', '2', 'a', 'b'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'bitfield', 'k', 'GET', 'u8', '0'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'bitfield', 'k', 'SET', 'u8', '0', '1'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'memory', 'usage', 'k'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'get'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'nosuch', 'k'],
+      ['COMMAND', 'GETKEYSANDFLAGS', 'ping'],
+      ['COMMAND', 'GETKEYSANDFLAGS'],
+    ]);
+  });
+});
+
 describe('LOLWUT', () => {
   it('answers the version line; VERSION must be an integer', async () => {
     await d.check([['LOLWUT'], ['LOLWUT', 'foo'], ['LOLWUT', 'VERSION', 'x'], ['LOLWUT', 'VERSION'], ['LOLWUT', 'VERSION', '7']]);

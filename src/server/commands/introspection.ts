@@ -4,6 +4,7 @@ import { stringMatch } from '../../engine/glob.js';
 import { E, NIL, bulk, err, int, map, set, simple, arr, type Frame } from '../../protocol/frame.js';
 import { helpReply } from '../../commands/help.js';
 import { findIn, keyPositions } from '../../commands/table.js';
+import { keyFlags } from '../../commands/keyspec.js';
 import type { CommandSpec, DocValue, KeySpec } from '../../commands/types.js';
 import { sdef, type SessionCtx, type SessionHandler } from './ctx.js';
 
@@ -100,19 +101,31 @@ function docsCmd(c: SessionCtx, argv: string[]): Frame {
 
 /** COMMAND GETKEYS, with Redis 7.0's checks in its order. */
 function getkeys(c: SessionCtx, argv: string[]): Frame {
+  const r = commandKeys(c, argv);
+  return 'err' in r ? r.err : arr(r.pos.map((p) => bulk(r.args[p]!)));
+}
+
+/** COMMAND GETKEYSANDFLAGS: each key with its access flags (a set of status strings, as Redis). */
+function getkeysandflags(c: SessionCtx, argv: string[]): Frame {
+  const r = commandKeys(c, argv);
+  if ('err' in r) return r.err;
+  const flags = keyFlags(r.spec.name, r.spec.keySpecs, r.args, r.pos);
+  return arr(r.pos.map((p, i) => arr([bulk(r.args[p]!), set(flags[i]!.map(simple))])));
+}
+
+/** The command and key positions of a COMMAND GETKEYS[ANDFLAGS] argument list, or Redis's error. */
+function commandKeys(c: SessionCtx, argv: string[]): { spec: CommandSpec; args: string[]; pos: number[] } | { err: Frame } {
   const args = argv.slice(2);
   let spec = c.table.get(args[0]!.toLowerCase());
   if (spec?.sub && args.length >= 2) spec = spec.sub.find((s) => s.name === `${spec!.name}|${args[1]!.toLowerCase()}`);
-  if (!spec) return err('ERR Invalid command specified');
-  if (spec.keys[0] === 0 && !spec.getKeys) return err('ERR The command has no key arguments');
+  if (!spec) return { err: err('ERR Invalid command specified') };
+  if (spec.keys[0] === 0 && !spec.getKeys) return { err: err('ERR The command has no key arguments') };
   if ((spec.arity > 0 && args.length !== spec.arity) || args.length < -spec.arity) {
-    return err('ERR Invalid number of arguments specified for command');
+    return { err: err('ERR Invalid number of arguments specified for command') };
   }
   const pos = keyPositions(spec, args);
-  if (pos.length === 0) {
-    return spec.flags.includes('no_mandatory_keys') ? arr([]) : err('ERR Invalid arguments specified for command');
-  }
-  return arr(pos.map((p) => bulk(args[p]!)));
+  if (pos.length === 0 && !spec.flags.includes('no_mandatory_keys')) return { err: err('ERR Invalid arguments specified for command') };
+  return { spec, args, pos };
 }
 
 function list(c: SessionCtx, argv: string[]): Frame {
@@ -155,6 +168,7 @@ export const INTROSPECTION_COMMANDS: CommandSpec[] = [
       sub('info', info),
       sub('docs', docsCmd),
       sub('getkeys', getkeys),
+      sub('getkeysandflags', getkeysandflags),
       sub('list', list),
       sub('help', () => helpReply('COMMAND', HELP)),
     ] }),
