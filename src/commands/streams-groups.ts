@@ -187,9 +187,12 @@ function xpending(c: Ctx, argv: string[]): Frame {
   return arr(out);
 }
 
-function claimNack(g: Group, id: SID, n: Nack, consumerName: string, now: number): void {
+function claimNack(c: Ctx, key: string, g: Group, id: SID, n: Nack, consumerName: string, now: number): void {
   let cons = g.consumers.get(consumerName);
-  if (!cons) cons = createConsumer(g, consumerName, now);
+  if (!cons) {
+    cons = createConsumer(g, consumerName, now);
+    c.notify('t', 'xgroup-createconsumer', key);
+  }
   cons.seenTime = now;
   if (n.consumer !== cons) {
     n.consumer?.pel.delete(id);
@@ -275,7 +278,7 @@ function xclaim(c: Ctx, argv: string[]): Frame {
     }
     if (!n) continue;
     if (n.consumer && minidle && now - BigInt(n.time) < minidle) continue;
-    claimNack(g, id, n, argv[3]!, c.now);
+    claimNack(c, key, g, id, n, argv[3]!, c.now);
     n.time = Number(dtime);
     if (retry >= 0n) n.count = Number(retry);
     else if (!justid) n.count++;
@@ -341,7 +344,7 @@ function xautoclaim(c: Ctx, argv: string[]): Frame {
     }
     i++;
     if (minidle && now - BigInt(n.time) < minidle) continue;
-    claimNack(g, id, n, argv[3]!, c.now);
+    claimNack(c, key, g, id, n, argv[3]!, c.now);
     n.time = c.now;
     if (!justid) n.count++;
     claimed.push(justid ? idFrame(id) : entryFrame(e));

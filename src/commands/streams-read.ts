@@ -120,6 +120,7 @@ function xread(c: Ctx, argv: string[], group: boolean): Frame {
       let consumer = g.consumers.get(consumerName);
       if (!consumer) {
         consumer = createConsumer(g, consumerName, c.now);
+        c.notify('t', 'xgroup-createconsumer', key);
         if (noack) c.propagate(['XGROUP', 'CREATECONSUMER', key, groupName!, consumerName]);
       }
       consumer.seenTime = c.now;

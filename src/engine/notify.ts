@@ -247,7 +247,7 @@ export const RULES: Record<string, Rule> = {
   'xgroup|setid': (x, out) => void (x.ok && out.push(['t', 'xgroup-setid', at(x, 2)])),
   'xgroup|destroy': (x, out) => void (x.n === 1 && out.push(['t', 'xgroup-destroy', at(x, 2)])),
   'xgroup|createconsumer': (x, out) => void (x.n === 1 && out.push(['t', 'xgroup-createconsumer', at(x, 2)])),
-  'xgroup|delconsumer': (x, out) => void (!x.nil && out.push(['t', 'xgroup-delconsumer', at(x, 2)])),
+  'xgroup|delconsumer': (x, out) => void (x.dirty > 0 && out.push(['t', 'xgroup-delconsumer', at(x, 2)])), // only when the consumer existed
 };
 
 /** Per-shard notifier: holds the parsed flags and the messages produced since the last take. */

@@ -156,6 +156,35 @@ describe('keyspace notifications', () => {
     w.close();
   });
 
+  it("stream events: consumers created by XREADGROUP and XCLAIM, none for a missing or existing one (Redis's suite)", async () => {
+    const sub = await Conn.open(2);
+    const w = await Conn.open(2);
+    await same(sub, [['PSUBSCRIBE', '*']]);
+    const K = '{x}mystream';
+    await same(w, [
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'Kt'],
+      ['XGROUP', 'CREATE', K, 'mygroup', '$', 'MKSTREAM'], ['XGROUP', 'CREATECONSUMER', K, 'mygroup', 'Bob'],
+      ['XADD', K, '1', 'field1', 'A'], ['XREADGROUP', 'GROUP', 'mygroup', 'Alice', 'STREAMS', K, '>'],
+      ['XCLAIM', K, 'mygroup', 'Mike', '0', '1-0', 'FORCE', 'JUSTID'], ['XGROUP', 'DELCONSUMER', K, 'mygroup', 'Lee'],
+      ['XAUTOCLAIM', K, 'mygroup', 'Bob', '0', '1-0', 'JUSTID'], ['XGROUP', 'DELCONSUMER', K, 'mygroup', 'Bob'],
+      ['XREADGROUP', 'GROUP', 'mygroup', 'Zed', 'STREAMS', K, '0'], ['XAUTOCLAIM', K, 'mygroup', 'Yan', '0', '0', 'JUSTID'],
+      ['XCLAIM', K, 'mygroup', 'Xi', '0', '9-0', 'JUSTID'],
+      ['PUBLISH', 'zz-end', '.'],
+    ]);
+    const kf = sub.pushes.splice(0).map((f) => encodeStr(f, 2));
+    const r: string[] = [];
+    for (;;) {
+      const [m] = await sub.rc.raw('', 1);
+      r.push(m!);
+      if (m!.includes('zz-end')) break;
+    }
+    expect(kf).toEqual(r);
+    await same(w, [['CONFIG', 'SET', 'notify-keyspace-events', '']]);
+    await same(sub, [['RESET']]);
+    sub.close();
+    w.close();
+  });
+
   it('class filters: only the enabled classes and channel kinds are published', async () => {
     const sub = await Conn.open(3);
     const w = await Conn.open(2);
