@@ -262,7 +262,39 @@ export class LuaVM {
    * modify a readonly table"); a read of a missing global is an error. fengari has no readonly
    * flag, so scripts see proxies: empty tables whose metatable forwards reads and refuses writes.
    */
+  /** What getmetatable() shows of a protected table: a readonly stand-in, so the real one stays out of reach. */
+  private sealRef = 0;
+
+  /** Seal the metatable on top of the stack (its __metatable is the readonly stand-in). */
+  private seal(L: L): void {
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.sealRef);
+    lua.lua_setfield(L, -2, S('__metatable'));
+  }
+
   private protect(L: L): void {
+    lua.lua_createtable(L, 0, 0);
+    lua.lua_createtable(L, 0, 1);
+    lua.lua_pushcfunction(L, (L: L) => raiseWhere(L, 'Attempt to modify a readonly table'));
+    lua.lua_setfield(L, -2, S('__newindex'));
+    lua.lua_pushboolean(L, 0);
+    lua.lua_setfield(L, -2, S('__metatable'));
+    lua.lua_setmetatable(L, -2);
+    this.sealRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    // setmetatable on a protected table is a write to a readonly table, as Redis answers it.
+    lua.lua_getglobal(L, S('setmetatable'));
+    lua.lua_pushcclosure(L, (L: L) => {
+      if (lua.lua_type(L, 1) === lua.LUA_TTABLE && lua.lua_getmetatable(L, 1)) {
+        const sealed = lua.lua_getfield(L, -1, S('__metatable')) !== lua.LUA_TNIL;
+        lua.lua_pop(L, 2);
+        // Redis's VM raises this one from setmetatable itself: no position in the text.
+        if (sealed) return raise(L, { msg: 'ERR Attempt to modify a readonly table' });
+      }
+      lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
+      lua.lua_insert(L, 1);
+      lua.lua_call(L, lua.lua_gettop(L) - 1, 1);
+      return 1;
+    }, 1);
+    lua.lua_setglobal(L, S('setmetatable'));
     lua.lua_pushglobaltable(L);
     const g = lua.lua_gettop(L);
     // Readonly proxies of the library tables.
@@ -283,6 +315,7 @@ export class LuaVM {
       lua.lua_pushvalue(L, real);
       lua.lua_pushcclosure(L, proxyPairs, 1);
       lua.lua_setfield(L, -2, S('__pairs'));
+      this.seal(L);
       lua.lua_setmetatable(L, -2);
       lua.lua_setfield(L, g, S(name)); // globals now hold the proxy
       lua.lua_pop(L, 1);
@@ -294,6 +327,7 @@ export class LuaVM {
       return raiseWhere(L, `Script attempted to access nonexistent global variable '${k}'`);
     });
     lua.lua_setfield(L, -2, S('__index'));
+    this.seal(L);
     lua.lua_setmetatable(L, g);
     // Scripts' environment: an empty proxy over the globals.
     lua.lua_createtable(L, 0, 0);
@@ -305,6 +339,7 @@ export class LuaVM {
     lua.lua_pushvalue(L, g);
     lua.lua_pushcclosure(L, proxyPairs, 1);
     lua.lua_setfield(L, -2, S('__pairs'));
+    this.seal(L);
     lua.lua_setmetatable(L, -2);
     lua.lua_pushvalue(L, -1);
     lua.lua_setfield(L, g, S('_G')); // _G names the proxy, so _G.x = 1 is refused too
@@ -382,6 +417,7 @@ export class LuaVM {
     lua.lua_setfield(L, -2, S('__index'));
     lua.lua_pushcfunction(L, (L: L) => raiseWhere(L, 'Attempt to modify a readonly table'));
     lua.lua_setfield(L, -2, S('__newindex'));
+    this.seal(L);
     lua.lua_setmetatable(L, -2);
     const redisProxy = lua.lua_gettop(L);
     // The environment: reads of `redis` give the proxy, others the globals (missing ones refused).
@@ -403,6 +439,7 @@ export class LuaVM {
     lua.lua_setfield(L, -2, S('__index'));
     lua.lua_pushcfunction(L, (L: L) => raiseWhere(L, 'Attempt to modify a readonly table'));
     lua.lua_setfield(L, -2, S('__newindex'));
+    this.seal(L);
     lua.lua_setmetatable(L, -2);
     const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     lua.lua_settop(L, api - 1);

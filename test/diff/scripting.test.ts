@@ -71,6 +71,8 @@ describe('errors', () => {
       ev("return redis.call('multi')", 0), ev('return redis.call()', 0), ev('return redis.call({})', 0),
       ev("return redis.call('incr', KEYS[1])", 1, '{t}s'), ev("return redis.call('lpush', KEYS[1], 'a')", 1, '{t}s'),
       ev("local a = nil; return a.b", 0), ev("return 1 + {}", 0), ev("\n\nerror('line3')", 0),
+      ev('setmetatable(_G, {})', 0), ev('local g = getmetatable(_G); g.__index = {}', 0), ev('setmetatable(string, nil)', 0),
+      ev("return getmetatable(setmetatable({}, {__index = {a = 'ok'}})).__index.a", 0),
       ev("string.x = 1", 0), ev("_G.x = 1", 0), ev("redis.call = 1", 0), ev('return _G.nothere', 0),
       ev('return 1', -1), ev('return 1', 3, 'a'), ev('return 1', 'x'), ['EVAL', 'return 1'],
       ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', 0], ['EVALSHA', 'abc', 0],
