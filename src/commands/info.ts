@@ -47,7 +47,23 @@ export interface Counters {
   calls: Map<string, number>;
   failed: Map<string, number>;
   errors: Map<string, number>;
+  /** Each shard's log facts (INFO replication), by shard. */
+  repl: ReplCounters[];
 }
+
+/** One shard's log, as INFO replication names it (persistence/log.ts ReplFacts). */
+export interface ReplCounters {
+  replid: string;
+  replid2: string;
+  offset: number;
+  secondOffset: number;
+  active: number;
+  size: number;
+  first: number;
+  histlen: number;
+}
+
+const ZERO_ID = '0'.repeat(40);
 
 const SAMPLE = 512;
 export const BASELINE = 1_600_000;
@@ -71,7 +87,7 @@ export function shardCounters(c: Ctx): Frame {
     `keys:${db.size}`, `expires:${db.expires.size}`, `ttlSum:${ttlSum}`, `ttlSamples:${ttlSamples}`, `memory:${memory}`,
     `totalCommands:${s.totalCommands}`, `expiredKeys:${s.expiredKeys}`, `evictedKeys:${s.evictedKeys}`,
     `blocked:${c.blockedClients}`, `hits:${db.hits}`, `misses:${db.misses}`,
-    ...persistLines(c), `errorReplies:${s.errorReplies}`,
+    ...persistLines(c), ...replLines(c), `errorReplies:${s.errorReplies}`,
     `hz:${c.config.get('hz')}`, `maxmemory:${c.config.get('maxmemory')}`,
     `policy:${c.config.get('maxmemory-policy')}`, `appendonly:${c.config.get('appendonly')}`,
   ];
@@ -95,13 +111,58 @@ function persistLines(c: Ctx): string[] {
   ];
 }
 
+function replLines(c: Ctx): string[] {
+  const r = c.persist.repl?.();
+  if (!r) return [`replid:${ZERO_ID}`, `replid2:${ZERO_ID}`, 'replOff:0', 'repl2Off:-1', 'blActive:0', `blSize:${c.config.get('repl-backlog-size')}`, 'blFirst:0', 'blHist:0'];
+  return [
+    `replid:${r.replid}`, `replid2:${r.replid2}`, `replOff:${r.offset}`, `repl2Off:${r.secondOffset}`, `blActive:${r.backlogActive ? 1 : 0}`,
+    `blSize:${r.backlogSize}`, `blFirst:${r.firstByte}`, `blHist:${r.histlen}`,
+  ];
+}
+
+const REPL_KEYS: Record<string, keyof ReplCounters> = {
+  replid: 'replid', replid2: 'replid2', replOff: 'offset', repl2Off: 'secondOffset', blActive: 'active', blSize: 'size', blFirst: 'first', blHist: 'histlen',
+};
+
+/** XOR of 40-hex ids: one id for several shards' histories, changing when any of theirs does. */
+function xorIds(ids: readonly string[]): string {
+  let out = '';
+  for (let i = 0; i < 40; i += 8) {
+    let x = 0;
+    for (const id of ids) x ^= parseInt(id.slice(i, i + 8), 16);
+    out += (x >>> 0).toString(16).padStart(8, '0');
+  }
+  return out;
+}
+
+/**
+ * The service's replication line values: one shard's as they are; several shards' streams as one
+ * — offsets and history lengths summed, ids XORed (so the id changes when any shard's does).
+ */
+function replSummary(rs: readonly ReplCounters[]): ReplCounters {
+  if (rs.length === 1) return rs[0]!;
+  if (rs.length === 0) return { replid: ZERO_ID, replid2: ZERO_ID, offset: 0, secondOffset: -1, active: 0, size: 1048576, first: 0, histlen: 0 };
+  let offset = 0;
+  let histlen = 0;
+  let second = 0;
+  let active = 1;
+  for (const r of rs) {
+    offset += r.offset;
+    histlen += r.histlen;
+    second = second < 0 || r.secondOffset < 0 ? -1 : second + r.secondOffset;
+    if (!r.active) active = 0;
+  }
+  const replid2 = rs.every((r) => r.replid2 === ZERO_ID) ? ZERO_ID : xorIds(rs.map((r) => r.replid2));
+  return { replid: xorIds(rs.map((r) => r.replid)), replid2, offset, secondOffset: second, active, size: rs[0]!.size, first: active ? offset - histlen + 1 : 0, histlen: active ? histlen : 0 };
+}
+
 function emptyCounters(): Counters {
   return {
     keys: 0, expires: 0, ttlSum: 0, ttlSamples: 0, memory: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, blocked: 0,
     changes: 0, lastSave: Infinity, rwip: 0, rwsched: 0, rwOk: 1, rwTime: -1, rewrites: 0, saves: 0, aofBase: 0, aofCur: 0,
     aofBuf: 0, loadMs: 0, loadKeys: 0, loadSkipK: 0, loadSkipR: 0, loadTrunc: 0, loadErr: '', kProc: 0, kTotal: 0, fsync: 'always',
     hits: 0, misses: 0, errorReplies: 0, hz: 10, maxmemory: 0, policy: 'noeviction', appendonly: 'yes',
-    calls: new Map(), failed: new Map(), errors: new Map(),
+    calls: new Map(), failed: new Map(), errors: new Map(), repl: [],
   };
 }
 
@@ -125,6 +186,12 @@ export function mergeCounters(replies: readonly Frame[], fanout: (cmd: string) =
       if (k.startsWith('c.')) add(out.calls, k.slice(2));
       else if (k.startsWith('f.')) add(out.failed, k.slice(2));
       else if (k.startsWith('e.')) add(out.errors, k.slice(2));
+      else if (k in REPL_KEYS) {
+        const r = (out.repl[i] ??= { replid: ZERO_ID, replid2: ZERO_ID, offset: 0, secondOffset: -1, active: 0, size: 0, first: 0, histlen: 0 });
+        const f = REPL_KEYS[k]!;
+        if (f === 'replid' || f === 'replid2') r[f] = v;
+        else r[f] = Number(v);
+      }
       else if (k === 'policy' || k === 'appendonly' || k === 'fsync') {
         if (i === 0) out[k] = v;
       } else if (k === 'lastSave' || k === 'rwOk') {
@@ -238,6 +305,8 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
       `load_skipped_records:${t.loadSkipR}`,
       `load_truncated_bytes:${t.loadTrunc}`,
       `load_last_error:${t.loadErr}`,
+      // Each shard's own log (INFO replication shows them as one stream).
+      ...t.repl.map((r, i) => r && `repl_shard${i}:replid=${r.replid},offset=${r.offset},backlog_first_byte_offset=${r.first},backlog_histlen=${r.histlen}`).filter(Boolean),
     ],
     persistence: () => [
       'loading:0', 'async_loading:0', 'current_cow_peak:0', 'current_cow_size:0', 'current_cow_size_age:0', 'current_fork_perc:0.00',
@@ -270,11 +339,14 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
       `total_error_replies:${t.errorReplies}`, 'dump_payload_sanitizations:0', 'total_reads_processed:0', 'total_writes_processed:0',
       'io_threaded_reads_processed:0', 'io_threaded_writes_processed:0', 'reply_buffer_shrinks:0', 'reply_buffer_expands:0',
     ],
-    replication: () => [
-      'role:master', 'connected_slaves:0', 'master_failover_state:no-failover', 'master_replid:' + f.server.runId,
-      'master_replid2:' + '0'.repeat(40), 'master_repl_offset:0', 'second_repl_offset:-1', 'repl_backlog_active:0',
-      'repl_backlog_size:1048576', 'repl_backlog_first_byte_offset:0', 'repl_backlog_histlen:0',
-    ],
+    replication: () => {
+      const r = replSummary(t.repl.filter(Boolean));
+      return [
+        'role:master', 'connected_slaves:0', 'master_failover_state:no-failover', `master_replid:${r.replid}`,
+        `master_replid2:${r.replid2}`, `master_repl_offset:${r.offset}`, `second_repl_offset:${r.secondOffset}`, `repl_backlog_active:${r.active}`,
+        `repl_backlog_size:${r.size}`, `repl_backlog_first_byte_offset:${r.first}`, `repl_backlog_histlen:${r.histlen}`,
+      ];
+    },
     cpu: () => [
       'used_cpu_sys:0.000000', 'used_cpu_user:0.000000', 'used_cpu_sys_children:0.000000', 'used_cpu_user_children:0.000000',
       'used_cpu_sys_main_thread:0.000000', 'used_cpu_user_main_thread:0.000000',

@@ -58,6 +58,8 @@ export const PARAMS: ParamDef[] = [
   { name: 'auto-aof-rewrite-percentage', kind: 'int', default: '100', min: 0n, max: INT_MAX },
   { name: 'auto-aof-rewrite-min-size', kind: 'memory', default: '67108864', min: 0n, max: LLONG_MAX },
   { name: 'aof-load-truncated', kind: 'bool', default: 'yes' },
+  // The log history readers are promised (persistence/log.ts); Redis raises anything below 16 kb.
+  { name: 'repl-backlog-size', kind: 'memory', default: '1048576', min: 1n, max: LLONG_MAX, clamp: (n) => (n < 16384n ? 16384n : n) },
   { name: 'hll-sparse-max-bytes', kind: 'memory', default: '3000', min: 0n, max: LLONG_MAX },
   // Kept for clients and tools that set them (Redis's own test suite among them). What they
   // govern in Redis: a script's busy threshold (scripting reads it), the client-memory eviction

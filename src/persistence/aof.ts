@@ -1,39 +1,37 @@
-// The append-only log's policy, pure: records are encoded as the RESP commands Redis itself
-// would write, buffered per appendfsync, cut into rows that fit DO storage, and addressed by a
-// replication-style offset. Redis 7's multi-part AOF: a manifest names one base and the
-// increment segments after it; a rewrite starts a new segment and later installs a new base.
-import { encodeCommand } from '../protocol/resp-encode.js';
-
-export type Fsync = 'always' | 'everysec' | 'no';
-
-/** Rows stay well under the platform's 2 MB per value; a record may span rows. */
-export const MAX_ROW = 1024 * 1024;
-/** appendfsync no: flush when this much is buffered (or when the shard idles). */
-export const NO_FSYNC_FLUSH_BYTES = 4 * 1024 * 1024;
-export const EVERYSEC_MS = 1000;
-export const IDLE_FLUSH_MS = 5000;
+// The AOF's manifest policy, pure — Redis 7's multi-part AOF: a manifest names one base (an RDB
+// snapshot) and the increment segments after it; a rewrite starts a new segment and later
+// installs a new base. Records themselves, their offsets and rows are the log's (log.ts), and
+// when they are stored is the writer's (writer.ts).
+export { MAX_ROW } from './log.js';
+export { EVERYSEC_MS, IDLE_FLUSH_MS, NO_FSYNC_FLUSH_BYTES, type Fsync } from './writer.js';
 
 export interface Segment {
   seg: number;
   bytes: number;
+  /** Stream offset where the segment starts (absent in manifests written before offsets). */
+  off?: number;
 }
 
-/** What DO storage keeps under meta 'manifest'. */
+/** What storage keeps under meta 'manifest'. */
 export interface Manifest {
-  /** The base image (an RDB snapshot), or null when the log starts from empty. */
-  base: { gen: number; bytes: number; keys: number; at: number } | null;
+  /**
+   * The base image (an RDB snapshot), or null when the log starts from empty. `off`: the stream
+   * offset it covers up to (absent in manifests written before offsets).
+   */
+  base: { gen: number; bytes: number; keys: number; at: number; off?: number } | null;
   /** Increment segments after the base, oldest first; the last one is being appended to. */
   segments: Segment[];
 }
 
 export function emptyManifest(): Manifest {
-  return { base: null, segments: [{ seg: 1, bytes: 0 }] };
+  return { base: null, segments: [{ seg: 1, bytes: 0, off: 0 }] };
 }
 
 /** A rewrite begins: writes go to a fresh segment from now on; returns the new manifest. */
-export function openSegment(m: Manifest): Manifest {
+export function openSegment(m: Manifest, off?: number): Manifest {
   const last = m.segments[m.segments.length - 1]!;
-  return { base: m.base, segments: [...m.segments, { seg: last.seg + 1, bytes: 0 }] };
+  const seg: Segment = off === undefined ? { seg: last.seg + 1, bytes: 0 } : { seg: last.seg + 1, bytes: 0, off };
+  return { base: m.base, segments: [...m.segments, seg] };
 }
 
 /** A rewrite finished: the new base covers every segment before `firstKept`. */
@@ -61,11 +59,15 @@ export function shouldAutoRewrite(m: Manifest, percentage: number, minSize: numb
   return ((cur - base) * 100) / base >= percentage;
 }
 
-/** Buffers encoded records until the fsync policy says they must be stored. */
+import { encodeCommand } from '../protocol/resp-encode.js';
+import { MAX_ROW as ROW } from './log.js';
+import { NO_FSYNC_FLUSH_BYTES as NO_FLUSH, type Fsync as FsyncPolicy } from './writer.js';
+
+/** Buffers encoded records until the fsync policy says they must be stored (the DO's, until it moves to writer.ts). */
 export class AofBuffer {
   private parts: string[] = [];
   private size = 0;
-  /** Total bytes ever appended: the replication offset. */
+  /** Total bytes ever appended. */
   offset = 0;
 
   get pending(): number {
@@ -81,23 +83,21 @@ export class AofBuffer {
     }
   }
 
-  /** Whether the buffer must be stored now under `fsync` (always: every batch). */
-  mustFlush(fsync: Fsync): boolean {
+  mustFlush(fsync: FsyncPolicy): boolean {
     if (this.size === 0) return false;
     if (fsync === 'always') return true;
-    if (fsync === 'no') return this.size >= NO_FSYNC_FLUSH_BYTES;
+    if (fsync === 'no') return this.size >= NO_FLUSH;
     return false;
   }
 
-  /** Take everything buffered, cut into rows of at most MAX_ROW bytes. */
   take(): string[] {
     if (this.size === 0) return [];
     const all = this.parts.length === 1 ? this.parts[0]! : this.parts.join('');
     this.parts = [];
     this.size = 0;
-    if (all.length <= MAX_ROW) return [all];
+    if (all.length <= ROW) return [all];
     const rows: string[] = [];
-    for (let i = 0; i < all.length; i += MAX_ROW) rows.push(all.slice(i, i + MAX_ROW));
+    for (let i = 0; i < all.length; i += ROW) rows.push(all.slice(i, i + ROW));
     return rows;
   }
 }

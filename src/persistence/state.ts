@@ -1,6 +1,7 @@
 // Persistence facts and requests shared by the shard engine (INFO, SAVE, BGREWRITEAOF…) and the
 // Durable Object that performs them: commands ask, the object acts after the batch.
 import type { Fsync } from './aof.js';
+import type { ReplFacts } from './log.js';
 
 export type PersistRequest = 'rewrite' | 'save' | null;
 
@@ -34,4 +35,6 @@ export class PersistState {
   /** A rewrite's progress: keys written to the new base out of the total. */
   keysProcessed = 0;
   keysTotal = 0;
+  /** The log's replication facts (INFO replication), set by the host; null: no log. */
+  repl: (() => ReplFacts) | null = null;
 }

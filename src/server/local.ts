@@ -1,9 +1,13 @@
-// An in-process service: N pure shards behind the same Session routing the Worker uses.
+// An in-process service: N shards behind the same Session routing the Worker uses, each run by
+// the same shard host as the Durable Object (persistence/host.ts) over memory storage.
 // Tests (differential, routing) and the in-process benchmark run on it; no runtime needed.
 import { SlotMap } from '../cluster/slot.js';
 import type { ServerFacts } from '../commands/types.js';
 import { systemClock, type Clock } from '../engine/clock.js';
-import { Shard } from '../shard/shard.js';
+import type { Shard } from '../shard/shard.js';
+import { ShardHost } from '../shard/host.js';
+import { MemoryPort } from '../persistence/port.js';
+import { RDB_SNAPSHOT } from '../persistence/rdb-snapshot.js';
 import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { Session, type Backend, type ExecOpts } from './session.js';
@@ -12,7 +16,6 @@ import { LocalHub } from './pubsub.js';
 import { LocalAcl, builtinLines } from './acl.js';
 import { LocalClients, attachClient } from './clients.js';
 import { clientInfo } from './commands/client.js';
-import { err } from '../protocol/frame.js';
 
 /** ACL GENPASS: the host's CSPRNG (Node's and workerd's global WebCrypto). */
 const randomBytes = (n: number): Uint8Array => (globalThis as unknown as { crypto: { getRandomValues(a: Uint8Array): Uint8Array } }).crypto.getRandomValues(new Uint8Array(n));
@@ -21,6 +24,7 @@ const realTimers: Timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => 
 
 export class LocalBackend implements Backend {
   readonly slots: SlotMap;
+  readonly hosts: ShardHost[];
   readonly shards: Shard[];
   /** Every effect each shard logged, in order (what its AOF would hold). */
   readonly logs: string[][][];
@@ -47,8 +51,15 @@ export class LocalBackend implements Backend {
     readonly timers: Timers = realTimers,
   ) {
     this.slots = new SlotMap(n);
-    this.shards = this.slots.ranges.map((r, i) => new Shard({ index: i, count: n, slots: r }, clock, i + 1));
-    this.logs = this.shards.map(() => []);
+    this.logs = this.slots.ranges.map(() => []);
+    this.hosts = this.slots.ranges.map((r, i) => ShardHost.open({ index: i, count: n, slots: r }, {
+      port: new MemoryPort(), clock, timers, randomBytes, codec: RDB_SNAPSHOT,
+      publish: (notes) => this.pubsub.publishMany(notes),
+      tap: (effects) => {
+        for (const e of effects) this.logs[i]!.push(e);
+      },
+    })!);
+    this.shards = this.hosts.map((h) => h.shard);
     this.acl = new LocalAcl(builtinLines(token, readonlyToken), () => clock.now(), randomBytes);
     this.server = { version: '7.0.15', runId: '0'.repeat(40), startedAt: clock.now(), tcpPort: 6380, host: '127.0.0.1' };
   }
@@ -62,37 +73,7 @@ export class LocalBackend implements Backend {
   }
 
   async exec(shard: number, batch: string[][], resp: Proto, opts: ExecOpts = {}): Promise<Frame[]> {
-    const s = this.shards[shard]!;
-    // CLIENT NO-TOUCH: the batch's synchronous part runs with the keyspace's noTouch flag.
-    if (opts.noTouch) {
-      s.db.noTouch = true;
-      try {
-        return this.execShard(s, shard, batch, resp, opts); // its synchronous part runs here
-      } finally {
-        s.db.noTouch = false;
-      }
-    }
-    return this.execShard(s, shard, batch, resp, opts);
-  }
-
-  private async execShard(s: Shard, shard: number, batch: string[][], resp: Proto, opts: ExecOpts): Promise<Frame[]> {
-    const log = (effects: string[][]) => {
-      for (const e of effects) this.logs[shard]!.push(e);
-    };
-    if (opts.atomic) {
-      const r = s.exec(batch, resp, true, opts.track ?? null);
-      log(r.effects);
-      await this.notify(s);
-      return r.replies;
-    }
-    const replies = await s.execAsync(batch, resp, opts.client ?? 0, this.timers, log, opts.track ?? null, opts.maxBlockMs);
-    await this.notify(s);
-    return replies;
-  }
-
-  private async notify(s: Shard): Promise<void> {
-    const notes = s.takeNotes();
-    if (notes.length) await this.pubsub.publishMany(notes);
+    return this.hosts[shard]!.exec(batch, resp, opts);
   }
 
   auth(user: string | null, pass: string): { user: string; readonly: boolean } | null {
@@ -128,11 +109,7 @@ export class LocalBackend implements Backend {
   /** CLIENT UNBLOCK: end the client's blocked commands with their timeout reply or an error. */
   unblockClient(client: number, error: boolean): boolean {
     let n = 0;
-    for (const sh of this.shards) {
-      for (const id of sh.waiters.ofClient(client)) {
-        if (sh.waiters.end(id, error ? err('UNBLOCKED client unblocked via CLIENT UNBLOCK') : undefined)) n++;
-      }
-    }
+    for (const h of this.hosts) n += h.unblockClient(client, error ? 'error' : 'timeout');
     return n > 0;
   }
 }
