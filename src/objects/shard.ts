@@ -1,27 +1,24 @@
-// The shard Durable Object: owns one slot range's keyspace in memory and its persistence in
-// SQLite storage — Redis 7's multi-part AOF: a manifest naming one base (an RDB snapshot) and the
-// increment segments after it. Writes are stored per appendfsync before (always) or after
-// (everysec, no) their replies leave; a restarted object loads the base and replays the segments.
+// The shard Durable Object: a thin host around the pure shard host (persistence/host.ts) — it
+// adapts DO storage to the storage port (the log as offset-addressed rows, the AOF base and the
+// manifest in SQLite; storage.sync() for commits, the output gate holding replies), the alarm to
+// active expiry, and the 32 MiB RPC limit to staged batches and sliced replies.
 import { DurableObject } from 'cloudflare:workers';
 import { HUB_NAME, type HubObject } from './hub.js';
 import type { ShardInfo } from '../commands/types.js';
 import type { Timers } from '../engine/blocking.js';
 import { systemClock } from '../engine/clock.js';
-import { Shard } from '../shard/shard.js';
-import { AofBuffer, EVERYSEC_MS, IDLE_FLUSH_MS, emptyManifest, openSegment, shouldAutoRewrite, type Fsync, type Manifest } from '../persistence/aof.js';
-import { emptyReport, loadBase, replayLog } from '../persistence/recover.js';
-import { dueSavePoint } from '../persistence/savepoints.js';
-import { toBytes } from '../protocol/bytes.js';
+import type { Shard } from '../shard/shard.js';
+import type { Manifest } from '../persistence/aof.js';
+import { ShardHost, type HostEnv } from '../shard/host.js';
+import type { LogRow, StoragePort } from '../persistence/port.js';
+import { fromBytes, toBytes } from '../protocol/bytes.js';
 import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import type { ExecOpts } from '../server/session.js';
-import { Rewrite, type RewriteStore } from '../persistence/rewrite.js';
 import { SNAPSHOT_CODEC } from './codec.js';
 import { rdbEntry } from '../persistence/rdb-snapshot.js';
 import { FramesEncoder, SLICE_BYTES, SliceDecoder, framesBytes, type Slice } from '../protocol/slices.js';
 
-/** Active expiry runs at most this often (Redis's active cycle runs at 10 Hz). */
-const MIN_ALARM_GAP_MS = 100;
 /** An export page stays far below the 32 MiB RPC limit. */
 const MAX_EXPORT_PAGE = 4 * 1024 * 1024;
 const TIMERS: Timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as number) };
@@ -52,20 +49,10 @@ export type ExecResult = Frame[] | SlicedReply | TransferGone;
 
 type Transfer = { client: number; at: number } & ({ dec: SliceDecoder; slices: number } | { enc: FramesEncoder });
 
-export class ShardObject extends DurableObject implements RewriteStore {
-  private shard: Shard | null = null;
-  private alarmAt = Infinity;
+export class ShardObject extends DurableObject {
+  private host: ShardHost | null = null;
   private readonly sql: SqlStorage;
-  private manifest: Manifest = emptyManifest();
-  private readonly buf = new AofBuffer();
-  private flushTimer: ReturnType<typeof setTimeout> | null = null;
-  private rewrite: Rewrite | null = null;
-  /** The storage commit of the last group-commit write, while it is in flight. */
-  private inflight: Promise<void> | null = null;
-  /** The write after it, that batches arriving meanwhile wait on. */
-  private next: Promise<void> | null = null;
-  /** appendfsync always: the buffer must be stored before replies leave. */
-  private commitDue = false;
+  private readonly port: SqlPort;
   /** Exports in progress (GET /export), by token. */
   private readonly exports = new Map<string, { keys: string[]; i: number; carry: string | null }>();
   private exportSeq = 0;
@@ -79,9 +66,12 @@ export class ShardObject extends DurableObject implements RewriteStore {
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
     this.sql = ctx.storage.sql;
-    this.sql.exec('CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, seg INTEGER NOT NULL, data BLOB NOT NULL)');
-    this.sql.exec('CREATE TABLE IF NOT EXISTS base (gen INTEGER NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (gen, idx))');
-    this.sql.exec('CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)');
+    this.port = new SqlPort(ctx.storage);
+  }
+
+  /** The loaded shard, if any (tests look inside it). */
+  get shard(): Shard | null {
+    return this.host?.shard ?? null;
   }
 
   /**
@@ -92,7 +82,7 @@ export class ShardObject extends DurableObject implements RewriteStore {
    * always gets its replies back.
    */
   exec(info: ShardInfo, batch: string[][] | StagedBatch, resp: Proto, opts: ExecOpts = {}): ExecResult | Promise<ExecResult> {
-    const shard = this.load(info);
+    const host = this.load(info);
     const client = opts.client ?? 0;
     if (this.transfers.size) this.sweep();
     if (!Array.isArray(batch)) {
@@ -100,19 +90,29 @@ export class ShardObject extends DurableObject implements RewriteStore {
       if (!Array.isArray(staged)) return staged;
       batch = staged;
     }
-    // CLIENT NO-TOUCH: only this batch's synchronous run leaves access times alone.
-    if (opts.noTouch) {
-      shard.db.noTouch = true;
-      queueMicrotask(() => (shard.db.noTouch = false));
+    let r: Frame[] | Promise<Frame[]>;
+    try {
+      r = host.exec(batch, resp, opts);
+    } catch (e) {
+      this.dropIfFailed(host);
+      throw e;
     }
-    if (opts.atomic) {
-      const r = shard.exec(batch, resp, true, opts.track ?? null);
-      this.logged(shard, r.effects);
-      return this.outgoing(this.durable(this.withNotes(shard, r.replies)), client);
-    }
-    return shard
-      .execAsync(batch, resp, client, TIMERS, (effects) => this.logged(shard, effects), opts.track ?? null, opts.maxBlockMs)
-      .then((r) => this.outgoing(this.durable(this.withNotes(shard, r)), client));
+    if (!Array.isArray(r)) r = r.catch((e: unknown) => {
+      this.dropIfFailed(host);
+      throw e;
+    });
+    return this.outgoing(r, client);
+  }
+
+  /**
+   * Storage failed under this host: nothing it holds in memory past what is stored may be
+   * served; the next call loads the shard from storage again.
+   */
+  private dropIfFailed(host: ShardHost): void {
+    if (!host.failed || this.host !== host) return;
+    console.error(`shard storage failed; reloading from storage`, host.failed);
+    host.close();
+    this.host = null;
   }
 
   /**
@@ -195,78 +195,17 @@ export class ShardObject extends DurableObject implements RewriteStore {
 
   /** proto-max-bulk-len, for the Worker's protocol limits (worker/bulk-limit.ts). */
   bulkLimit(info: ShardInfo): number {
-    return this.load(info).config.int('proto-max-bulk-len');
-  }
-
-  /** The reply once every effect logged so far is stored (appendfsync always), else at once. */
-  private durable<T>(v: T | Promise<T>): T | Promise<T> {
-    if (!this.buf.pending || !this.commitDue) return v;
-    const wait = this.groupCommit();
-    return wait ? wait.then(() => v) : v;
-  }
-
-  /**
-   * Group commit, as Redis shares one write + fsync among the clients of an event-loop turn.
-   * Idle: the records are written now, in this event; the output gate holds its replies until
-   * that commit is durable. While a commit is in flight, batches that arrive meanwhile wait, and
-   * are written together as one commit when it lands — so commits never queue up one per request.
-   */
-  private groupCommit(): Promise<void> | null {
-    if (!this.inflight) {
-      this.flush();
-      this.trackCommit();
-      return null;
-    }
-    if (!this.next) {
-      this.next = this.inflight.then(() => {
-        this.next = null;
-        this.flush();
-        this.trackCommit();
-      });
-    }
-    return this.next;
-  }
-
-  private trackCommit(): void {
-    const p: Promise<void> = this.ctx.storage
-      .sync()
-      .catch((e) => console.error('storage sync failed', e))
-      .then(() => {
-        if (this.inflight === p) this.inflight = null;
-      });
-    this.inflight = p;
-  }
-
-  /**
-   * Keyspace notifications the batch fired go to the pub/sub hub before the reply leaves (Redis
-   * publishes them inside the command). Nothing to do when notify-keyspace-events is empty.
-   */
-  private withNotes<T>(shard: Shard, v: T): T | Promise<T> {
-    const notes = shard.takeNotes();
-    const hub = (this.env as { HUB?: DurableObjectNamespace<HubObject> }).HUB;
-    if (!notes.length || !hub) return v;
-    return hub.get(hub.idFromName(HUB_NAME)).publishMany(notes).then(() => v, (e) => (console.error('keyspace notification lost', e), v));
+    return this.load(info).shard.config.int('proto-max-bulk-len');
   }
 
   /** A client disconnected: its blocked commands end (their replies go nowhere). */
   unblockClient(client: number, kind: 'timeout' | 'error' = 'timeout'): number {
-    const shard = this.shard;
-    if (!shard) return 0;
-    const ids = shard.waiters.ofClient(client);
-    // CLIENT UNBLOCK … ERROR answers Redis's UNBLOCKED error; TIMEOUT (and a disconnect) the timeout reply.
-    const reply = kind === 'error' ? ({ t: 'err', v: 'UNBLOCKED client unblocked via CLIENT UNBLOCK' } as const) : undefined;
-    for (const id of ids) shard.waiters.end(id, reply);
-    return ids.length;
+    return this.host ? this.host.unblockClient(client, kind) : 0;
   }
 
   override async alarm(): Promise<void> {
-    this.alarmAt = Infinity;
-    const shard = this.load(null);
-    if (!shard) return;
-    const { next, effects } = shard.expireCycle();
-    this.logged(shard, effects);
-    await this.withNotes(shard, null);
-    if (next !== Infinity) this.setAlarm(Math.max(next, Date.now() + MIN_ALARM_GAP_MS));
+    const host = this.load(null);
+    if (host) await host.alarm();
   }
 
   /**
@@ -275,7 +214,7 @@ export class ShardObject extends DurableObject implements RewriteStore {
    * export; a null token in the reply means this shard is done.
    */
   exportPage(info: ShardInfo, token: string | null, limit: number): { token: string | null; data: Uint8Array; keys: number } {
-    const shard = this.load(info);
+    const shard = this.load(info).shard;
     let job = token ? this.exports.get(token) : undefined;
     if (!job) {
       job = { keys: [...shard.db.data.keys()], i: 0, carry: null };
@@ -311,192 +250,121 @@ export class ShardObject extends DurableObject implements RewriteStore {
   }
 
 
-  /** Storage facts for tests: rows per table and the manifest. */
-  storageFacts(): { logRows: number; baseRows: number; manifest: Manifest } {
-    const n = (t: string) => this.sql.exec(`SELECT COUNT(*) AS n FROM ${t}`).one().n as number;
-    return { logRows: n('log'), baseRows: n('base'), manifest: this.manifest };
+  /**
+   * Storage facts for tests: the log rows recovery replays (the manifest's segments), all log
+   * rows kept (the backlog as well), base rows, the manifest.
+   */
+  storageFacts(): { logRows: number; streamRows: number; baseRows: number; manifest: Manifest } {
+    const m = this.host!.currentManifest();
+    const n = (q: string, ...a: SqlStorageValue[]) => this.sql.exec(q, ...a).one().n as number;
+    return {
+      logRows: n('SELECT COUNT(*) AS n FROM stream WHERE seg >= ?', m.segments[0]!.seg),
+      streamRows: n('SELECT COUNT(*) AS n FROM stream'),
+      baseRows: n('SELECT COUNT(*) AS n FROM base'),
+      manifest: m,
+    };
   }
 
-  private logged(shard: Shard, effects: string[][]): void {
-    const p = shard.persist;
-    if (effects.length && shard.config.get('appendonly') === 'yes') {
-      const before = this.buf.pending;
-      this.buf.append(effects);
-      p.aofCurrentSize += this.buf.pending - before;
-    }
-    const fsync = shard.config.get('appendfsync') as Fsync;
-    p.fsync = fsync;
-    this.commitDue = fsync === 'always';
-    if (this.buf.mustFlush(fsync)) {
-      if (fsync !== 'always') this.flush(); // always: the group commit stores it (durable())
-    } else if (this.buf.pending) this.armFlush(fsync === 'everysec' ? EVERYSEC_MS : IDLE_FLUSH_MS);
-    p.aofBufferLength = this.buf.pending;
-    this.persistenceDue(shard);
-    this.schedule(shard);
-  }
-
-  /** Store buffered records in the current segment. */
-  private flush(): void {
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = null;
-    }
-    const seg = this.manifest.segments[this.manifest.segments.length - 1]!;
-    for (const row of this.buf.take()) {
-      this.sql.exec('INSERT INTO log (seg, data) VALUES (?, ?)', seg.seg, toBytes(row).buffer);
-      seg.bytes += row.length;
-    }
-    if (this.shard) this.shard.persist.aofBufferLength = 0;
-  }
-
-  private armFlush(ms: number): void {
-    if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      this.flush();
-    }, ms);
-  }
-
-  /** SAVE / BGSAVE / BGREWRITEAOF requests, `save` points and auto-aof-rewrite. */
-  private persistenceDue(shard: Shard): void {
-    const p = shard.persist;
-    let req = p.requested;
-    p.requested = null;
-    if (!req && !this.rewrite) {
-      const c = shard.config;
-      if (c.get('appendonly') === 'yes' && shouldAutoRewrite(this.manifest, c.int('auto-aof-rewrite-percentage'), c.int('auto-aof-rewrite-min-size'))) req = 'rewrite';
-      else if (dueSavePoint(c.get('save'), p.changesSinceSave, Date.now() / 1000 - p.lastSaveTime)) req = 'rewrite';
-    }
-    if (!req) return;
-    if (this.rewrite) {
-      // SAVE while a background rewrite runs: finish it now, synchronously.
-      if (req === 'save') this.rewrite.runToEnd();
-      return;
-    }
-    this.flush();
-    try {
-      this.rewrite = new Rewrite(shard, this, this.manifest, SNAPSHOT_CODEC, Date.now());
-      if (req === 'save') this.rewrite.runToEnd();
-      else this.rewrite.runInSlices(TIMERS);
-    } catch (e) {
-      // A failed rewrite leaves the old base and every segment in place: nothing is lost.
-      console.error(`shard ${shard.info.index}: AOF rewrite failed`, e);
-      this.rewrite = null;
-      shard.beforeWrite = null;
-      p.rewriteInProgress = false;
-      p.lastRewriteOk = false;
-    }
-  }
-
-  // RewriteStore: what a rewrite needs from storage.
-  setManifest(m: Manifest): void {
-    this.manifest = m;
-    this.sql.exec('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', 'manifest', JSON.stringify(m));
-  }
+  // The host's storage hooks, for tests that plant a base image (test/workers/load-tolerant.test.ts).
   currentManifest(): Manifest {
-    return this.manifest;
+    return this.host!.currentManifest();
   }
-  flushLog(): void {
-    this.flush();
+  setManifest(m: Manifest): void {
+    this.host!.setManifest(m);
+  }
+  writeBaseRow(gen: number, idx: number, data: string): void {
+    this.host!.writeBaseRow(gen, idx, data);
+  }
+
+  private load(info: ShardInfo): ShardHost;
+  private load(info: null): ShardHost | null;
+  private load(info: ShardInfo | null): ShardHost | null {
+    if (this.host) return this.host;
+    const hub = (this.env as { HUB?: DurableObjectNamespace<HubObject> }).HUB;
+    const env: HostEnv = {
+      port: this.port,
+      clock: systemClock,
+      timers: TIMERS,
+      randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+      codec: SNAPSHOT_CODEC,
+      publish: hub ? (notes) => hub.get(hub.idFromName(HUB_NAME)).publishMany(notes) : undefined,
+      setAlarm: (at) => void this.ctx.storage.setAlarm(at),
+      warn: (m) => console.error(m),
+    };
+    this.host = ShardHost.open(info, env);
+    return this.host;
+  }
+}
+
+/**
+ * DO storage as the log's storage port. The log is the `stream` table, one row per LogRow keyed
+ * by its start offset. Shards from before offsets kept byte chunks in `log (seq, seg, data)`:
+ * recovery converts those rows once (legacyRows / dropLegacy), in one synchronous event, so the
+ * conversion commits as a whole.
+ */
+class SqlPort implements StoragePort {
+  readonly gated = true;
+  private readonly sql: SqlStorage;
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    const sql = (this.sql = storage.sql);
+    sql.exec('CREATE TABLE IF NOT EXISTS stream (off INTEGER PRIMARY KEY, len INTEGER NOT NULL, seg INTEGER NOT NULL, head INTEGER NOT NULL, data BLOB NOT NULL)');
+    sql.exec('CREATE TABLE IF NOT EXISTS base (gen INTEGER NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (gen, idx))');
+    sql.exec('CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)');
+  }
+
+  appendRows(rows: readonly LogRow[]): void {
+    for (const r of rows) this.sql.exec('INSERT INTO stream (off, len, seg, head, data) VALUES (?, ?, ?, ?, ?)', r.off, r.data.length, r.seg, r.head ? 1 : 0, toBytes(r.data).buffer);
+  }
+  *readRows(from: number, to: number): Iterable<LogRow> {
+    const end = Number.isFinite(to) ? to : Number.MAX_SAFE_INTEGER;
+    for (const row of this.sql.exec('SELECT off, seg, head, data FROM stream WHERE off >= ? AND off < ? ORDER BY off', from, end)) {
+      yield { off: row.off as number, seg: row.seg as number, head: row.head === 1, data: fromBytes(new Uint8Array(row.data as ArrayBuffer)) };
+    }
+  }
+  headAtOrBelow(off: number): number | null {
+    const r = this.sql.exec('SELECT off FROM stream WHERE off <= ? AND head = 1 ORDER BY off DESC LIMIT 1', off).toArray()[0];
+    return r ? (r.off as number) : null;
+  }
+  bounds(): { first: number; last: number; end: number } | null {
+    const last = this.sql.exec('SELECT off, len FROM stream ORDER BY off DESC LIMIT 1').toArray()[0];
+    if (!last) return null;
+    const first = this.sql.exec('SELECT off FROM stream ORDER BY off LIMIT 1').one();
+    return { first: first.off as number, last: last.off as number, end: (last.off as number) + (last.len as number) };
+  }
+  deleteBelow(off: number): void {
+    this.sql.exec('DELETE FROM stream WHERE off < ? AND off + len <= ?', off, off);
+  }
+  deleteFrom(off: number): void {
+    this.sql.exec('DELETE FROM stream WHERE off >= ?', off);
+  }
+  readMeta(key: string): string | null {
+    const r = this.sql.exec('SELECT v FROM meta WHERE k = ?', key).toArray()[0];
+    return r ? (r.v as string) : null;
+  }
+  writeMeta(key: string, value: string): void {
+    this.sql.exec('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', key, value);
   }
   writeBaseRow(gen: number, idx: number, data: string): void {
     this.sql.exec('INSERT OR REPLACE INTO base (gen, idx, data) VALUES (?, ?, ?)', gen, idx, toBytes(data).buffer);
   }
-  retire(gen: number, firstKeptSeg: number): void {
-    this.sql.exec('DELETE FROM log WHERE seg < ?', firstKeptSeg);
+  *readBase(gen: number): Iterable<string> {
+    for (const row of this.sql.exec('SELECT data FROM base WHERE gen = ? ORDER BY idx', gen)) yield fromBytes(new Uint8Array(row.data as ArrayBuffer));
+  }
+  deleteBaseExcept(gen: number): void {
     this.sql.exec('DELETE FROM base WHERE gen <> ?', gen);
   }
-  rewriteDone(): void {
-    this.rewrite = null;
-    const shard = this.shard!;
-    if (shard.persist.rewriteScheduled) {
-      shard.persist.rewriteScheduled = false;
-      shard.persist.requested = 'rewrite';
-      this.persistenceDue(shard);
-    }
+  sync(): Promise<void> {
+    return this.storage.sync();
   }
-
-  private load(info: ShardInfo): Shard;
-  private load(info: null): Shard | null;
-  private load(info: ShardInfo | null): Shard | null {
-    if (this.shard) return this.shard;
-    if (!info) {
-      const row = this.sql.exec('SELECT v FROM meta WHERE k = ?', 'info').toArray()[0];
-      if (!row) return null;
-      info = JSON.parse(row.v as string) as ShardInfo;
-    } else {
-      this.sql.exec('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', 'info', JSON.stringify(info));
-    }
-    const started = Date.now();
-    const shard = new Shard(info, systemClock, info.index + 1);
-    const m = this.sql.exec('SELECT v FROM meta WHERE k = ?', 'manifest').toArray()[0];
-    this.manifest = m ? (JSON.parse(m.v as string) as Manifest) : emptyManifest();
-    // Segment sizes grow between manifest writes: count them from the rows.
-    for (const seg of this.manifest.segments) {
-      seg.bytes = (this.sql.exec('SELECT COALESCE(SUM(length(data)), 0) AS n FROM log WHERE seg = ?', seg.seg).one().n as number) ?? 0;
-    }
-    // Tolerant recovery (persistence/recover.ts has the policy): whatever cannot load is left out
-    // and reported, and the shard serves the rest. aof-load-truncated is not consulted: CONFIG is
-    // not stored, so at load it always has its default (yes).
-    const rep = emptyReport();
-    const base = this.manifest.base;
-    if (base) {
-      const parts: Uint8Array[] = [];
-      for (const row of this.sql.exec('SELECT data FROM base WHERE gen = ? ORDER BY idx', base.gen)) parts.push(new Uint8Array(row.data as ArrayBuffer));
-      const all = concat(parts);
-      loadBase(shard, all, SNAPSHOT_CODEC, rep);
-      shard.persist.aofBaseSize = all.length;
-      shard.persist.lastSaveTime = Math.floor(base.at / 1000);
-    } else shard.persist.lastSaveTime = Math.floor(started / 1000);
-    // A rewrite that never finished left rows of a base no manifest names.
-    this.sql.exec('DELETE FROM base WHERE gen <> ?', base?.gen ?? -1);
-    const first = this.manifest.segments[0]!.seg;
-    const rows = this.sql.exec('SELECT seg, data FROM log WHERE seg >= ? ORDER BY seq', first);
-    replayLog(shard, (function* () {
-      for (const row of rows) yield { seg: row.seg as number, data: new Uint8Array(row.data as ArrayBuffer) };
-    })(), rep);
-    // Records written from now on must not follow bytes no reader gets past: a fresh segment.
-    if (rep.tailBroken) this.setManifest(openSegment(this.manifest));
-    const p = shard.persist;
-    p.aofCurrentSize = (base?.bytes ?? 0) + rep.logBytes;
-    p.loadTimeMs = Date.now() - started;
-    p.loadedKeys = rep.keys;
-    p.loadTruncatedBytes = rep.truncatedBytes;
-    p.loadSkippedKeys = rep.skippedKeys;
-    p.loadSkippedRecords = rep.skippedRecords;
-    p.loadLastError = rep.lastError;
-    if (rep.lastError) {
-      for (const e of rep.errors) console.error(`shard ${info.index}: load: ${e}`);
-      console.error(`shard ${info.index}: loaded ${rep.keys} keys; skipped ${rep.skippedKeys} keys and ${rep.skippedRecords} log records, dropped ${rep.truncatedBytes} log bytes${rep.baseIncomplete ? '; the base image stopped early' : ''}; last error: ${rep.lastError}`);
-    }
-    p.changesSinceSave = 0;
-    this.shard = shard;
-    // Keys that expired while the object was down are removed by the first alarm.
-    if (shard.db.expires.size) this.setAlarm(Date.now());
-    return shard;
+  private hasLegacy(): boolean {
+    return this.sql.exec("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'log'").one().n !== 0;
   }
-
-  private schedule(shard: Shard): void {
-    const t = shard.db.earliestNewDeadline;
-    if (t < this.alarmAt) this.setAlarm(Math.max(t, Date.now() + MIN_ALARM_GAP_MS));
+  *legacyRows(): Iterable<{ seg: number; data: string }> {
+    if (!this.hasLegacy()) return;
+    for (const row of this.sql.exec('SELECT seg, data FROM log ORDER BY seq')) yield { seg: row.seg as number, data: fromBytes(new Uint8Array(row.data as ArrayBuffer)) };
   }
-
-  private setAlarm(at: number): void {
-    if (at >= this.alarmAt) return;
-    this.alarmAt = at;
-    void this.ctx.storage.setAlarm(at);
+  dropLegacy(): void {
+    if (this.hasLegacy()) this.sql.exec('DROP TABLE log');
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

@@ -211,7 +211,7 @@ export interface ReplIds {
 
 export type ReadResult =
   | { ok: true; units: Unit[]; next: number }
-  | { ok: false; reason: 'below-floor' | 'ahead' | 'unaligned' | 'replid'; floor: number; offset: number };
+  | { ok: false; reason: 'below-floor' | 'ahead' | 'unaligned' | 'replid' | 'corrupt'; floor: number; offset: number };
 
 /** What INFO replication prints about the log, in Redis's names. */
 export interface ReplFacts {
@@ -311,10 +311,10 @@ export class ShardLog {
   /**
    * Units from `offset` (a unit boundary a consumer reached) on, about `maxBytes` of them but never
    * part of one; `next` is where to continue. Refused when the offset is below the floor, past the
-   * stored end, inside a unit, or (with `replid`) of another history.
+   * stored end, inside a unit, at unreadable stored bytes, or (with `replid`) of another history.
    */
   readFrom(offset: number, maxBytes = MAX_ROW, replid?: string): ReadResult {
-    const no = (reason: 'below-floor' | 'ahead' | 'unaligned' | 'replid') => ({ ok: false as const, reason, floor: this.floor, offset: this.durable });
+    const no = (reason: 'below-floor' | 'ahead' | 'unaligned' | 'replid' | 'corrupt') => ({ ok: false as const, reason, floor: this.floor, offset: this.durable });
     if (replid !== undefined && replid !== this.replid && (replid !== this.replid2 || offset + 1 > this.secondOffset)) return no('replid');
     if (offset > this.durable) return no('ahead');
     if (offset < this.floor) return no('below-floor');
@@ -339,7 +339,11 @@ export class ShardLog {
         bytes += u.end - u.off;
       }
       got.length = 0;
-      if (reader.corrupt) throw new Error(`corrupt log: ${reader.corrupt}`);
+      if (reader.corrupt) {
+        // Stored bytes that do not parse (recovery skipped them too): served up to them.
+        if (!units.length) return no('corrupt');
+        break;
+      }
       if (bytes >= maxBytes) break;
     }
     if (!units.length || units[0]!.off !== offset) return no('unaligned');

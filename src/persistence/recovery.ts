@@ -11,6 +11,7 @@
 // - an incomplete last unit (a record cut short, a MULTI without its EXEC — never acknowledged,
 //   since a reply waits for all of its unit's rows): dropped as Redis's aof-load-truncated yes
 //   drops a torn tail, and deleted from storage so the stream goes on from the last whole unit.
+//   aof-load-truncated no is not honoured: refusing to load would take the shard down for good.
 //   A frame is replayed only when its EXEC is there, so no partial atomic batch is ever visible.
 import type { Clock } from '../engine/clock.js';
 import { toBytes } from '../protocol/bytes.js';
@@ -124,7 +125,10 @@ function convertLegacy(port: StoragePort, m: Manifest, rep: LoadReport, maxRow: 
     units0.length = 0;
   }
   endSeg();
-  if (!any) return false;
+  if (!any) {
+    port.dropLegacy?.();
+    return false;
+  }
   for (const s of m.segments) {
     const us = bySeg.get(s.seg) ?? [];
     if (off === 0 && us.length) us[0] = SELECT0 + us[0]!;
@@ -138,11 +142,7 @@ function convertLegacy(port: StoragePort, m: Manifest, rep: LoadReport, maxRow: 
   return true;
 }
 
-/**
- * Rebuild `shard` (empty) from storage; `name` labels its messages. Throws only when
- * `aof-load-truncated` is no and the log ends in an incomplete unit (Redis refuses to start
- * then), or on a storage error.
- */
+/** Rebuild `shard` (empty) from storage; `name` labels its messages. Throws only on a storage error. */
 export function recover(shard: RecoveryShard, name: string, port: StoragePort, env: RecoverEnv): Recovered {
   const started = env.clock.now();
   const warn = env.warn;
@@ -174,6 +174,8 @@ export function recover(shard: RecoveryShard, name: string, port: StoragePort, e
   // [skipFrom, skipEnd) — until one starts a unit.
   let skipFrom = -1;
   let skipEnd = -1;
+  /** The skip began at bytes that do not parse (kept in storage), not at a unit cut short. */
+  let corrupt = false;
   const units: Unit[] = [];
   for (const row of port.readRows(start, Infinity)) {
     lastRowStart = row.off;
@@ -182,9 +184,13 @@ export function recover(shard: RecoveryShard, name: string, port: StoragePort, e
       if (skipFrom < 0 && incomplete) {
         skipFrom = reader.tailStart;
         skipEnd = reader.fed;
+        corrupt = false;
       }
       if (!row.head) {
-        if (skipFrom < 0) skipFrom = row.off;
+        if (skipFrom < 0) {
+          skipFrom = row.off;
+          corrupt = false;
+        }
         skipEnd = row.off + row.data.length;
         continue;
       }
@@ -203,13 +209,18 @@ export function recover(shard: RecoveryShard, name: string, port: StoragePort, e
       note(rep, warn, `${name}: unreadable log bytes: ${reader.corrupt}`);
       skipFrom = reader.tailStart;
       skipEnd = reader.fed;
+      corrupt = true;
     }
   }
   let end = skipFrom >= 0 ? skipEnd : reader.fed;
   const tail = skipFrom >= 0 ? skipFrom : reader.tailStart;
-  if (tail < end) {
+  if (tail < end && skipFrom >= 0 && corrupt) {
+    // Unreadable bytes at the end stay (as all skipped data does, until a rewrite retires them);
+    // what is written next starts a new row, where the next load picks the stream up again.
+    rep.truncatedBytes += end - tail;
+    rep.skippedRecords++;
+  } else if (tail < end) {
     const torn = end - tail;
-    if (shard.config.get('aof-load-truncated') !== 'yes') throw new Error(`${name}: truncated AOF (${torn} bytes) and aof-load-truncated is no`);
     rep.truncatedBytes += torn;
     note(rep, warn, `${name}: dropping a truncated AOF tail of ${torn} bytes`);
     // A torn tail that starts a row (the only kind the writer leaves: a unit's rows are written

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/engine/clock.js';
 import { Shard } from '../../src/shard/shard.js';
 import type { Value } from '../../src/engine/keyspace.js';
-import { AofBuffer, MAX_ROW, emptyManifest, installBase, openSegment, shouldAutoRewrite, type Manifest } from '../../src/persistence/aof.js';
+import { MAX_ROW, emptyManifest, installBase, openSegment, shouldAutoRewrite, type Manifest } from '../../src/persistence/aof.js';
+import { packRows } from '../../src/persistence/log.js';
+import { encodeCommand } from '../../src/protocol/resp-encode.js';
 import { Rewrite, type RewriteStore } from '../../src/persistence/rewrite.js';
 import { dueSavePoint } from '../../src/persistence/savepoints.js';
 import { fromBytes, toBytes } from '../../src/protocol/bytes.js';
@@ -96,17 +98,13 @@ describe('sliced rewrite', () => {
 });
 
 describe('AOF policy', () => {
-  it('cuts records into rows no bigger than MAX_ROW and counts the offset', () => {
-    const b = new AofBuffer();
-    b.append([['SET', 'k', 'x'.repeat(MAX_ROW + 10)]]);
-    expect(b.mustFlush('always')).toBe(true);
-    expect(b.mustFlush('everysec')).toBe(false);
-    const rows = b.take();
+  it('cuts a record bigger than a row into rows no bigger than MAX_ROW, each knowing its offset', () => {
+    const rec = encodeCommand(['SET', 'k', 'x'.repeat(MAX_ROW + 10)]);
+    const rows = packRows([rec], 100, 1);
     expect(rows.length).toBe(2);
-    expect(rows.every((r) => r.length <= MAX_ROW)).toBe(true);
-    expect(rows.join('').startsWith('*3\r\n$3\r\nSET\r\n')).toBe(true);
-    expect(b.offset).toBe(rows.join('').length);
-    expect(b.pending).toBe(0);
+    expect(rows.every((r) => r.data.length <= MAX_ROW)).toBe(true);
+    expect(rows.map((r) => [r.off, r.head])).toEqual([[100, true], [100 + MAX_ROW, false]]);
+    expect(rows.map((r) => r.data).join('')).toBe(rec);
   });
 
   it('opens segments and installs bases as the multi-part AOF manifest does', () => {

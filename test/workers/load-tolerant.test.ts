@@ -95,7 +95,9 @@ describe('loading never bricks a shard', () => {
       const m = o.currentManifest();
       const seg = m.segments[m.segments.length - 1]!.seg;
       const junk = '*2\r\n?garbage\r\n' + encodeCommand(['SET', '{lg}lost', 'x']);
-      state.storage.sql.exec('INSERT INTO log (seg, data) VALUES (?, ?)', seg, toBytes(junk).buffer);
+      // A log row (persistence/port.ts LogRow) at the stream's end, starting a unit.
+      const end = state.storage.sql.exec('SELECT COALESCE(MAX(off + len), 0) AS n FROM stream').one().n as number;
+      state.storage.sql.exec('INSERT INTO stream (off, len, seg, head, data) VALUES (?, ?, ?, 1, ?)', end, junk.length, seg, toBytes(junk).buffer);
     });
     await evictDurableObject(stub);
     expect(await call(['GET', '{lg}a'], ['EXISTS', '{lg}lost'], ['SET', '{lg}after', 'kept'])).toEqual([{ result: '1' }, { result: 0 }, { result: 'OK' }]);
