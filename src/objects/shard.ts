@@ -256,11 +256,11 @@ export class ShardObject extends DurableObject {
    */
   storageFacts(): { logRows: number; streamRows: number; baseRows: number; manifest: Manifest } {
     const m = this.host!.currentManifest();
-    const n = (q: string, ...a: SqlStorageValue[]) => this.sql.exec(q, ...a).one().n as number;
+    const n = (c: SqlStorageCursor<Record<string, SqlStorageValue>>) => c.one().n as number;
     return {
-      logRows: n('SELECT COUNT(*) AS n FROM stream WHERE seg >= ?', m.segments[0]!.seg),
-      streamRows: n('SELECT COUNT(*) AS n FROM stream'),
-      baseRows: n('SELECT COUNT(*) AS n FROM base'),
+      logRows: n(this.sql.exec('SELECT COUNT(*) AS n FROM stream WHERE seg >= ?', m.segments[0]!.seg)),
+      streamRows: n(this.sql.exec('SELECT COUNT(*) AS n FROM stream')),
+      baseRows: n(this.sql.exec('SELECT COUNT(*) AS n FROM base')),
       manifest: m,
     };
   }
