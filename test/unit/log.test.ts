@@ -275,6 +275,24 @@ describe('recovery', () => {
     expect(await run(whole, ['EXISTS', 'before', 'a', 'b', 'c'])).toEqual([{ t: 'int', v: 4 }]);
   });
 
+  it('bytes that do not parse are skipped up to the next unit boundary, and kept; what follows replays', async () => {
+    const port = new MemoryPort();
+    const h = ShardHost.open(info, env(port))!;
+    await run(h, ['SET', 'a', '1']);
+    const at = h.log.offset;
+    const junk = '*2\r\n?garbage\r\n' + encodeCommand(['SET', 'lost', 'x']);
+    port.rows.push({ off: at, seg: 1, head: true, data: junk });
+    const r1 = ShardHost.open(info, env(port))!;
+    expect(r1.shard.persist.loadSkippedRecords).toBe(1);
+    expect(r1.shard.persist.loadLastError).toContain('unreadable log bytes');
+    expect(r1.log.offset).toBe(at + junk.length); // kept: the stream goes on after it
+    await run(r1, ['SET', 'after', '2']);
+    const r2 = ShardHost.open(info, env(port))!;
+    expect(await run(r2, ['GET', 'a'], ['EXISTS', 'lost'], ['GET', 'after'])).toEqual([{ t: 'bulk', v: '1' }, { t: 'int', v: 0 }, { t: 'bulk', v: '2' }]);
+    expect(r2.readFrom(at)).toMatchObject({ ok: false, reason: 'corrupt' });
+    expect(r2.readFrom(at + junk.length)).toMatchObject({ ok: true, units: [{ records: [['SET', 'after', '2']] }] });
+  });
+
   it('loads the old row format (seq-ordered byte chunks, records spanning rows) and converts it', async () => {
     const records = [['SET', 'a', '1'], ['RPUSH', 'l', 'x', 'y'], ['SET', 'big', 'z'.repeat(5000)], ['INCR', 'n']];
     const stream = records.map((r) => encodeCommand(r)).join('');
