@@ -96,6 +96,8 @@ export interface Unit {
 }
 
 const isWord = (argv: string[], w: string) => argv.length === 1 && argv[0]!.toUpperCase() === w;
+/** The MULTI / EXEC effects the shard wraps a script's writes in. */
+const isWrap = (argv: readonly string[]) => argv.length === 1 && (argv[0] === 'MULTI' || argv[0] === 'EXEC');
 
 /**
  * Reads the stream from a unit boundary as rows arrive, yielding complete units. A record split
@@ -260,25 +262,42 @@ export class ShardLog {
    */
   append(effects: readonly string[][], atomic: boolean, sink?: (unit: string, off: number) => void): number {
     if (!effects.length) return 0;
-    let n = 0;
+    const start = this.offset;
     if (this.offset === 0) {
       sink?.(SELECT0, 0);
-      this.offset = n = SELECT0.length;
+      this.offset = SELECT0.length;
     }
-    if (atomic && effects.length > 1) {
-      const unit = encodeUnit(effects, true);
+    const emit = (unit: string) => {
       sink?.(unit, this.offset);
       this.offset += unit.length;
-      return n + unit.length;
+    };
+    if (atomic) {
+      // A transaction is one frame; a script inside it wrapped its own effects, which Redis
+      // never nests (propagatePendingCommands): those inner MULTI / EXEC go.
+      let inner: readonly string[][] = effects;
+      if (effects.some(isWrap)) inner = effects.filter((e) => !isWrap(e));
+      if (inner.length > 1) emit(encodeUnit(inner, true));
+      else if (inner.length === 1) emit(encodeCommand(inner[0]!));
+      return this.offset - start;
     }
-    // Not atomic: each record is a unit of its own (a reader may stop between them).
-    for (const e of effects) {
-      const rec = encodeCommand(e);
-      sink?.(rec, this.offset);
-      this.offset += rec.length;
-      n += rec.length;
+    for (let i = 0; i < effects.length; i++) {
+      const e = effects[i]!;
+      if (isWrap(e) && e[0] === 'MULTI') {
+        // A script's effects, wrapped by the shard (Shard's script runner): one unit.
+        let j = i + 1;
+        while (j < effects.length && !(isWrap(effects[j]!) && effects[j]![0] === 'EXEC')) j++;
+        if (j < effects.length) {
+          let unit = '';
+          for (let k = i; k <= j; k++) unit += encodeCommand(effects[k]!);
+          emit(unit);
+          i = j;
+          continue;
+        }
+      }
+      // Otherwise each record is a unit of its own (a reader may stop between them).
+      emit(encodeCommand(e));
     }
-    return n;
+    return this.offset - start;
   }
 
   /** The oldest offset readers are served from: the backlog floor. */

@@ -1,4 +1,4 @@
-// Crash semantics in plain Node: a seeded workload (concurrent plain and atomic batches, a
+// Crash semantics in plain Node: a seeded workload (concurrent plain and atomic batches, scripts, a
 // background rewrite, units spanning rows) runs on the shard host over fake storage that stops —
 // or fails — at its n-th write, for every n the workload makes. After recovery from what
 // survived: no write acknowledged under appendfsync always is lost, no atomic batch is partly
@@ -68,7 +68,21 @@ async function workload(port: CrashPort, seed: number): Promise<Outcome> {
         onAck = (f) => {
           if (f.every((x) => x.t !== 'err')) rec.acked = true;
         };
-      } else if (r < 0.34 && b > 10) {
+      } else if (r < 0.42) {
+        // A script's writes: one MULTI … EXEC unit in the log, all or nothing after a crash.
+        const keys = [`s${b}:a`, `s${b}:b`, `s${b}:c`];
+        const rec = { keys, acked: false };
+        out.atomic.push(rec);
+        const body = "for i, k in ipairs(KEYS) do redis.call('SET', k, ARGV[1]) end return 1";
+        try {
+          p = host.exec([['EVAL', body, '3', ...keys, 'z'.repeat(1 + rand.int(60))]], 2);
+        } catch {
+          break;
+        }
+        onAck = (f) => {
+          if (f[0]?.t === 'int') rec.acked = true;
+        };
+      } else if (r < 0.46 && b > 10) {
         try {
           p = host.exec([['BGREWRITEAOF']], 2);
         } catch {

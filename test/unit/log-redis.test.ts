@@ -53,6 +53,11 @@ describe('log offsets = Redis master_repl_offset', () => {
       { cmds: [['SET', 't', 'v', 'EX', '100'], ['SET', 'bin', '\x00\xff\r\n'], ['INCRBY', 'a', '-7']] },
       { cmds: [['HSET', 'h2', 'f', 'v'], ['SADD', 's2', 'x'], ['RPUSH', 'l2', 'x'], ['EXPIRE', 'h2', '1000']], multi: true },
       { cmds: [['SET', 'big', 'x'.repeat(5000)], ['GETDEL', 'big'], ['DEL', 'l', 'h', 's']] },
+      // A script's effects: wrapped in MULTI … EXEC when more than one, as Redis 7.0 propagates them.
+      { cmds: [['EVAL', "redis.call('SET', KEYS[1], 'x') redis.call('INCRBY', KEYS[2], 5) return 1", '2', 'e1', 'e2']] },
+      { cmds: [['EVAL', "return redis.call('INCR', KEYS[1])", '1', 'e2']] },
+      // A script inside a transaction: one frame, never nested.
+      { cmds: [['SET', 'm3', '1'], ['EVAL', "redis.call('SET', KEYS[1], 'y') redis.call('DEL', KEYS[2]) return 1", '2', 'e1', 'm3']], multi: true },
     ];
     for (const [i, step] of steps.entries()) {
       if (step.multi) {

@@ -74,6 +74,19 @@ describe('log offsets', () => {
   });
 });
 
+describe('scripts', () => {
+  it("a script's effects are one framed unit, and inside a transaction they join its frame", async () => {
+    const h = ShardHost.open(info, env(new MemoryPort()))!;
+    await run(h, ['EVAL', "redis.call('SET', KEYS[1], '1') redis.call('SET', KEYS[2], '2') return 1", '2', 'a', 'b']);
+    await h.exec([['SET', 'c', '3'], ['EVAL', "redis.call('SET', KEYS[1], '4') redis.call('DEL', KEYS[2]) return 1", '2', 'd', 'c']], 2, { atomic: true });
+    expect(allUnits(h).map((u) => [u.atomic, u.records])).toEqual([
+      [false, [['SELECT', '0']]],
+      [true, [['SET', 'a', '1'], ['SET', 'b', '2']]],
+      [true, [['SET', 'c', '3'], ['SET', 'd', '4'], ['DEL', 'c']]],
+    ]);
+  });
+});
+
 describe('rows', () => {
   it('a unit bigger than a row spans rows of its own; every head row starts a unit', () => {
     const units = [encodeCommand(['SET', 'a', '1']), encodeCommand(['SET', 'big', 'x'.repeat(250)]), encodeUnit([['SET', 'c', '1'], ['SET', 'd', '2']], true), encodeCommand(['DEL', 'a'])];
