@@ -10,6 +10,7 @@ import { toBytes } from '../../src/protocol/bytes.js';
 import { encodeCommand } from '../../src/protocol/resp-encode.js';
 
 const info = { index: 0, count: 4, slots: [0, 4095] as [number, number] };
+// Every key carries the {b} hash tag: slot 3300, one this shard owns.
 type F = { t: string; v?: unknown };
 const stub = (name: string) => env.SHARD.get(env.SHARD.idFromName(name));
 const exec = async (name: string, ...cmds: string[][]) => (await stub(name).exec(info, cmds, 2)) as unknown as F[];
@@ -17,10 +18,10 @@ const exec = async (name: string, ...cmds: string[][]) => (await stub(name).exec
 describe('log format migration', () => {
   it('loads old-format rows and a base, converts them, and keeps serving and storing', async () => {
     const name = 'legacy-1';
-    const records = [['SET', 'a', '1'], ['RPUSH', 'l', 'x', 'y'], ['SET', 'big', 'z'.repeat(3000)], ['INCR', 'a'], ['DEL', 'b0']];
+    const records = [['SET', '{b}a', '1'], ['RPUSH', '{b}l', 'x', 'y'], ['SET', '{b}big', 'z'.repeat(3000)], ['INCR', '{b}a'], ['DEL', '{b}b0']];
     const stream = records.map((r) => encodeCommand(r)).join('');
     const w = RDB_SNAPSHOT.writer(Date.now());
-    const base = w.begin(2, 0) + w.entry('b0', 'base zero', -1) + w.entry('b1', 'base one', -1) + w.end();
+    const base = w.begin(2, 0) + w.entry('{b}b0', 'base zero', -1) + w.entry('{b}b1', 'base one', -1) + w.end();
     await runInDurableObject(stub(name), (_o: ShardObject, state: DurableObjectState) => {
       const sql = state.storage.sql;
       sql.exec('CREATE TABLE log (seq INTEGER PRIMARY KEY AUTOINCREMENT, seg INTEGER NOT NULL, data BLOB NOT NULL)');
@@ -32,11 +33,12 @@ describe('log format migration', () => {
       sql.exec('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', 'info', JSON.stringify(info));
     });
     await evictDurableObject(stub(name));
-    const probe = [['GET', 'a'], ['LRANGE', 'l', '0', '-1'], ['STRLEN', 'big'], ['EXISTS', 'b0'], ['GET', 'b1']];
+    const probe = [['GET', '{b}a'], ['LRANGE', '{b}l', '0', '-1'], ['STRLEN', '{b}big'], ['EXISTS', '{b}b0'], ['GET', '{b}b1']];
     const want = [
       { t: 'bulk', v: '2' }, { t: 'arr', v: [{ t: 'bulk', v: 'x' }, { t: 'bulk', v: 'y' }] }, { t: 'int', v: 3000 }, { t: 'int', v: 0 }, { t: 'bulk', v: 'base one' },
     ];
-    expect(await exec(name, ...probe)).toEqual(want);
+    const got = await exec(name, ...probe);
+    expect(got).toEqual(want);
     // (A shard answers INFO with its counters; the connection renders them.)
     const [repl] = await exec(name, ['INFO', 'replication']);
     // The converted history opens with SELECT 0 (23 bytes), then the old records, byte for byte.
@@ -47,9 +49,9 @@ describe('log format migration', () => {
     expect(tables).not.toContain('log');
     expect(tables).toContain('stream');
     // New writes go on after the converted rows, and everything survives a crash.
-    await exec(name, ['INCR', 'a'], ['SET', 'c', 'new']);
+    await exec(name, ['INCR', '{b}a'], ['SET', '{b}c', 'new']);
     await abortAllDurableObjects();
-    expect(await exec(name, ['GET', 'a'], ['GET', 'c'], ['GET', 'b1'])).toEqual([{ t: 'bulk', v: '3' }, { t: 'bulk', v: 'new' }, { t: 'bulk', v: 'base one' }]);
+    expect(await exec(name, ['GET', '{b}a'], ['GET', '{b}c'], ['GET', '{b}b1'])).toEqual([{ t: 'bulk', v: '3' }, { t: 'bulk', v: 'new' }, { t: 'bulk', v: 'base one' }]);
     const [again] = await exec(name, ['INFO', 'replication']);
     expect(String(again!.v)).toContain(`\nreplid:${/\nreplid:([0-9a-f]{40})/.exec(String(repl!.v))![1]}\n`);
   });
