@@ -63,10 +63,10 @@ export const PARAMS: ParamDef[] = [
   { name: 'hll-sparse-max-bytes', kind: 'memory', default: '3000', min: 0n, max: LLONG_MAX },
   // Kept for clients and tools that set them (Redis's own test suite among them). What they
   // govern in Redis: a script's busy threshold (scripting reads it), the client-memory eviction
-  // limit and the replication backlog (keyflare has neither), the slow log and latency monitor.
+  // limit (keyflare has none), the slow log and latency monitor. (repl-backlog-size is above:
+  // keyflare's log keeps that backlog.)
   { name: 'busy-reply-threshold', aliases: ['lua-time-limit'], kind: 'int', default: '5000', min: 0n, max: LLONG_MAX },
   { name: 'maxmemory-clients', kind: 'memory', default: '0', min: 0n, max: LLONG_MAX, percent: true },
-  { name: 'repl-backlog-size', kind: 'memory', default: '1048576', min: 1n, max: LLONG_MAX },
   { name: 'slowlog-log-slower-than', kind: 'int', default: '10000', min: -1n, max: LLONG_MAX },
   { name: 'slowlog-max-len', kind: 'int', default: '128', min: 0n, max: LLONG_MAX },
   { name: 'latency-monitor-threshold', kind: 'int', default: '0', min: 0n, max: LLONG_MAX },
