@@ -119,6 +119,8 @@ function items(n: Node, withValues: boolean): Array<[Node, Node | undefined]> {
   }
   return k.map((x) => [x, undefined]);
 }
+/** A negative count asks for picks with repeats (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER). */
+const negCount = (argv: readonly string[]) => (argv[2] ?? '').startsWith('-');
 const distinct = (xs: Array<[Node, Node | undefined]>) => new Set(xs.map((x) => x[0].text)).size === xs.length;
 
 const TIME_KEYS = new Set(['idle', 'seen-time', 'active-time', 'inactive']);
@@ -201,7 +203,7 @@ export async function compareReply(argv: readonly string[], a: Node, b: Node, ct
       const ia = a.kids ? items(a, false) : [[a, undefined] as [Node, undefined]];
       const ib = b.kids ? items(b, false) : [[b, undefined] as [Node, undefined]];
       if (ia.length !== ib.length) return 'length';
-      if (distinct(ia) && !distinct(ib)) return 'repeats';
+      if (!negCount(argv) && !distinct(ib)) return 'repeats';
       if (!probe) return null;
       // SPOP: what B popped and A did not must still be in A's set.
       const popped = new Set(modeOf(argv) === 'spop' ? ia.map((x) => x[0].text) : []);
@@ -218,7 +220,7 @@ export async function compareReply(argv: readonly string[], a: Node, b: Node, ct
       const ib = b.kids ? items(b, withV) : [[b, undefined] as [Node, undefined]];
       if (ia.length !== ib.length) return 'length';
       if (a.kids && b.kids && a.kids.length !== b.kids.length) return 'length';
-      if (distinct(ia) && !distinct(ib)) return 'repeats';
+      if (!negCount(argv) && !distinct(ib)) return 'repeats';
       if (!probe || !ib.length) return null;
       const h = modeOf(argv) === 'hrandfield';
       const got = await probe([h ? 'HMGET' : 'ZMSCORE', key, ...ib.map((x) => x[0].text)]);

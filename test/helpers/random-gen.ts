@@ -52,6 +52,8 @@ export class G {
   hfe = false;
   /** Generating a MULTI block's commands: no SPOP (the runner repairs pops only outside one). */
   inMulti = false;
+  /** Families this sequence favours, so its keys build up state (deep sequences, not broad). */
+  focus = new Set<string>();
 
   constructor(seed: number, readonly tag: string, readonly opts: GenOpts) {
     this.r = new Rng(seed);
@@ -216,11 +218,12 @@ const ALL_FAMILIES: readonly Family[] = [...DATA_FAMILIES, ...MORE_FAMILIES, tx]
 /** Commands of a family mix, weighted; used by the transaction family for its queued commands. */
 export function pickFamily(g: G, exclude?: (f: Family) => boolean): Family {
   const fams = exclude ? ALL_FAMILIES.filter((f) => !exclude(f)) : ALL_FAMILIES;
+  const w = (f: Family) => f.weight * (g.focus.has(f.name) ? 6 : 1);
   let total = 0;
-  for (const f of fams) total += f.weight;
+  for (const f of fams) total += w(f);
   let x = g.f() * total;
   for (const f of fams) {
-    x -= f.weight;
+    x -= w(f);
     if (x < 0) return f;
   }
   return fams[fams.length - 1]!;
@@ -237,6 +240,7 @@ export function genSequence(seed: number, len: number, opts: GenOpts): Sequence 
   const tag = `t${(seed >>> 0).toString(36)}`;
   const g = new G(seed, tag, opts);
   const proto: Proto = g.chance(0.5) ? 2 : 3;
+  for (let i = g.range(1, 3); i > 0; i--) g.focus.add(g.pick(ALL_FAMILIES).name);
   const steps: string[][] = [];
   // Low encoding thresholds in some sequences, so small collections convert.
   if (g.chance(0.25)) steps.push(...lowThresholds(g));

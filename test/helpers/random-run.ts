@@ -12,7 +12,7 @@ import { DEFAULT_CONFIG, DUMP_REF } from './random-gen.js';
 
 export interface Side {
   readonly label: string;
-  send(argv: string[]): Promise<string>;
+  send(argv: string[], limitMs?: number): Promise<string>;
   close(): void;
 }
 
@@ -35,11 +35,12 @@ export class KfSide implements Side {
   constructor(private readonly backend: LocalBackend) {
     this.s = backend.session();
   }
-  async send(argv: string[]): Promise<string> {
+  /** `limitMs`: how long an answer may take (a blocking command's timeout is short: see blocksTooLong). */
+  async send(argv: string[], limitMs = 5000): Promise<string> {
     const s = this.s;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<string>((res) => {
-      timer = setTimeout(() => res('-HARNESS keyflare did not answer within 3 s\r\n'), 3000);
+      timer = setTimeout(() => res(`-HARNESS keyflare did not answer within ${limitMs} ms\r\n`), limitMs);
     });
     try {
       const r = await Promise.race([s.run([argv]).then(([f]) => encodeStr(f!, s.session.proto)), late]);
@@ -89,6 +90,13 @@ const BLOCKING_AT: Record<string, (argv: readonly string[]) => string | undefine
   BLPOP: (a) => a[a.length - 1], BRPOP: (a) => a[a.length - 1], BZPOPMIN: (a) => a[a.length - 1], BZPOPMAX: (a) => a[a.length - 1],
   BLMOVE: (a) => a[5], BRPOPLPUSH: (a) => a[3], BLMPOP: (a) => a[1], BZMPOP: (a) => a[1],
 };
+
+/** A command that may block (outside MULTI), by name and options. */
+export function mayBlock(argv: readonly string[]): boolean {
+  const name = argv[0]!.toUpperCase();
+  if (name === 'XREAD' || name === 'XREADGROUP') return argv.some((x) => x.toUpperCase() === 'BLOCK');
+  return name in BLOCKING_AT;
+}
 
 /**
  * A blocking command outside MULTI may wait: only short timeouts (and ones Redis rejects) run.
@@ -158,7 +166,8 @@ export async function runSequence(A: Side, B: Side, seq: Seq, emulate: boolean):
       b = rb;
       a = '';
     } else {
-      [a, b] = await Promise.all([A.send(argA), B.send(argB)]);
+      // A blocking command here waits at most 1 s (blocksTooLong): Redis answers well within 2.
+      [a, b] = await Promise.all([A.send(argA), B.send(argB, !inMulti && mayBlock(argv) ? 2000 : 5000)]);
     }
     const nb = parse(b);
     const wasMulti = inMulti;
@@ -216,12 +225,21 @@ export function signature(d: Divergence): string {
   return CONTAINERS.has(name) && c.length > 1 ? `${name} ${c[1]!.toUpperCase()}` : name;
 }
 
+/** A reply's kind: its error code, nil, or its RESP type (what shrinking must keep). */
+const kind = (r: string) => (r.startsWith('-') ? r.slice(0, r.search(/[ \r]/)) : r === '*-1\r\n' || r === '$-1\r\n' || r === '_\r\n' ? 'nil' : r[0] ?? '');
+
+/** The signature plus the kinds of both replies: a shrunk divergence keeps all three. */
+export function fingerprint(d: Divergence): string {
+  return `${signature(d)} ${kind(d.ra)}/${kind(d.rb)}`;
+}
+
 /**
  * Shrink a divergent sequence: drop chunks of commands, then single arguments, then shorten
- * long arguments, while a divergence of the same signature persists (delta debugging).
+ * long arguments, while a divergence of the same fingerprint persists (delta debugging) and
+ * `accept` (the caller's: not an already known cause) holds.
  */
-export async function shrink(A: Side, B: Side, seq: Seq, div: Divergence, emulate: boolean, budgetMs: number): Promise<{ seq: Seq; out: Outcome; trials: number }> {
-  const sig = signature(div);
+export async function shrink(A: Side, B: Side, seq: Seq, div: Divergence, emulate: boolean, budgetMs: number, accept: (o: Outcome) => boolean = () => true): Promise<{ seq: Seq; out: Outcome; trials: number }> {
+  const sig = fingerprint(div);
   const deadline = Date.now() + budgetMs;
   let cur: Seq = { proto: seq.proto, steps: seq.steps.slice(0, div.index + 1) };
   let best: Outcome | null = null;
@@ -230,7 +248,7 @@ export async function shrink(A: Side, B: Side, seq: Seq, div: Divergence, emulat
     if (Date.now() > deadline) return false;
     trials++;
     const o = await runSequence(A, B, cand, emulate);
-    if (!o.div || signature(o.div) !== sig) return false;
+    if (!o.div || fingerprint(o.div) !== sig || !accept(o)) return false;
     cur = { proto: cand.proto, steps: cand.steps.slice(0, o.div.index + 1) };
     best = o;
     return true;
