@@ -268,6 +268,9 @@ export class Shard {
   }
 
   private run(argv: string[], resp: Proto, planned?: Plan | Frame | null): Frame {
+    // A block request belongs to the command that made it: the internal WATCH commands and the
+    // refusals below never reach ctx.begin, and must not inherit the previous one.
+    this.ctx.blockRequest = null;
     // Internal WATCH commands from sessions (engine/watch.ts): NUL-prefixed, never in the table.
     if (argv.length !== 0 && argv[0]!.charCodeAt(0) === 0) {
       this.db.now = this.clock.now();

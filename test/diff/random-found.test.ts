@@ -1,5 +1,6 @@
 // Regression tests for divergences the random differential test found and h19g fixed outside
-// src/commands and src/engine: DUMP's LZF bytes and stream lengths, SAVE refused inside MULTI.
+// src/commands and src/engine: DUMP's LZF bytes and stream lengths, WATCH after a timed-out
+// blocking command, SAVE refused inside MULTI.
 import { describe, expect, it } from 'vitest';
 import { useDiff } from '../helpers/diff.js';
 import { Rng } from '../../src/engine/clock.js';
@@ -38,6 +39,10 @@ describe('found by the random differential test', () => {
     // Consumer seen-times are the clock's: compare the payload sizes there.
     const p = await d.pair(['DUMP', 'x']);
     expect(p.kf.length).toBe(p.redis.length);
+  });
+
+  it('WATCH after a blocking command timed out on the same shard: EXEC runs (no stale block request)', async () => {
+    await d.check([['BLPOP', '{t}l', '0.02'], ['WATCH', '{t}s'], ['MULTI'], ['SET', '{t}s', '1'], ['EXEC'], ['BZPOPMIN', '{t}z', '0.02'], ['WATCH', '{t}s'], ['MULTI'], ['EXEC']]);
   });
 
   it('SAVE inside MULTI is refused at queue time, and EXEC aborts', async () => {

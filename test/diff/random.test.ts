@@ -41,8 +41,18 @@ const OPEN_CAUSES: Array<{ cause: string; match: (d: Divergence, sent: string[][
   { cause: 'stream node split at ±2^51 id deltas', match: (d, sent) => /^(XINFO|XTRIM|XLEN|XRANGE|XREVRANGE|XADD)$/.test(cmdOf(d)) && anySent(sent, /^(XADD|XSETID)$/i, (c) => c.some((x) => /\d{16,}/.test(x))) },
   { cause: 'ZRANGESTORE keeps -0', match: (d, sent) => anySent(sent, /^ZRANGESTORE$/i) && d.rb.replace(/\$2\r\n-0\r\n/g, '$1\r\n0\r\n').replace(/,-0\r\n/g, ',0\r\n') === d.ra },
   { cause: 'blocking timeouts: sub-ms list timeouts block forever; inf/1e400 message of BZ*; BZMPOP parses its timeout first', match: (d) => BLOCKING.test(cmdOf(d)) && (isE(d.rb, '-HARNESS keyflare did not answer') || (d.ra === '-ERR timeout is negative\r\n' && d.rb === '-ERR timeout is not a float or out of range\r\n') || (cmdOf(d) === 'BZMPOP' && isE(d.ra) && /^-ERR timeout is/.test(d.rb))) },
-  { cause: 'WATCH touched, then MULTI spanning slots: *-1 before CROSSSLOT', match: (d) => !d.inner && cmdOf(d) === 'EXEC' && (d.ra === '*-1\r\n' || d.ra === '_\r\n') && isE(d.rb, '-CROSSSLOT') },
+  { cause: 'WATCH touched, then MULTI spanning slots: nothing more queued, so *-1 / EXECABORT before CROSSSLOT', match: (d) => !d.inner && cmdOf(d) === 'EXEC' && (d.ra === '*-1\r\n' || d.ra === '_\r\n' || isE(d.ra, '-EXECABORT')) && isE(d.rb, '-CROSSSLOT') },
+  { cause: 'lex ranges over members of different scores: Redis checks the first/last member first', match: (d) => /^(ZRANGEBYLEX|ZREVRANGEBYLEX|ZLEXCOUNT|ZREMRANGEBYLEX|ZRANGE|ZRANGESTORE)$/.test(cmdOf(d)) && (cmdOf(d) !== 'ZRANGE' && cmdOf(d) !== 'ZRANGESTORE' || (d.inner ?? d.argv).some((x) => x.toUpperCase() === 'BYLEX')) },
   { cause: 'COMMAND INFO: PING tips, XADD key-spec notes', match: (d) => cmdOf(d) === 'COMMAND' && subOf(d) === 'INFO' && /^(ping|xadd)$/i.test((d.inner ?? d.argv)[2] ?? '') },
+];
+
+/**
+ * Not keyflare's to fix: Redis replies that depend on process state no command shows. SORT reads
+ * strtod's errno without clearing it, so after any command whose float parse underflowed (a
+ * denormal such as 5e-324) a numeric SORT fails until some other parse resets errno.
+ */
+const REDIS_QUIRKS: Array<{ cause: string; match: (d: Divergence, sent: string[][]) => boolean }> = [
+  { cause: 'SORT after a denormal float parse: errno left at ERANGE', match: (d, sent) => /^SORT(_RO)?$/.test(cmdOf(d)) && d.ra === "-ERR One or more scores can't be converted into double\r\n" && !isE(d.rb) && sent.some((c) => c.some((x) => /e-3[0-9]{2}/i.test(x))) },
 ];
 
 /** Sequence i's seed: a hash of the run seed and i, so one sequence can be rerun alone. */
@@ -79,7 +89,7 @@ it(`random sequences (${N} commands, seed ${SEED}${CONTROL ? ', Redis against Re
   const bySig = new Map<string, number>();
   const firsts: string[] = [];
   const repros: string[] = [];
-  const known = (d: Divergence, sent: string[][]) => OPEN_CAUSES.find((c) => c.match(d, sent));
+  const known = (d: Divergence, sent: string[][]) => OPEN_CAUSES.find((c) => c.match(d, sent)) ?? REDIS_QUIRKS.find((c) => c.match(d, sent));
   for (let i = Math.max(ONLY, 0); ONLY >= 0 ? i === ONLY : commands < N; i++) {
     const seed = seqSeed(i);
     const seq = genSequence(seed, 20 + (seed % 60), { control: CONTROL });

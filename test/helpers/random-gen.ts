@@ -34,9 +34,10 @@ export const DUMP_REF = '\u0001last-dump\u0001';
 
 /**
  * Commands the arity mutation leaves alone: their 7.0 arity errors differ from our 7.2/7.4
- * forms by design (ZRANK WITHSCORE) or the runner emulates them on Redis (field TTLs).
+ * forms by design (ZRANK WITHSCORE), the runner emulates them on Redis (field TTLs), or a bare
+ * COMMAND would list every command (keyflare serves fewer than Redis).
  */
-const NO_ARITY_MUTATION = new Set(['ZRANK', 'ZREVRANK', 'HEXPIRE', 'HPEXPIRE', 'HEXPIREAT', 'HPEXPIREAT', 'HTTL', 'HPTTL', 'HEXPIRETIME', 'HPEXPIRETIME', 'HPERSIST', 'HGETDEL', 'HGETEX', 'HSETEX', 'MULTI', 'EXEC', 'DISCARD', 'HELLO']);
+const NO_ARITY_MUTATION = new Set(['ZRANK', 'ZREVRANK', 'HEXPIRE', 'HPEXPIRE', 'HEXPIREAT', 'HPEXPIREAT', 'HTTL', 'HPTTL', 'HEXPIRETIME', 'HPEXPIRETIME', 'HPERSIST', 'HGETDEL', 'HGETEX', 'HSETEX', 'MULTI', 'EXEC', 'DISCARD', 'HELLO', 'COMMAND']);
 
 const SMALL_INTS = ['0', '1', '2', '3', '5', '7', '10', '-1', '-2', '-3', '100'];
 const BAD_INTS = ['abc', '', '1.5', '9223372036854775808', '-9223372036854775809', '18446744073709551616', ' 1', '1 ', '0x10', '+1', '1e3', 'nan', 'inf'];
