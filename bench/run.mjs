@@ -59,7 +59,9 @@ results.meta = {
 /** bench/engine.ts bundled with esbuild, run in a child Node with --expose-gc. */
 function engineChild(...argv) {
   const out = join(mkdtempSync(join(tmpdir(), 'kf-bench-eng-')), 'engine.mjs');
-  const b = spawnSync(join(root, 'node_modules', '.bin', 'esbuild'), [join(frozenRoot(), 'bench', 'engine.ts'), '--bundle', '--platform=node', '--format=esm', `--outfile=${out}`, '--log-level=warning'], { encoding: 'utf8' });
+  // CommonJS dependencies (fengari) require Node built-ins: an ESM bundle needs a real `require`.
+  const banner = "--banner:js=import { createRequire as __kfCreateRequire } from 'node:module'; const require = __kfCreateRequire(import.meta.url);";
+  const b = spawnSync(join(root, 'node_modules', '.bin', 'esbuild'), [join(frozenRoot(), 'bench', 'engine.ts'), '--bundle', '--platform=node', '--format=esm', banner, `--outfile=${out}`, '--log-level=warning'], { encoding: 'utf8' });
   if (b.status !== 0) throw new Error(`esbuild: ${b.stderr}`);
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', out, ...argv], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_ENGINE_MS: String(cfg.engineMs) } });

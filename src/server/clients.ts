@@ -111,6 +111,13 @@ export class ClientConn {
     this.lastInteraction = now;
   }
 
+  /** RESET: tracking off (Session.resetConnection then drops its invalidation link). */
+  resetTracking(): void {
+    this.tracking = false;
+    this.redir = -1;
+    this.noloop = false;
+  }
+
   setPause(p: PauseState): void {
     this.pause = p;
     if (p.until === 0) for (const w of this.wake.splice(0)) w();

@@ -215,10 +215,6 @@ const SUBSCRIBED_PING: CommandSpec = def('ping', {
 export function subscribedCheck(c: SessionCtx, spec: CommandSpec): { spec: CommandSpec } | { err: Frame } | null {
   const st = states.get(c);
   if (!st) return null;
-  if (spec.name === 'reset') {
-    st.reset();
-    return null;
-  }
   if (!st.active || c.session.proto !== 2) return null;
   if (!ALLOWED.has(spec.name)) {
     return { err: err(`ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`) };

@@ -7,10 +7,10 @@ import { allClients } from './commands/client.js';
 import type { CommandSpec, ConnCtx, ServerFacts, ServiceFacts, SessionState } from '../commands/types.js';
 import { E, NILARR, OK, err, int, type Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
-import { subscribedCheck, type PubSubBackend } from './pubsub.js';
+import { pubsubState, subscribedCheck, type PubSubBackend } from './pubsub.js';
 import { checkCommand, nopermText, passwordOk, type AclHost, type Denial } from './acl.js';
 import { clientState, monitored, monitorLine, pauseGate } from './clients.js';
-import { TRACKING_AFTER, afterTrackingCommand, closeTracking, trackOpts } from './tracking.js';
+import { TRACKING_AFTER, afterTrackingCommand, closeTracking, syncTracking, trackOpts } from './tracking.js';
 import type { TrackOpts } from '../engine/tracking.js';
 import { incident } from './incident.js';
 import { REST_WATCH_MAX_KEYS, REST_WATCH_TOO_MANY, Transaction, decodeWatchToken, encodeWatchToken, runAtomic, watchKeys, type TxHost, type WatchMap } from './transaction.js';
@@ -268,7 +268,6 @@ export class Session implements ConnCtx, TxHost {
         }
       }
       await flush();
-      if (spec.name === 'reset') await this.tx.reset(); // RESET also discards MULTI and unwatches
       replies[i] = await this.runOne(spec, argv, pos);
       if (TRACKING_AFTER.has(spec.name)) await afterTrackingCommand(this, spec.name, replies[i]!);
       // CLIENT REPLY OFF / SKIP silence their own reply too; ON answers OK.
@@ -346,6 +345,22 @@ export class Session implements ConnCtx, TxHost {
       incident('INFO: the client registry did not answer', e);
       return undefined;
     }
+  }
+
+  /**
+   * RESET (Redis's clearClientConnectionState): MULTI discarded and keys unwatched, every
+   * subscription dropped, tracking off, protocol 2, no name, db 0. The one place that knows what
+   * a connection's state is made of; the parts' owners reset themselves.
+   */
+  async resetConnection(): Promise<void> {
+    await this.tx.reset();
+    pubsubState(this).reset();
+    clientState(this).resetTracking();
+    await syncTracking(this);
+    const s = this.session;
+    s.proto = 2;
+    s.name = '';
+    s.db = 0;
   }
 
   /** The connection ended: leave MULTI and release its watches on the shards. */

@@ -18,7 +18,7 @@ import type { SessionCtx } from './commands/ctx.js';
 const INVALIDATE_CHANNEL = '__redis__:invalidate';
 
 /** Commands after which a connection's tracking link may change (Session calls afterTrackingCommand). */
-export const TRACKING_AFTER: ReadonlySet<string> = new Set(['client|tracking', 'subscribe', 'unsubscribe', 'reset', 'flushall', 'flushdb']);
+export const TRACKING_AFTER: ReadonlySet<string> = new Set(['client|tracking', 'subscribe', 'unsubscribe', 'flushall', 'flushdb']);
 
 class TrackLink {
   link: HubLink | null = null;
@@ -40,12 +40,6 @@ export async function afterTrackingCommand(c: SessionCtx, name: string, reply: F
     // Every tracking connection hears it once (Redis's trackingInvalidateKeysOnFlush), itself included.
     await c.pubsub?.publish(TRACKING_FLUSH, '', false);
     return;
-  }
-  if (name === 'reset') {
-    const st = clientState(c);
-    st.tracking = false;
-    st.redir = -1;
-    st.noloop = false;
   }
   await syncTracking(c);
 }

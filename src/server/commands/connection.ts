@@ -96,13 +96,11 @@ function quit(c: SessionCtx): Frame {
   return OK;
 }
 
-function reset(c: SessionCtx): Frame {
-  const s = c.session;
-  s.proto = 2;
-  s.name = '';
-  s.db = 0;
-  // RESET returns the connection to its initial state; a token-authenticated connection stays
-  // authenticated as `default` (as Redis with no requirepass), an AUTH-only one must re-AUTH.
+async function reset(c: SessionCtx): Promise<Frame> {
+  // RESET returns the connection to its initial state (the session resets each part it owns); a
+  // token-authenticated connection stays authenticated as `default` (as Redis with no
+  // requirepass), an AUTH-only one must re-AUTH.
+  await c.resetConnection();
   return simple('RESET');
 }
 

@@ -11,6 +11,8 @@ export interface SessionCtx extends ConnCtx {
   readonly pubsub?: PubSubBackend;
   /** ACL users of the host (server/acl.ts); absent: ACL commands answer an error. */
   readonly acl?: AclHost;
+  /** RESET: every part of the connection's state back to a new connection's (one place for all). */
+  resetConnection(): Promise<void>;
 }
 
 export type SessionHandler = (c: SessionCtx, argv: string[]) => Frame | Promise<Frame>;
