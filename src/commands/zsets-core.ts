@@ -127,18 +127,97 @@ export function scoreRanks(z: ZSet, r: ScoreRange): [number, number] {
   return [lo, hi];
 }
 
-export function lexRanks(z: ZSet, r: LexRange): [number, number] {
+// Lex ranges assume equal scores; over different scores the members are not in lex order, and
+// Redis's answer is what its walks find, reproduced here: zzl/zslIsInLexRange tests the first and
+// last members, the first (last) member in range is a linear scan in a listpack and a skiplist
+// descent otherwise, and the walk from it stops at the first member out of range.
+
+const gteMin = (m: string, r: LexRange): boolean => (r.minex ? cmpLex(m, r.min) > 0 : cmpLex(m, r.min) >= 0);
+const lteMax = (m: string, r: LexRange): boolean => (r.maxex ? cmpLex(m, r.max) < 0 : cmpLex(m, r.max) <= 0);
+
+/** The member at an ascending rank, read in chunks (a walk touches only what it passes). */
+function memberAt(z: ZSet): (i: number) => string {
+  if (z.p !== null) {
+    const m = z.range(0, z.card() - 1).m;
+    return (i) => m[i]!;
+  }
+  const n = z.card();
+  let base = 0;
+  let chunk: string[] = [];
+  return (i) => {
+    if (i < base || i >= base + chunk.length) {
+      base = i < base ? Math.max(0, i - 255) : i;
+      chunk = z.range(base, Math.min(n - 1, base + 255)).m;
+    }
+    return chunk[i - base]!;
+  };
+}
+
+/** zzlIsInLexRange / zslIsInLexRange. */
+function inLexRange(z: ZSet, r: LexRange, at: (i: number) => string): boolean {
   const c = cmpLex(r.min, r.max);
-  if (c > 0 || (c === 0 && (r.minex || r.maxex))) return [0, -1];
-  const lo = z.countWhile((m) => {
-    const d = cmpLex(m, r.min);
-    return r.minex ? d <= 0 : d < 0;
-  });
-  const hi = z.countWhile((m) => {
-    const d = cmpLex(m, r.max);
-    return r.maxex ? d < 0 : d <= 0;
-  }) - 1;
-  return [lo, hi];
+  if (c > 0 || (c === 0 && (r.minex || r.maxex))) return false;
+  const n = z.card();
+  return n > 0 && gteMin(at(n - 1), r) && lteMax(at(0), r);
+}
+
+/** zzlFirstInLexRange / zslFirstInLexRange: an ascending rank, or -1. */
+function firstInLex(z: ZSet, r: LexRange, at: (i: number) => string): number {
+  if (!inLexRange(z, r, at)) return -1;
+  // The listpack's scan and the skiplist's descent both stop before the first member >= min.
+  const i = z.countWhile((m) => !gteMin(m, r));
+  return lteMax(at(i), r) ? i : -1;
+}
+
+/** zzlLastInLexRange (a scan from the tail) / zslLastInLexRange (a descent): a rank, or -1. */
+function lastInLex(z: ZSet, r: LexRange, at: (i: number) => string): number {
+  if (!inLexRange(z, r, at)) return -1;
+  let j: number;
+  if (z.p !== null) for (j = z.card() - 1; j > 0 && !lteMax(at(j), r); j--);
+  else j = z.countWhile((m) => lteMax(m, r)) - 1;
+  return gteMin(at(j), r) ? j : -1;
+}
+
+/**
+ * genericZrangebylexCommand's walk: from the first (REV: last) member in range, skip `offset`
+ * (a negative offset skips everything), then take up to `limit` (negative: all) while the member
+ * stays <= max (REV: >= min). The ascending ranks [lo, hi] taken (hi < lo when none).
+ */
+export function lexWalk(z: ZSet, r: LexRange, rev: boolean, offset: number, limit: number): [number, number] {
+  const at = memberAt(z);
+  const n = z.card();
+  let i = rev ? lastInLex(z, r, at) : firstInLex(z, r, at);
+  if (i < 0 || offset < 0) return [0, -1];
+  i += rev ? -offset : offset;
+  let k = 0;
+  if (rev) while (i - k >= 0 && k !== limit && gteMin(at(i - k), r)) k++;
+  else while (i + k < n && k !== limit && lteMax(at(i + k), r)) k++;
+  return rev ? [i - k + 1, i] : [i, i + k - 1];
+}
+
+/** ZLEXCOUNT: a walk in a listpack; in a skiplist the ranks of the first and last in range. */
+export function lexCount(z: ZSet, r: LexRange): number {
+  const at = memberAt(z);
+  const i = firstInLex(z, r, at);
+  if (i < 0) return 0;
+  if (z.p !== null) {
+    let k = 0;
+    while (i + k < z.card() && lteMax(at(i + k), r)) k++;
+    return k;
+  }
+  const j = lastInLex(z, r, at);
+  // Redis's unsigned count, replied as a long long: a last member before the first goes negative.
+  return j < 0 ? z.card() - i : j - i + 1;
+}
+
+/** ZREMRANGEBYLEX's ranks: zzlDeleteRangeByLex starts at the first in range, zslDeleteRangeByLex after a bare descent. */
+export function lexDeleteRanks(z: ZSet, r: LexRange): [number, number] {
+  const at = memberAt(z);
+  const i = z.p !== null ? firstInLex(z, r, at) : z.countWhile((m) => !gteMin(m, r));
+  if (i < 0) return [0, -1];
+  let k = 0;
+  while (i + k < z.card() && lteMax(at(i + k), r)) k++;
+  return [i, i + k - 1];
 }
 
 /** Clamp start/end (negative = from the end) as Redis's rank commands do; null when empty. */

@@ -5,7 +5,7 @@ import { ZSet } from '../engine/types/zset.js';
 import type { ZEntries } from '../engine/encodings/zset-pack.js';
 import { isFrame } from './args.js';
 import {
-  NOT_FLOAT_RANGE, NOT_LEX_RANGE, clampRanks, dropIfEmpty, entriesReply, isZ, lexRanks, longArg,
+  NOT_FLOAT_RANGE, NOT_LEX_RANGE, clampRanks, dropIfEmpty, entriesReply, isZ, lexCount, lexDeleteRanks, lexWalk, longArg,
   parseLexRange, parseScoreRange, readZ, scoreRanks, writeZ, zcfg, type LexRange, type ScoreRange,
 } from './zsets-core.js';
 import type { Ctx } from './types.js';
@@ -24,8 +24,7 @@ function zlexcount(c: Ctx, argv: string[]): Frame {
   if (!r) return NOT_LEX_RANGE;
   const z = readZ(c, argv[1]!);
   if (!isZ(z)) return z ?? int(0);
-  const [lo, hi] = lexRanks(z, r);
-  return int(Math.max(0, hi - lo + 1));
+  return int(lexCount(z, r));
 }
 
 type RangeType = 'auto' | 'rank' | 'score' | 'lex';
@@ -95,8 +94,13 @@ function zrangeGeneric(c: Ctx, argv: string[], at: number, store: boolean, type:
       const r = clampRanks(start, end, len);
       if (r) e = rev ? z.rangeRev(len - 1 - r[1], len - 1 - r[0]) : z.range(r[0], r[1]);
     } else {
-      const [lo, hi] = sr ? scoreRanks(z, sr) : lexRanks(z, lr!);
-      e = windowOf(z, lo, hi, offset, limit, rev);
+      if (sr) {
+        const [lo, hi] = scoreRanks(z, sr);
+        e = windowOf(z, lo, hi, offset, limit, rev);
+      } else {
+        const [lo, hi] = lexWalk(z, lr!, rev, offset, limit);
+        e = rev ? z.rangeRev(lo, hi) : z.range(lo, hi);
+      }
     }
   }
   if (store) return storeResult(c, argv[1]!, e, type === 'rank');
@@ -180,7 +184,7 @@ function zremrange(c: Ctx, argv: string[], type: 'rank' | 'score' | 'lex'): Fram
     const r = clampRanks(start, end, z.card());
     if (!r) return int(0);
     [lo, hi] = r;
-  } else [lo, hi] = sr ? scoreRanks(z, sr) : lexRanks(z, lr!);
+  } else [lo, hi] = sr ? scoreRanks(z, sr) : lexDeleteRanks(z, lr!);
   if (hi < lo) return int(0);
   const n = z.removeRange(lo, hi).m.length;
   dropIfEmpty(c, key, z);

@@ -312,6 +312,32 @@ describe('set operations over plain sets (members of score 1)', () => {
   });
 });
 
+describe('lex ranges over members of different scores (what Redis\'s walks find)', () => {
+  it('listpack: the first/last-member test, the scan to the first in range, the walk while in range', async () => {
+    await d.check([
+      ['ZADD', '{t}z', '2e2', '-7', '-1', '4', '0', 'd'], ['ZRANGEBYLEX', '{t}z', '[a', '+', 'LIMIT', '1', '-1'], ['ZRANGEBYLEX', '{t}z', '-', '+'],
+      ['ZRANGEBYLEX', '{t}z', '[4', '+'], ['ZREVRANGEBYLEX', '{t}z', '+', '[0'], ['ZLEXCOUNT', '{t}z', '-', '[4'], ['ZREMRANGEBYLEX', '{t}z', '[a', '+'],
+      ['ZADD', '{t}y', '-1', 'm39', '0', 'x', 'inf', 'c'], ['ZLEXCOUNT', '{t}y', '(c', '+'], ['ZLEXCOUNT', '{t}y', '[m', '+'], ['ZRANGE', '{t}y', '[m', '+', 'BYLEX'],
+      ['ZRANGE', '{t}y', '+', '[a', 'BYLEX', 'REV', 'LIMIT', '1', '2'], ['ZRANGESTORE', '{t}d', '{t}y', '[a', '[y', 'BYLEX'], ['ZRANGE', '{t}d', '0', '-1', 'WITHSCORES'],
+      ['ZADD', '{t}w', '2', 'm36', '1e10', '\r\n', '3', '4}'], ['ZREVRANGEBYLEX', '{t}w', '+', '[a'], ['ZRANGEBYLEX', '{t}w', '[4', '(n'],
+      ['ZREMRANGEBYLEX', '{t}w', '[4', '+'], ['ZRANGE', '{t}w', '0', '-1'],
+      ['ZADD', '{t}v', '1', 'b', '2', 'a', '3', 'c', '4', 'b2'], ['ZRANGEBYLEX', '{t}v', '[b', '+', 'LIMIT', '0', '-1'], ['ZREVRANGEBYLEX', '{t}v', '+', '-', 'LIMIT', '1', '-1'],
+      ['ZLEXCOUNT', '{t}v', '[b', '[c'], ['ZREMRANGEBYLEX', '{t}v', '[b', '[c'], ['ZRANGE', '{t}v', '0', '-1'],
+    ]);
+  });
+
+  it('skiplist with equal scores: the same answers through the descents', async () => {
+    const members = ['a', 'aa', 'ab', 'b', 'ba', 'c', 'd', 'e', 'f', 'g'];
+    await d.check([
+      ['CONFIG', 'SET', 'zset-max-listpack-entries', '0'], ['ZADD', '{t}z', ...members.flatMap((m) => ['0', m])], ['OBJECT', 'ENCODING', '{t}z'],
+      ['ZRANGEBYLEX', '{t}z', '[aa', '(d', 'LIMIT', '1', '3'], ['ZREVRANGEBYLEX', '{t}z', '[e', '(a', 'LIMIT', '2', '-1'], ['ZLEXCOUNT', '{t}z', '(a', '[f'],
+      ['ZLEXCOUNT', '{t}z', '[x', '+'], ['ZLEXCOUNT', '{t}z', '-', '(a'], ['ZRANGE', '{t}z', '[c', '[b', 'BYLEX'], ['ZREMRANGEBYLEX', '{t}z', '(ab', '[c'], ['ZRANGE', '{t}z', '0', '-1'],
+      ['ZREMRANGEBYLEX', '{t}z', '[c', '[b'], ['ZCARD', '{t}z'],
+      ['CONFIG', 'SET', 'zset-max-listpack-entries', '128'],
+    ]);
+  });
+});
+
 describe('ZRANGESTORE and -0', () => {
   it('entries stored while the destination is still a listpack lose the sign of -0', async () => {
     await d.check([
