@@ -73,7 +73,12 @@ function lastAtOrBelow(rows: readonly LogRow[], x: number): number {
  * fake storage. Everything written is durable at once; nothing survives the process.
  */
 export class MemoryPort implements StoragePort {
-  readonly gated: boolean = false;
+  /**
+   * `gated`: rows in memory are as durable as they will ever be once written, so a reply need
+   * not wait for a commit (the in-process backend); tests that hold commits back pass false.
+   */
+  constructor(readonly gated = false) {}
+
   rows: LogRow[] = [];
   readonly meta = new Map<string, string>();
   readonly base = new Map<number, string[]>();

@@ -53,7 +53,8 @@ export class LocalBackend implements Backend {
     this.slots = new SlotMap(n);
     this.logs = this.slots.ranges.map(() => []);
     this.hosts = this.slots.ranges.map((r, i) => ShardHost.open({ index: i, count: n, slots: r }, {
-      port: new MemoryPort(), clock, timers, randomBytes, codec: RDB_SNAPSHOT,
+      // Memory holds what it was given at once: replies need not wait for a commit (gated).
+      port: new MemoryPort(true), clock, timers, randomBytes, codec: RDB_SNAPSHOT,
       publish: (notes) => this.pubsub.publishMany(notes),
       tap: (effects) => {
         for (const e of effects) this.logs[i]!.push(e);
