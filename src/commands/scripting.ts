@@ -125,9 +125,16 @@ function numkeys(argv: string[]): number | Frame {
 }
 
 /** redis.call's checks (Redis's scriptCall), then the shard's own dispatch. */
+/**
+ * Lua instructions per millisecond of busy-reply-threshold: fengari ran 1–2 million a second
+ * here (a shared 2-core machine), so a script is stopped after roughly the threshold's time.
+ */
+const INSTRUCTIONS_PER_MS = 2_000;
+
 class Host implements ScriptHost {
   /** The slot scripts' keys must stay in (the declared keys' slot; -1 until one is touched). */
   slot: number;
+  readonly instructionBudget: number;
 
   constructor(
     private readonly c: Ctx,
@@ -136,6 +143,7 @@ class Host implements ScriptHost {
     slot: number,
   ) {
     this.slot = slot;
+    this.instructionBudget = c.config.int('busy-reply-threshold') * INSTRUCTIONS_PER_MS;
   }
 
   call(argv: string[], resp: Proto): Frame {

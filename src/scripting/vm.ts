@@ -20,6 +20,11 @@ const J = (u: Uint8Array | null | undefined): string => (u ? fromBytes(u) : '');
 export interface ScriptHost {
   /** Run argv for the script; an error frame is the command's (or the refusal's) error. */
   call(argv: string[], resp: Proto): Frame;
+  /**
+   * Lua instructions the script may run before it is stopped (0: no limit). A shard serves no
+   * one while a script runs, and workerd's clock stands still during it, so the budget is counted.
+   */
+  readonly instructionBudget?: number;
   /** redis.log: level is Redis's LL_* (0 debug … 3 warning). */
   log?(level: number, msg: string): void;
 }
@@ -30,6 +35,8 @@ interface ErrInfo {
   source?: string;
   line?: string;
 }
+
+const HOOK_EVERY = 100_000;
 
 export const REPL_NONE = 0, REPL_AOF = 1, REPL_REPLICA = 2, REPL_ALL = 3;
 
@@ -554,7 +561,22 @@ export class LuaVM {
         pushArray(L, args);
         nargs = 2;
       }
+      const budget = host.instructionBudget ?? 0;
+      if (budget > 0) {
+        let left = budget;
+        const hook = (L: L): void => {
+          left -= HOOK_EVERY;
+          if (left <= 0) {
+            // From now on every instruction raises (as Redis's kill hook): one outside a pcall ends it.
+            if (left > -HOOK_EVERY) lua.lua_sethook(L, hook, lua.LUA_MASKCOUNT, 1);
+            pushErrTable(L, 'ERR Script killed: it ran past busy-reply-threshold (a shard serves no other client while a script runs)');
+            lua.lua_error(L);
+          }
+        };
+        lua.lua_sethook(L, hook, lua.LUA_MASKCOUNT, HOOK_EVERY);
+      }
       const rc = lua.lua_pcall(L, nargs, 1, eh);
+      if (budget > 0) lua.lua_sethook(L, null, 0, 0);
       if (rc !== 0) return this.errorReply(L, name);
       return this.toFrame(L, -1, 0);
     } finally {

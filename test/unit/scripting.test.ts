@@ -1,0 +1,35 @@
+// Scripting on one shard: a runaway script is stopped (a shard serves no one while it runs), its
+// effects are logged as the commands it ran inside MULTI/EXEC, and replay never runs Lua again.
+import { describe, expect, it } from 'vitest';
+import { Shard } from '../../src/shard/shard.js';
+import { ManualClock } from '../../src/engine/clock.js';
+
+const shard = () => new Shard({ index: 0, count: 1, slots: [0, 16383] }, new ManualClock());
+
+describe('scripts on a shard', () => {
+  it('stops a script past busy-reply-threshold, also one that catches the error with pcall', () => {
+    const s = shard();
+    s.exec([['CONFIG', 'SET', 'busy-reply-threshold', '10']]);
+    const [a] = s.exec([['EVAL', 'while true do end', '0']]).replies;
+    expect(a).toMatchObject({ t: 'err', v: expect.stringMatching(/^ERR Script killed: it ran past busy-reply-threshold/) });
+    const [b] = s.exec([['EVAL', 'while true do pcall(function() while true do end end) end', '0']]).replies;
+    expect(b).toMatchObject({ t: 'err', v: expect.stringMatching(/^ERR Script killed/) });
+    // The VM is usable afterwards.
+    expect(s.exec([['EVAL', 'return 7', '0']]).replies[0]).toEqual({ t: 'int', v: 7 });
+  });
+
+  it('logs the effects wrapped in MULTI/EXEC, one command without; replay rebuilds the state without Lua', () => {
+    const s = shard();
+    const r = s.exec([
+      ['EVAL', "redis.call('SET', KEYS[1], 'v', 'EX', '100'); redis.call('INCR', KEYS[2]); return redis.call('GET', KEYS[1])", '2', '{k}a', '{k}b'],
+      ['EVAL', "return redis.call('INCR', KEYS[1])", '1', '{k}b'],
+      ['EVAL', "return redis.call('GET', KEYS[1])", '1', '{k}b'],
+    ]);
+    expect(r.replies).toEqual([{ t: 'bulk', v: 'v' }, { t: 'int', v: 2 }, { t: 'bulk', v: '2' }]);
+    const at = String(1_700_000_000_000 + 100_000);
+    expect(r.effects).toEqual([['MULTI'], ['SET', '{k}a', 'v', 'PXAT', at], ['INCR', '{k}b'], ['EXEC'], ['INCR', '{k}b']]);
+    const t = shard();
+    t.replay(r.effects);
+    expect(t.exec([['GET', '{k}b'], ['PEXPIRETIME', '{k}a']]).replies).toEqual([{ t: 'bulk', v: '2' }, { t: 'int', v: Number(at) }]);
+  });
+});
