@@ -48,24 +48,30 @@ async function stats(c: ConnCtx, argv: string[]): Promise<Frame> {
     dataset += num(r.v[2]);
   }
   const total = BASELINE + dataset;
-  const f = (k: string, v: Frame): Frame[] => [bulk(k), v];
-  const out: Frame[] = [
-    ...f('peak.allocated', int(total)), ...f('total.allocated', int(total)), ...f('startup.allocated', int(BASELINE)),
-    ...f('replication.backlog', int(0)), ...f('clients.slaves', int(0)), ...f('clients.normal', int(0)),
-    ...f('cluster.links', int(0)), ...f('aof.buffer', int(0)), ...f('lua.caches', int(0)), ...f('functions.caches', int(0)),
-  ];
+  // Field/value pairs of the reply map, in Redis's order.
+  const out: Frame[] = [];
+  const f = (k: string, v: Frame): void => {
+    out.push(bulk(k), v);
+  };
+  f('peak.allocated', int(total)); f('total.allocated', int(total)); f('startup.allocated', int(BASELINE));
+  f('replication.backlog', int(0)); f('clients.slaves', int(0)); f('clients.normal', int(0));
+  f('cluster.links', int(0)); f('aof.buffer', int(0)); f('lua.caches', int(0)); f('functions.caches', int(0));
   // Redis lists a db only when it holds keys; keyflare has one keyspace (db 0) across its shards.
-  if (keys > 0) out.push(...f('db.0', map([...f('overhead.hashtable.main', int(keys * KEY_OVERHEAD)), ...f('overhead.hashtable.expires', int(expires * EXPIRE_OVERHEAD)), ...f('overhead.hashtable.slot-to-keys', int(keys * SLOT_LINKS))])));
-  out.push(
-    ...f('overhead.total', int(BASELINE)), ...f('keys.count', int(keys)),
-    ...f('keys.bytes-per-key', int(keys ? Math.floor(dataset / keys) : 0)), ...f('dataset.bytes', int(dataset)),
-    ...f('dataset.percentage', dbl((dataset * 100) / total)), ...f('peak.percentage', dbl(100)),
-    ...f('allocator.allocated', int(total)), ...f('allocator.active', int(total)), ...f('allocator.resident', int(total)),
-    ...f('allocator-fragmentation.ratio', dbl(1)), ...f('allocator-fragmentation.bytes', int(0)),
-    ...f('allocator-rss.ratio', dbl(1)), ...f('allocator-rss.bytes', int(0)),
-    ...f('rss-overhead.ratio', dbl(1)), ...f('rss-overhead.bytes', int(0)),
-    ...f('fragmentation', dbl(1)), ...f('fragmentation.bytes', int(0)),
-  );
+  if (keys > 0) {
+    f('db.0', map([
+      bulk('overhead.hashtable.main'), int(keys * KEY_OVERHEAD),
+      bulk('overhead.hashtable.expires'), int(expires * EXPIRE_OVERHEAD),
+      bulk('overhead.hashtable.slot-to-keys'), int(keys * SLOT_LINKS),
+    ]));
+  }
+  f('overhead.total', int(BASELINE)); f('keys.count', int(keys));
+  f('keys.bytes-per-key', int(keys ? Math.floor(dataset / keys) : 0)); f('dataset.bytes', int(dataset));
+  f('dataset.percentage', dbl((dataset * 100) / total)); f('peak.percentage', dbl(100));
+  f('allocator.allocated', int(total)); f('allocator.active', int(total)); f('allocator.resident', int(total));
+  f('allocator-fragmentation.ratio', dbl(1)); f('allocator-fragmentation.bytes', int(0));
+  f('allocator-rss.ratio', dbl(1)); f('allocator-rss.bytes', int(0));
+  f('rss-overhead.ratio', dbl(1)); f('rss-overhead.bytes', int(0));
+  f('fragmentation', dbl(1)); f('fragmentation.bytes', int(0));
   return map(out);
 }
 
