@@ -59,11 +59,11 @@ export interface CmpCtx {
 
 type Mode =
   | 'shape' | 'hello' | 'ttl-s' | 'ttl-ms' | 'idle' | 'timey' | 'unordered' | 'enc-order' | 'enc-order-pairs'
-  | 'srandmember' | 'spop' | 'hrandfield' | 'zrandmember' | 'randomkey' | 'scan' | 'encoding' | 'dump' | 'sort' | 'xadd';
+  | 'function-list' | 'srandmember' | 'spop' | 'hrandfield' | 'zrandmember' | 'randomkey' | 'scan' | 'encoding' | 'dump' | 'sort' | 'xadd';
 
 const MODES: Record<string, Mode> = {
   INFO: 'shape', TIME: 'shape', LASTSAVE: 'shape', 'CLIENT ID': 'shape', 'CLIENT INFO': 'shape', 'CLIENT LIST': 'shape',
-  'CLUSTER MYID': 'shape', 'CLUSTER INFO': 'shape', 'ACL GENPASS': 'shape', 'OBJECT FREQ': 'shape',
+  'CLUSTER MYID': 'shape', 'CLUSTER INFO': 'shape', 'MEMORY USAGE': 'shape', 'FUNCTION LIST': 'function-list', 'ACL GENPASS': 'shape', 'OBJECT FREQ': 'shape',
   HELLO: 'hello',
   TTL: 'ttl-s', EXPIRETIME: 'ttl-s', PTTL: 'ttl-ms', PEXPIRETIME: 'ttl-ms', 'OBJECT IDLETIME': 'idle',
   XPENDING: 'timey', 'XINFO STREAM': 'timey', 'XINFO CONSUMERS': 'timey',
@@ -106,6 +106,20 @@ function sameUnordered(a: Node, b: Node, pairs: boolean): boolean {
   const x = canon(a, pairs);
   const y = canon(b, pairs);
   return x.every((v, i) => v === y[i]);
+}
+
+/** FUNCTION LIST with Redis's dict orders taken out: libraries, and each one's functions, sorted. */
+function canonFunctions(n: Node): string {
+  const libs = (n.kids ?? []).map((lib) => {
+    const k = lib.kids ?? [];
+    const parts: string[] = [];
+    for (let i = 0; i + 1 < k.length; i += 2) {
+      const v = k[i + 1]!;
+      parts.push(k[i]!.raw + (k[i]!.text === 'functions' && v.kids ? v.kids.map((f) => f.raw).sort().join('') : v.raw));
+    }
+    return `${lib.ty}${parts.join('')}`;
+  });
+  return libs.sort().join('|');
 }
 
 /** [name, value?] items of a random-pick reply (RESP3 WITH* replies nest pairs). */
@@ -189,6 +203,7 @@ export async function compareReply(argv: readonly string[], a: Node, b: Node, ct
     case 'idle': return ttlEq(a, b, 3) ? null : 'idle';
     case 'timey': return timeyEq(a, b) ? null : 'reply';
     case 'unordered': return sameUnordered(a, b, false) ? null : 'members';
+    case 'function-list': return a.ty === b.ty && canonFunctions(a) === canonFunctions(b) ? null : 'libraries';
     case 'enc-order':
     case 'enc-order-pairs': {
       if (!sameUnordered(a, b, modeOf(argv) === 'enc-order-pairs')) return 'members';
@@ -240,14 +255,15 @@ export async function compareReply(argv: readonly string[], a: Node, b: Node, ct
     case 'scan': return compareScan(argv, a, b, probe);
     case 'encoding': {
       // Small string sets are listpacks here, as in Redis 7.2 (7.0 has only a hash table).
-      const t = probe ? (await probe(['TYPE', argv[2] ?? ''])).text : 'set';
+      const t = probe ? (await probe(['TYPE', argv[2] ?? ''])).text : ctx.tainted ? 'hash' : 'set';
       if (t === 'set' && a.text === 'hashtable' && b.text === 'listpack') return null;
       if (t === 'hash' && ctx.tainted) return null;
       return 'encoding';
     }
     case 'dump': {
       if (a.ty !== '$' || b.ty !== '$') return 'reply';
-      if (!probe) return a.text.length === b.text.length ? null : 'payload';
+      // Inside EXEC nothing can be asked: a field-TTL hash's payload is another RDB type.
+      if (!probe) return ctx.tainted || a.text.length === b.text.length ? null : 'payload';
       if (ctx.tainted && (await probe(['TYPE', key])).text === 'hash') return null;
       // A hash table's members are dumped in Redis's dict order: the same bytes, reordered.
       if ((await probe(['OBJECT', 'ENCODING', key])).text === 'hashtable' && a.text.length === b.text.length) return null;

@@ -321,7 +321,7 @@ const server: Family = {
       case 7: return [['COMMAND', 'INFO', g.pick(COMMANDS_FOR_INFO)]];
       case 8: {
         const c = g.pick([['GET', g.key('s')], ['MSET', g.key('s'), '1', g.key('s'), '2'], ['ZUNIONSTORE', g.key('z'), '2', g.key('z'), g.key('z')], ['XREAD', 'STREAMS', g.key('x'), '0'], ['SORT', g.key('l'), 'STORE', g.key('l')], ['PING'], ['NOSUCH', 'x'], ['GET'], ['LMPOP', '2', g.key('l'), g.key('l'), 'LEFT'], ['GEORADIUS', g.key('g'), '0', '0', '1', 'km', 'STORE', g.key('g')]]);
-        return [['COMMAND', 'GETKEYS', ...c]];
+        return [['COMMAND', g.pick(['GETKEYS', 'GETKEYS', 'GETKEYSANDFLAGS']), ...c]];
       }
       case 9: return [['CLUSTER', 'KEYSLOT', g.key('s')]];
       case 10: return [['CLUSTER', 'COUNTKEYSINSLOT', g.pick(['0', '16383', '16384', '-1', 'x'])]];
@@ -337,7 +337,7 @@ const server: Family = {
       case 20: return [[g.pick(['NOSUCHCMD', 'GETT', 'XINFO', 'CONFIG']), ...g.opt(0.5, 'nosub')]];
       case 21: return [['ACL', g.pick(['WHOAMI', 'CAT'])]];
       case 22: return [['CLUSTER', g.pick(['INFO', 'MYID'])]];
-      case 23: return [['SAVE']];
+      case 23: return [g.chance(0.5) ? ['SAVE'] : ['MEMORY', 'USAGE', g.key(g.pick(['s', 'h', 'z', 'l'] as const)), ...g.opt(0.3, 'SAMPLES', g.pick(['0', '5', 'x']))]];
       case 24: return [['FLUSHALL', ...g.opt(0.3, g.pick(['ASYNC', 'SYNC']))]];
       default: return [['ECHO', g.long()]];
     }

@@ -5,6 +5,7 @@ import { Rng } from '../../src/engine/clock.js';
 import type { Proto } from '../../src/protocol/resp-encode.js';
 import { DATA_FAMILIES } from './random-gen-data.js';
 import { MORE_FAMILIES } from './random-gen-more.js';
+import { SCRIPT_FAMILIES } from './random-gen-script.js';
 
 /** Key kinds: each has its own names, so most commands meet the type they expect. */
 export type Kind = 's' | 'n' | 'l' | 'h' | 'S' | 'I' | 'z' | 'x' | 'p' | 'g' | 'b';
@@ -13,6 +14,8 @@ const KINDS: readonly Kind[] = ['s', 'n', 'l', 'h', 'S', 'I', 'z', 'x', 'p', 'g'
 export interface GenOpts {
   /** Redis against Redis: leave out what only keyflare serves (hash field TTLs). */
   control: boolean;
+  /** Only these families (by name), for a run aimed at one area. */
+  only?: readonly string[];
 }
 
 export interface Sequence {
@@ -31,6 +34,8 @@ export interface Family {
 
 /** RESTORE's payload argument: the runner puts in the last DUMP reply of each side. */
 export const DUMP_REF = '\u0001last-dump\u0001';
+/** EVALSHA/SCRIPT EXISTS argument prefix: the runner puts in the SHA-1 of the script after it. */
+export const SHA_REF = '\u0002sha\u0002';
 
 /**
  * Commands the arity mutation leaves alone: their 7.0 arity errors differ from our 7.2/7.4
@@ -214,11 +219,12 @@ const tx: Family = {
   },
 };
 
-const ALL_FAMILIES: readonly Family[] = [...DATA_FAMILIES, ...MORE_FAMILIES, tx];
+const ALL_FAMILIES: readonly Family[] = [...DATA_FAMILIES, ...MORE_FAMILIES, ...SCRIPT_FAMILIES, tx];
 
 /** Commands of a family mix, weighted; used by the transaction family for its queued commands. */
 export function pickFamily(g: G, exclude?: (f: Family) => boolean): Family {
-  const fams = exclude ? ALL_FAMILIES.filter((f) => !exclude(f)) : ALL_FAMILIES;
+  const only = g.opts.only;
+  const fams = ALL_FAMILIES.filter((f) => !exclude?.(f) && (!only || only.includes(f.name)));
   const w = (f: Family) => f.weight * (g.focus.has(f.name) ? 6 : 1);
   let total = 0;
   for (const f of fams) total += w(f);
