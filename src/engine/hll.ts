@@ -161,7 +161,9 @@ export function sparseToDense(h: HllBuf): boolean {
     } else {
       let runlen = valLen(op);
       const regval = valValue(op);
-      if (runlen + idx > HLL_REGISTERS) break;
+      // A run past the last register is corruption (Redis's CVE-2025-32023 fix, which the 7.0.15
+      // oracle carries: 7.0.15's source merely stopped there).
+      if (runlen + idx > HLL_REGISTERS) return false;
       while (runlen--) denseSetReg(d, HLL_HDR_SIZE, idx++, regval);
       p++;
     }
@@ -325,7 +327,7 @@ export function hllMerge(max: Uint8Array, s: string): boolean {
     } else {
       let runlen = valLen(op);
       const regval = valValue(op);
-      if (runlen + i > HLL_REGISTERS) break;
+      if (runlen + i > HLL_REGISTERS) return false; // corruption, as in sparseToDense
       while (runlen--) {
         if (regval > max[i]!) max[i] = regval;
         i++;

@@ -131,6 +131,19 @@ function denseHll(reg: (i: number) => number): string {
   return hdr(0) + String.fromCharCode(...b.subarray(0, 12288));
 }
 
+describe('sparse values with a run past the last register', () => {
+  it('are corrupted for PFMERGE, PFCOUNT of several keys and PFDEBUG TODENSE/GETREG (Redis with the CVE-2025-32023 fix)', async () => {
+    const sparse = (ops: number[]) => hdr(1) + String.fromCharCode(...ops);
+    await d.check([
+      ['SET', '{h}a', sparse([0x20, 0x34, 0xcc, 0x5d, 0x80, 0x62, 0x27, 0x80, 0x5d, 0x55])], ['PFMERGE', '{h}a'], ['PFMERGE', '{h}b', '{h}a'],
+      ['PFDEBUG', 'TODENSE', '{h}a'], ['PFDEBUG', 'GETREG', '{h}a'], ['PFCOUNT', '{h}a'],
+      ['SET', '{h}e', sparse([0x7f, 0xfe, 0x80, 0x80])], ['PFMERGE', '{h}f', '{h}e'], ['PFCOUNT', '{h}e'], ['PFDEBUG', 'TODENSE', '{h}e'],
+      ['PFADD', '{h}g', 'a', 'b', 'c'], ['PFCOUNT', '{h}g', '{h}e'], ['PFADD', '{h}e', 'x'], ['GET', '{h}e'],
+      ['SET', '{h}x', sparse([0x7f, 0xff, 0x80])], ['PFMERGE', '{h}y', '{h}x'], ['PFCOUNT', '{h}x', '{h}g'], ['EXISTS', '{h}y'],
+    ]);
+  });
+});
+
 describe('PFCOUNT of huge estimates (crafted registers)', () => {
   it("is Redis's exact uint64 past 2^53, 2^63 once llroundl overflows, and caches as Redis does", async () => {
     const script: Cmd[] = [];
