@@ -152,7 +152,9 @@ function serveNew(c: Ctx, s: Stream, key: string, groupName: string, g: Group, c
       if (g.entriesRead !== INVALID_READ && !s.hasTombstones(e.id, null)) g.entriesRead++;
       else if (s.entriesAdded) g.entriesRead = s.estimateDistance(e.id);
       g.lastId = e.id;
-      if (noack) propagateLast = true;
+      // Unconditionally, as Redis 7.2.4+ does (redis#12898): the XCLAIMs below carry the last ID
+      // but not entries-read, so without SETID … ENTRIESREAD a replay (or replica) lost it.
+      propagateLast = true;
     }
     out.push(entryFrame(e));
     if (noack) continue;

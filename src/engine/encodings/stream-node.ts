@@ -154,6 +154,69 @@ export class StreamNode {
     return out;
   }
 
+  /**
+   * The entry with this ID, tombstone or not, decoding only its own fields and values: XCLAIM and
+   * XACK-style lookups (a replayed XREADGROUP is one XCLAIM per entry) would otherwise decode the
+   * whole node per ID. An ID has exactly one delta encoding, so deltas are compared, not IDs.
+   */
+  find(id: SID): Entry | undefined {
+    if (id < this.master || id > this.lastId) return undefined;
+    const d = this.flat();
+    const tms = BigInt.asIntN(64, msOf(id) - msOf(this.master));
+    const tseq = BigInt.asIntN(64, seqOf(id) - seqOf(this.master));
+    const narrow = tms < NARROW && tms > -NARROW && tseq < NARROW && tseq > -NARROW;
+    const nms = Number(tms);
+    const nseq = Number(tseq);
+    const pos = { p: 0 };
+    const skip = () => {
+      const len = readVarint(d, pos);
+      pos.p += len;
+    };
+    while (pos.p < d.length) {
+      const off = pos.p;
+      const packed = d.charCodeAt(pos.p++);
+      const flags = packed & ~F_WIDE;
+      let hit: boolean;
+      if (packed & F_WIDE) {
+        let len = readVarint(d, pos);
+        const msd = BigInt(d.slice(pos.p, (pos.p += len)));
+        len = readVarint(d, pos);
+        const seqd = BigInt(d.slice(pos.p, (pos.p += len)));
+        hit = !narrow && msd === tms && seqd === tseq;
+      } else {
+        const msd = unzigzag(readVarint(d, pos));
+        const seqd = unzigzag(readVarint(d, pos));
+        hit = narrow && msd === nms && seqd === nseq;
+      }
+      let fields: readonly string[] = this.fields;
+      if (!(flags & F_SAMEFIELDS)) {
+        const nf = readVarint(d, pos);
+        if (!hit) {
+          for (let i = 0; i < 2 * nf; i++) skip();
+          continue;
+        }
+        const fs: string[] = [];
+        for (let i = 0; i < nf; i++) {
+          const len = readVarint(d, pos);
+          fs.push(d.slice(pos.p, pos.p + len));
+          pos.p += len;
+        }
+        fields = fs;
+      } else if (!hit) {
+        for (let i = 0; i < fields.length; i++) skip();
+        continue;
+      }
+      const fv: string[] = [];
+      for (const f of fields) {
+        const len = readVarint(d, pos);
+        fv.push(f, d.slice(pos.p, pos.p + len));
+        pos.p += len;
+      }
+      return { id, flags, fv, off };
+    }
+    return undefined;
+  }
+
   /** Mark the entry at `off` (from entries()) deleted; counters are the caller's. */
   markDeleted(off: number): void {
     const d = this.flat();

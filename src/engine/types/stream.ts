@@ -6,40 +6,80 @@ import { F_DELETED, MAX_ID, StreamNode, type Entry, type SID } from '../encoding
 
 export const INVALID_READ = -1n; // Redis's SCG_INVALID_ENTRIES_READ
 
-/** A sorted set of IDs with a value per ID (pending-entry lists). */
+/**
+ * The Map key of a stream ID. V8 hashes a BigInt by its low 64 bits only, and the IDs of one
+ * stream mostly share them (the sequence part: 0 for every generated ID), so a Map keyed by raw
+ * IDs is one long collision chain — XREADGROUP of 40k entries took over a minute. XOR-ing the ms
+ * part into the low word spreads them, and is a bijection (the ms part stays in the high word).
+ */
+export const idKey = (id: SID): bigint => id ^ (id >> 64n);
+
+/** Index of the first of the sorted `k` that is >= id. */
+function lowerIn(k: readonly SID[], id: SID): number {
+  let lo = 0;
+  let hi = k.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (k[m]! < id) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+/**
+ * A sorted set of IDs with a value per ID (pending-entry lists). A deletion only drops the value;
+ * its ID leaves the sorted array at the next read of `keys`, in place, so that XACK of 100k IDs
+ * is one pass instead of 100k splices (which took a minute). Readers see no difference.
+ */
 export class IdIndex<T> {
-  readonly keys: SID[] = [];
-  readonly map = new Map<SID, T>();
+  private ids: SID[] = [];
+  /** IDs in `ids` whose value was deleted. */
+  private dead = 0;
+  /** Values by idKey(id). */
+  private readonly map = new Map<bigint, T>();
   get size(): number {
-    return this.keys.length;
+    return this.map.size;
+  }
+  /** The IDs in order. */
+  get keys(): SID[] {
+    if (this.dead) this.compact();
+    return this.ids;
   }
   get(id: SID): T | undefined {
-    return this.map.get(id);
+    return this.map.get(idKey(id));
   }
-  /** Index of the first key >= id. */
+  /** Index in `keys` of the first key >= id. */
   lower(id: SID): number {
-    const k = this.keys;
-    let lo = 0;
-    let hi = k.length;
-    while (lo < hi) {
-      const m = (lo + hi) >> 1;
-      if (k[m]! < id) lo = m + 1;
-      else hi = m;
-    }
-    return lo;
+    return lowerIn(this.keys, id);
   }
   set(id: SID, v: T): void {
-    if (!this.map.has(id)) {
-      const k = this.keys;
+    const key = idKey(id);
+    if (!this.map.has(key)) {
+      const k = this.ids;
       if (k.length === 0 || k[k.length - 1]! < id) k.push(id);
-      else k.splice(this.lower(id), 0, id);
+      else {
+        const p = lowerIn(k, id);
+        if (k[p] === id) this.dead--; // deleted, not yet compacted away: live again in place
+        else k.splice(p, 0, id);
+      }
     }
-    this.map.set(id, v);
+    this.map.set(key, v);
   }
   delete(id: SID): boolean {
-    if (!this.map.delete(id)) return false;
-    this.keys.splice(this.lower(id), 1);
+    if (!this.map.delete(idKey(id))) return false;
+    // Compacted here too once most of the array is dead, so deleted IDs never pile up unread.
+    if (++this.dead > 64 && this.dead > this.map.size) this.compact();
     return true;
+  }
+  private compact(): void {
+    const k = this.ids;
+    let w = 0;
+    for (let r = 0; r < k.length; r++) {
+      const id = k[r]!;
+      if (this.map.has(idKey(id))) k[w++] = id;
+    }
+    k.length = w;
+    this.dead = 0;
   }
 }
 
@@ -153,7 +193,9 @@ export class Stream implements RObj {
 
   /** The live entry with this ID, if any. */
   get(id: SID): Entry | undefined {
-    return this.range(id, id, 1)[0];
+    const i = this.nodeFor(id);
+    const e = i < 0 ? undefined : this.nodes[i]!.find(id);
+    return e && !(e.flags & F_DELETED) ? e : undefined;
   }
 
   /** First (or last) live ID; Redis's streamGetEdgeID with tombstones skipped. Empty: max / 0-0. */
@@ -173,20 +215,16 @@ export class Stream implements RObj {
     const i = this.nodeFor(id);
     if (i < 0) return false;
     const n = this.nodes[i]!;
-    if (n.lastId < id) return false;
-    for (const e of n.entries()) {
-      if (e.id !== id) continue;
-      if (e.flags & F_DELETED) return false;
-      if (n.live === 1) this.nodes.splice(i, 1);
-      else {
-        n.markDeleted(e.off);
-        n.live--;
-        n.deleted++;
-      }
-      this.length--;
-      return true;
+    const e = n.find(id);
+    if (!e || e.flags & F_DELETED) return false;
+    if (n.live === 1) this.nodes.splice(i, 1);
+    else {
+      n.markDeleted(e.off);
+      n.live--;
+      n.deleted++;
     }
-    return false;
+    this.length--;
+    return true;
   }
 
   /** Redis's streamTrim: whole nodes first, then (exact only) entries of the head node. */
