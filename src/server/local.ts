@@ -25,6 +25,8 @@ const realTimers: Timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => 
 export class LocalBackend implements Backend {
   readonly slots: SlotMap;
   readonly hosts: ShardHost[];
+  /** Each shard's storage (tests recover a second host from it). */
+  readonly ports: MemoryPort[];
   readonly shards: Shard[];
   /** Every effect each shard logged, in order (what its AOF would hold). */
   readonly logs: string[][][];
@@ -52,9 +54,10 @@ export class LocalBackend implements Backend {
   ) {
     this.slots = new SlotMap(n);
     this.logs = this.slots.ranges.map(() => []);
+    this.ports = this.slots.ranges.map(() => new MemoryPort(true));
     this.hosts = this.slots.ranges.map((r, i) => ShardHost.open({ index: i, count: n, slots: r }, {
       // Memory holds what it was given at once: replies need not wait for a commit (gated).
-      port: new MemoryPort(true), clock, timers, randomBytes, codec: RDB_SNAPSHOT,
+      port: this.ports[i]!, clock, timers, randomBytes, codec: RDB_SNAPSHOT,
       publish: (notes) => this.pubsub.publishMany(notes),
       tap: (effects) => {
         for (const e of effects) this.logs[i]!.push(e);
