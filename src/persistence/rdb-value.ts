@@ -15,7 +15,7 @@ import {
   T_LIST_ZIPLIST, T_SET, T_SET_INTSET, T_SET_LISTPACK, T_STREAM_LISTPACKS, T_STREAM_LISTPACKS_2,
   T_STREAM_LISTPACKS_3, T_STRING, T_HASH_METADATA, T_HASH_ZIPMAP, T_ZSET, T_ZSET_2, T_ZSET_LISTPACK, T_ZSET_ZIPLIST, fail, type Reader, type Writer,
 } from './rdb-io.js';
-import { LP_OVERHEAD, intsetDecode, intsetEncode, lpDecode, lpEncode, lpEntry, lpFromEntries, zipDecode } from './rdb-listpack.js';
+import { intsetDecode, intsetEncode, lpDecode, lpEncode, zipDecode } from './rdb-listpack.js';
 import { loadStream, saveStream, skipStream } from './rdb-stream.js';
 
 /** The thresholds that decide encodings of loaded values (Redis reads them from its config). */
@@ -62,33 +62,6 @@ export function defaultLimits(): LoadLimits {
 }
 
 // ---- saving ----
-
-/** Quicklist node byte limits for fill -1..-5, and the cap for positive fills (Redis 7.0). */
-const SIZE_LIMITS = [4096, 8192, 16384, 32768, 65536];
-const SAFETY_LIMIT = 8192;
-
-/** Split list items into listpack nodes the way Redis 7.0's quicklist would fill them. */
-function listNodes(items: readonly string[], fill: number): string[] {
-  const nodes: string[] = [];
-  let cur: string[] = [];
-  let bytes = LP_OVERHEAD;
-  for (const it of items) {
-    const e = lpEntry(it);
-    if (cur.length > 0) {
-      const sz = bytes + e.length;
-      const ok = fill < 0 ? sz <= SIZE_LIMITS[Math.min(-fill, 5) - 1]! : sz <= SAFETY_LIMIT && cur.length < fill;
-      if (!ok) {
-        nodes.push(lpFromEntries(cur, cur.length));
-        cur = [];
-        bytes = LP_OVERHEAD;
-      }
-    }
-    cur.push(e);
-    bytes += e.length;
-  }
-  if (cur.length) nodes.push(lpFromEntries(cur, cur.length));
-  return nodes;
-}
 
 /** A score as Redis 7.0's zzlInsertAt stores it: integral values as integers, else %.17g. */
 function scoreText(x: number): string {
@@ -147,7 +120,8 @@ export function saveObject(w: Writer, v: Value, key: string | null): void {
   switch (v.type) {
     case 'list': {
       const l = v as List;
-      const nodes = listNodes(l.toArray(), l.fill);
+      // The nodes as the list holds them (engine/types/list.ts fills them as Redis's quicklist).
+      const nodes = l.nodeItems().map(lpEncode);
       w.byte(T_LIST_QUICKLIST_2);
       if (key !== null) w.str(key);
       w.len(nodes.length);
@@ -220,11 +194,15 @@ export function saveObject(w: Writer, v: Value, key: string | null): void {
 
 // ---- loading ----
 
-function buildList(items: string[][], lim: LoadLimits): List {
+/** `nodes`: keep each part as one node (quicklistAppendListpack), else push the items. */
+function buildList(items: string[][], lim: LoadLimits, nodes = false): List {
   const l = new List(lim.listFill);
   let n = 0;
   for (const part of items) {
-    if (part.length) l.pushTail(part);
+    if (part.length) {
+      if (nodes) l.appendNode(part);
+      else l.pushTail(part);
+    }
     n += part.length;
   }
   if (n === 0) fail('empty list');
@@ -313,7 +291,7 @@ export function loadObject(r: Reader, type: number, lim: LoadLimits): Value {
         // Empty nodes are skipped, as Redis does.
         parts.push(type === T_LIST_QUICKLIST ? zipDecode(blob) : lpDecode(blob));
       }
-      return buildList(parts, lim);
+      return buildList(parts, lim, true);
     }
     case T_HASH: {
       const n = r.len();

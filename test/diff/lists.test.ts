@@ -193,6 +193,34 @@ describe('lists: encodings and configuration', () => {
   });
 });
 
+describe('lists: quicklist nodes as Redis fills them (seen in DUMP)', () => {
+  it('head pushes open a node of their own when the head is full; byte limits use Redis\'s estimate', async () => {
+    const many = (p: string, n: number, len = 1) => Array.from({ length: n }, (_, i) => `${p}${i}`.padEnd(len, 'x'));
+    await d.check([
+      ['CONFIG', 'SET', 'list-max-listpack-size', '2'],
+      ['LPUSH', '{t}l', 'a'], ['LPUSH', '{t}l', 'b'], ['LPUSH', '{t}l', 'c'], ['DUMP', '{t}l'],
+      ['RPUSH', '{t}r', 'a', 'b', 'c', 'd', 'e'], ['LPUSH', '{t}r', 'x'], ['DUMP', '{t}r'],
+      ['LPUSH', '{t}m', '1', '2', '3', '4', '5'], ['DUMP', '{t}m'], ['LPUSH', '{t}m', '6'], ['RPUSH', '{t}m', '7', '8', '9'], ['DUMP', '{t}m'],
+      ['CONFIG', 'SET', 'list-max-listpack-size', '-1'],
+      ['RPUSH', '{t}b', ...many('e', 1500)], ['DUMP', '{t}b'], ['LPUSH', '{t}b', ...many('h', 700, 5)], ['DUMP', '{t}b'],
+      ['RPUSH', '{t}i', ...Array.from({ length: 1200 }, (_, i) => String(i * 7919 - 400000))], ['DUMP', '{t}i'],
+      ['LPUSH', '{t}s', ...many('s', 40, 100)], ['LPOP', '{t}s', '3'], ['RPOP', '{t}s', '2'], ['DUMP', '{t}s'],
+      ['CONFIG', 'SET', 'list-max-listpack-size', '-2'],
+    ]);
+  });
+
+  it('RESTORE keeps the nodes of the payload, whatever the fill', async () => {
+    await d.pair(['FLUSHALL']);
+    await d.pair(['CONFIG', 'SET', 'list-max-listpack-size', '2']);
+    await d.pair(['LPUSH', '{t}l', 'a']);
+    await d.pair(['LPUSH', '{t}l', 'b', 'c', 'd']);
+    const dump = (await d.pair(['DUMP', '{t}l'])).redis;
+    const payload = dump.slice(dump.indexOf('\r\n') + 2, -2);
+    await d.pair(['CONFIG', 'SET', 'list-max-listpack-size', '-2']);
+    await d.check([['RESTORE', '{t}x', '0', payload], ['DUMP', '{t}x'], ['RPUSH', '{t}x', 'e'], ['DUMP', '{t}x'], ['LRANGE', '{t}x', '0', '-1']], [2]);
+  });
+});
+
 describe('lists: logged effects', () => {
   it('pops served by the blocking and multi-key forms are logged as Redis 7.0 propagates them', async () => {
     const s = d.backend.session();

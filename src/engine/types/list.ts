@@ -1,7 +1,8 @@
 // The list type: a quicklist — a deque of packed nodes (encodings/list-pack.ts), each holding up
 // to `list-max-listpack-size` entries (or bytes), so both ends push and pop in O(1).
 import { registerType, type RObj } from '../keyspace.js';
-import { encodeEntry, entrySize, flat, flatSlice, pack, readAt, readBefore, skip, skipBack, unpack } from '../encodings/list-pack.js';
+import { encodeEntry, flat, flatSlice, pack, readAt, readBefore, skip, skipBack, unpack } from '../encodings/list-pack.js';
+import { lpStr } from '../encodings/stream-node.js';
 
 /** Redis's optimization_level: node byte limits for fill -1..-5. */
 const SIZE_LIMITS = [4096, 8192, 16384, 32768, 65536];
@@ -14,11 +15,36 @@ export function clampFill(fill: number): number {
   return fill > FILL_MAX ? FILL_MAX : fill < -5 ? -5 : fill;
 }
 
-/** Redis 7.0's _quicklistNodeAllowInsert, on our node sizes. */
-function allows(fill: number, count: number, bytes: number, add: number): boolean {
-  const sz = bytes + add;
+/** lpNew's bytes: the listpack header and its end byte. */
+const LP_EMPTY = 7;
+/** Redis's SIZE_ESTIMATE_OVERHEAD: what an insert is assumed to add beyond the raw element. */
+const ESTIMATE_OVERHEAD = 8;
+
+/**
+ * Redis 7.0's _quicklistNodeAllowInsert: `lpBytes` is the node's listpack size (what Redis keeps
+ * in node->sz), `rawLen` the element's length; the estimate is theirs, not the exact growth.
+ */
+function allows(fill: number, count: number, lpBytes: number, rawLen: number): boolean {
+  const sz = lpBytes + rawLen + ESTIMATE_OVERHEAD;
   if (fill < 0) return sz <= SIZE_LIMITS[-fill - 1]!;
   return sz <= SAFETY_LIMIT && count < fill;
+}
+
+// lpBytes of a node, memoized for the node last measured: a run of pushes at one end of a list
+// measures its end node once and then adds each entry's size (a pure function of the string).
+let memoNode: string | null = null;
+let memoBytes = 0;
+function nodeLpBytes(s: string, count: number): number {
+  if (s === memoNode) return memoBytes;
+  let b = LP_EMPTY;
+  for (const v of unpack(s, count)) b += lpStr(v);
+  memoNode = s;
+  memoBytes = b;
+  return b;
+}
+function rememberLpBytes(s: string, bytes: number): void {
+  memoNode = s;
+  memoBytes = bytes;
 }
 
 /**
@@ -78,23 +104,47 @@ export class List implements RObj {
     this.arr[this.hd + 2 * j + 1] = n;
   }
 
-  /** Pack items into fresh nodes that respect the fill. */
+  /** Pack items into fresh nodes as tail pushes fill them (each node as full as the fill allows). */
   private chunk(items: readonly string[]): Array<string | number> {
     const out: Array<string | number> = [];
     let from = 0;
-    let bytes = 0;
+    let bytes = LP_EMPTY;
     for (let i = 0; i < items.length; i++) {
-      const add = entrySize(items[i]!.length);
-      if (i > from && !allows(this.fill, i - from, bytes, add)) {
+      const v = items[i]!;
+      if (i > from && !allows(this.fill, i - from, bytes, v.length)) {
         out.push(pack(items, from, i), i - from);
         from = i;
-        bytes = 0;
+        bytes = LP_EMPTY;
       }
-      bytes += add;
+      bytes += lpStr(v);
     }
     if (items.length > from) out.push(pack(items, from, items.length), items.length - from);
     // An exact-size copy: a grown array keeps spare slots, which a small list would pay for.
     return out.slice();
+  }
+
+  /**
+   * Pack items (in list order) into fresh nodes as head pushes fill them: quicklistPushHead puts
+   * the last item first and prepends the others, opening a new node whenever the head is full, so
+   * the node next to the old head is the full one and the new head holds the remainder.
+   */
+  private chunkFromHead(items: readonly string[]): Array<string | number> {
+    const bounds: number[] = [];
+    let to = items.length;
+    let bytes = LP_EMPTY;
+    for (let i = items.length - 1; i >= 0; i--) {
+      const v = items[i]!;
+      if (i < to - 1 && !allows(this.fill, to - 1 - i, bytes, v.length)) {
+        bounds.push(i + 1, to);
+        to = i + 1;
+        bytes = LP_EMPTY;
+      }
+      bytes += lpStr(v);
+    }
+    bounds.push(0, to);
+    const out: Array<string | number> = [];
+    for (let k = bounds.length - 2; k >= 0; k -= 2) out.push(pack(items, bounds[k]!, bounds[k + 1]!), bounds[k + 1]! - bounds[k]!);
+    return out;
   }
 
   /** Replace node j by nodes holding `items` (none when empty). */
@@ -129,16 +179,19 @@ export class List implements RObj {
       const j = this.nodeCount - 1;
       let s = this.node(j);
       let n = this.count(j);
+      let bytes = nodeLpBytes(s, n);
       let add = '';
       for (; i < items.length; i++) {
-        const sz = entrySize(items[i]!.length);
-        if (!allows(this.fill, n, s.length + add.length, sz)) break;
-        add += encodeEntry(items[i]!);
+        const v = items[i]!;
+        if (!allows(this.fill, n, bytes, v.length)) break;
+        add += encodeEntry(v);
+        bytes += lpStr(v);
         n++;
       }
       if (add.length) {
         s = flat(s + add);
         this.setNode(j, s, n);
+        rememberLpBytes(s, bytes);
       }
     }
     this.len += items.length;
@@ -163,22 +216,25 @@ export class List implements RObj {
     if (this.tl > this.hd) {
       let s = this.node(0);
       let n = this.count(0);
+      let bytes = nodeLpBytes(s, n);
       let add = '';
       while (i > 0) {
-        const sz = entrySize(rev[i - 1]!.length);
-        if (!allows(this.fill, n, s.length + add.length, sz)) break;
-        add = encodeEntry(rev[i - 1]!) + add;
+        const v = rev[i - 1]!;
+        if (!allows(this.fill, n, bytes, v.length)) break;
+        add = encodeEntry(v) + add;
+        bytes += lpStr(v);
         n++;
         i--;
       }
       if (add.length) {
         s = flat(add + s);
         this.setNode(0, s, n);
+        rememberLpBytes(s, bytes);
       }
     }
     this.len += items.length;
     if (i === 0) return;
-    const fresh = this.chunk(i === rev.length ? rev : rev.slice(0, i));
+    const fresh = this.chunkFromHead(i === rev.length ? rev : rev.slice(0, i));
     if (this.tl === this.hd) {
       this.q = fresh;
       this.hd = 0;
@@ -456,6 +512,26 @@ export class List implements RObj {
   trim(left: number, right: number): void {
     if (left) this.popHead(left, false);
     if (right) this.popTail(right, false);
+  }
+
+  /** The entries of each node, head node first (RDB's quicklist nodes, as Redis writes them). */
+  nodeItems(): string[][] {
+    const out: string[][] = [];
+    for (let j = 0; j < this.nodeCount; j++) out.push(unpack(this.node(j), this.count(j)));
+    return out;
+  }
+
+  /** Append a whole node, whatever the fill (quicklistAppendListpack, as RDB loading does). */
+  appendNode(items: readonly string[]): void {
+    if (items.length === 0) return;
+    this.expand();
+    if (this.tl === this.hd) this.q = [];
+    const a = this.arr;
+    if (this.tl < a.length) a.length = this.tl;
+    a.push(pack(items), items.length);
+    this.tl += 2;
+    this.len += items.length;
+    this.collapse();
   }
 
   toArray(): string[] {
