@@ -158,6 +158,7 @@ export async function runSequence(A: Side, B: Side, seq: Seq, emulate: boolean):
   let inMulti = false;
   let queue: string[][] = [];
   let tainted = false;
+  let pastExpiry = false;
   const dump = { a: '', b: '' };
   const sent: string[][] = [];
   const probe = async (argv: string[]) => parse(await A.send(argv));
@@ -170,6 +171,7 @@ export async function runSequence(A: Side, B: Side, seq: Seq, emulate: boolean):
     const argA = argv.map((x) => (x === DUMP_REF ? dump.a : x.startsWith(SHA_REF) ? sha1(x.slice(SHA_REF.length)) : x));
     const argB = argv.map((x, j) => (x === DUMP_REF ? dump.b : argA[j]!));
     sent.push(argA);
+    if (!pastExpiry && argA.some((x) => /^(EXAT|PXAT|ABSTTL)$/i.test(x))) pastExpiry = true;
     if (TRACE) console.log(`step ${i}: ${JSON.stringify(argA).slice(0, 200)}`);
     let a: string;
     let b: string;
@@ -202,7 +204,7 @@ export async function runSequence(A: Side, B: Side, seq: Seq, emulate: boolean):
       if (name === 'EXEC' && wasMulti && na.ty === '*' && nb.ty === '*' && na.kids!.length === queue.length && nb.kids!.length === queue.length) {
         why = null;
         for (let j = 0; j < queue.length && !why; j++) {
-          why = await compareReply(queue[j]!, na.kids![j]!, nb.kids![j]!, { tainted });
+          why = await compareReply(queue[j]!, na.kids![j]!, nb.kids![j]!, { tainted, pastExpiry });
           if (why) {
             inner = queue[j];
             ra = na.kids![j]!.raw;
@@ -210,7 +212,7 @@ export async function runSequence(A: Side, B: Side, seq: Seq, emulate: boolean):
           }
         }
       } else {
-        why = await compareReply(argA, na, nb, { probe: inMulti || wasMulti ? undefined : probe, tainted });
+        why = await compareReply(argA, na, nb, { probe: inMulti || wasMulti ? undefined : probe, tainted, pastExpiry });
       }
       if (!why && !wasMulti && name === 'SPOP' && !isErr(na)) {
         // Each side popped its own random members: give B back A's state.
