@@ -28,6 +28,9 @@ export const enum SF {
 const FLAG_NAMES: Record<string, SF> = {
   'no-writes': SF.NoWrites, 'allow-oom': SF.AllowOom, 'allow-stale': SF.AllowStale,
   'no-cluster': SF.NoCluster, 'allow-cross-slot-keys': SF.AllowCrossSlot,
+  // Upstash's own flag (every @upstash/ratelimit 2.x script opens with it; Redis 7.0 refuses it).
+  // Accepted and ignored: a keyflare script already holds its keys for its whole run.
+  'allow-key-locking': 0 as SF,
 };
 
 /** Redis's evalExtractShebangFlags: flags and the shebang line's length, or the error. */

@@ -1,7 +1,6 @@
 // Popular Redis libraries, unmodified, against keyflare as their users run them: BullMQ, redlock,
 // rate-limiter-flexible (ioredis), keyv and cache-manager (node-redis) over the bridge. Each
-// library is its own describe. @upstash/ratelimit 2.2.0 is not here yet: every one of its scripts
-// opens with Upstash's own shebang flag `allow-key-locking`, which keyflare (as Redis 7.0) refuses.
+// library is its own describe. @upstash/ratelimit (over REST) is in ratelimit.test.ts.
 import KeyvRedis from '@keyv/redis';
 import { Queue, QueueEvents, Worker, type Job } from 'bullmq';
 import { createCache } from 'cache-manager';
