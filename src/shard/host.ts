@@ -19,6 +19,9 @@ import { LogWriter, type Fsync } from '../persistence/writer.js';
 import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { Shard } from './shard.js';
+import { Participant, type ParticipantOptions } from './txn.js';
+import { batchKeys, readKeyState, txRequest, watchUnchanged, writeCommands } from './txn-host.js';
+import { encodeStatus, isTxRequest, replyStrings, type Decision, type KeyState } from './txn-wire.js';
 
 /** Active expiry runs at most this often (Redis's active cycle runs at 10 Hz). */
 export const MIN_ALARM_GAP_MS = 100;
@@ -36,6 +39,8 @@ export interface HostExecOpts {
   track?: TrackOpts;
   /** The batch's blocking commands wait at most this long in all (REST), then time out. */
   maxBlockMs?: number;
+  /** Database index (SELECT). */
+  db?: number;
 }
 
 export interface HostEnv {
@@ -53,6 +58,10 @@ export interface HostEnv {
   warn?: (msg: string) => void;
   /** Row size of the log (tests make it small). */
   maxRow?: number;
+  /** A transaction request to another shard (a staged participant asks its primary TX_STATUS). */
+  peer?: (shard: number, argv: string[]) => Promise<Frame[]>;
+  /** Participant options (tests: decision retention, retry backoff, injected bugs). */
+  txn?: ParticipantOptions;
 }
 
 export class ShardHost implements RewriteStore {
@@ -61,6 +70,8 @@ export class ShardHost implements RewriteStore {
   readonly writer: LogWriter;
   /** What recovery skipped (INFO, tests). */
   readonly loadReport: LoadReport;
+  /** Cross-shard transactions: locks, staged writes, decisions (txn.ts). */
+  readonly txn: Participant;
   private manifest: Manifest;
   private rewrite: Rewrite | null = null;
   private alarmAt = Infinity;
@@ -104,6 +115,19 @@ export class ShardHost implements RewriteStore {
       clear: (h) => env.timers.clear(h),
     };
     this.shard = new Shard(info, env.clock, info.index + 1);
+    this.txn = new Participant({
+      index: info.index,
+      now: () => env.clock.now(),
+      timers: env.timers,
+      readKey: (_db, key) => readKeyState(this.shard, env.clock.now(), key),
+      watchOk: (_db, w) => watchUnchanged(this.shard, w),
+      log: (records) => this.logRecords(records),
+      apply: (db, record, writes, notes) => this.applyCommit(db, record, writes, notes),
+      status: (primary, txid) => this.askStatus(primary, txid),
+      wake: (at) => this.setAlarm(at),
+      warn: env.warn,
+    }, env.txn);
+    this.shard.txnRecord = (argv) => this.txn.replay(argv);
     const r = recover(this.shard, `shard ${info.index}`, this.port, { clock: env.clock, randomBytes: env.randomBytes, codec: env.codec, warn: env.warn, maxRow: env.maxRow });
     this.log = r.log;
     this.manifest = r.manifest;
@@ -118,6 +142,7 @@ export class ShardHost implements RewriteStore {
     });
     this.shard.persist.repl = () => this.log.facts();
     this.syncConfig();
+    this.txn.recovered();
     // Keys that expired while the shard was down are removed by the first alarm.
     if (this.shard.db.expires.size) this.setAlarm(env.clock.now());
   }
@@ -132,6 +157,30 @@ export class ShardHost implements RewriteStore {
    * effects; a blocking command keeps it pending until it is served or times out.
    */
   exec(batch: string[][], resp: Proto, opts: HostExecOpts = {}): Frame[] | Promise<Frame[]> {
+    if (this.writer.failed) throw this.writer.failed;
+    if (batch.length === 1 && isTxRequest(batch[0]!)) return txRequest(this.txn, batch[0]!);
+    // A batch touching a key a transaction holds waits until it is released (then runs in
+    // arrival order); with no transaction here, nothing is looked at.
+    if (!this.txn.idle) {
+      let out!: (v: Frame[] | Promise<Frame[]>) => void;
+      let fail!: (e: unknown) => void;
+      const later = new Promise<Frame[]>((res, rej) => {
+        out = res;
+        fail = rej;
+      });
+      const run = () => {
+        try {
+          out(this.run(batch, resp, opts));
+        } catch (e) {
+          fail(e);
+        }
+      };
+      if (!this.txn.admit(opts.db ?? 0, batchKeys(batch), run)) return later;
+    }
+    return this.run(batch, resp, opts);
+  }
+
+  private run(batch: string[][], resp: Proto, opts: HostExecOpts): Frame[] | Promise<Frame[]> {
     if (this.writer.failed) throw this.writer.failed;
     const s = this.shard;
     // CLIENT NO-TOUCH: only this batch's synchronous run leaves access times alone.
@@ -158,13 +207,45 @@ export class ShardHost implements RewriteStore {
     return ids.length;
   }
 
-  /** Active expiry (the platform alarm fired). */
+  /** Active expiry and transaction leases (the platform alarm fired). */
   async alarm(): Promise<void> {
     this.alarmAt = Infinity;
+    this.txn.tick();
     const { next, effects } = this.shard.expireCycle();
     this.logged(effects, false);
     await this.release(null);
     if (next !== Infinity) this.setAlarm(Math.max(next, this.env.clock.now() + MIN_ALARM_GAP_MS));
+    const t = this.txn.nextDeadline;
+    if (t !== Infinity) this.setAlarm(t);
+  }
+
+  /** Transaction records as one unit, durable whatever appendfsync says (a prepare must survive a crash). */
+  private logRecords(records: string[][]): Promise<void> {
+    this.logged(records, records.length > 1);
+    return this.durable();
+  }
+
+  /** A commit: one framed unit (the record, then the writes), the coordinator's notifications, durable. */
+  private applyCommit(db: number, record: string[], writes: KeyState[], notes: Array<[string, string]>): Promise<void> {
+    void db; // one keyspace until SELECT lands
+    const batch = [record, ...writeCommands(writes, this.env.clock.now())];
+    const r = this.shard.exec(batch, 2, true, null, notes);
+    for (const f of r.replies) if (f.t === 'err') this.env.warn?.(`shard ${this.shard.info.index}: a transaction write failed: ${f.v}`);
+    this.logged(r.effects, true);
+    return Promise.resolve(this.release(null)).then(() => this.durable());
+  }
+
+  private durable(): Promise<void> {
+    if (!this.log.storing) return Promise.resolve();
+    return this.writer.settle(this.pushed) ?? Promise.resolve();
+  }
+
+  private async askStatus(primary: number, txid: string): Promise<Decision> {
+    if (!this.env.peer) throw new Error('no peer to ask');
+    const a = replyStrings((await this.env.peer(primary, encodeStatus(txid)))[0]);
+    const d = a?.[0];
+    if (a?.length !== 1 || (d !== 'committed' && d !== 'aborted' && d !== 'pending')) throw new Error(`bad TX_STATUS reply`);
+    return d;
   }
 
   /** The log from a consumer's offset (log.ts readFrom). */
@@ -180,6 +261,7 @@ export class ShardHost implements RewriteStore {
 
   /** Stop timers: the owner drops this host. */
   close(): void {
+    this.txn.close();
     this.writer.close();
   }
 
@@ -269,6 +351,10 @@ export class ShardHost implements RewriteStore {
     this.writer.flush();
     try {
       this.rewrite = new Rewrite(shard, this, this.manifest, this.env.codec, now);
+      // History before the new segment will be retired: staged transactions and decisions are
+      // written again at its start.
+      const cp = this.txn.checkpoint();
+      if (cp.length) this.logged(cp, false);
       if (req === 'save') this.rewrite.runToEnd();
       else this.rewrite.runInSlices(this.sliceTimers);
     } catch (e) {

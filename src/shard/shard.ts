@@ -2,7 +2,7 @@
 // returning replies with the deterministic write effects to log. The Durable Object wraps it.
 import { SHARD_TABLE, keyPositions, lookupIn } from '../commands/table.js';
 import type { CommandSpec, Ctx, ShardInfo } from '../commands/types.js';
-import { err, type Frame } from '../protocol/frame.js';
+import { OK, err, type Frame } from '../protocol/frame.js';
 import { SLOTS, keySlot } from '../cluster/slot.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { Rng, type Clock } from '../engine/clock.js';
@@ -16,6 +16,7 @@ import { readOnlyKeys } from '../commands/keyspec.js';
 import { Notifier, type NotifyClass } from '../engine/notify.js';
 import { PersistState } from '../persistence/state.js';
 import { TrackingTable, type TrackOpts } from '../engine/tracking.js';
+import { TXLOG_PREFIX } from './txn.js';
 
 export interface BatchResult {
   replies: Frame[];
@@ -54,6 +55,10 @@ export class Shard {
   private abortBatch = false;
   /** This shard serves every slot: no key needs its slot checked. */
   private readonly ownsAll: boolean;
+  /** A transaction's commit runs: its commands' own keyspace notifications are not published (shard/txn.ts). */
+  quiet = false;
+  /** Where replay hands the log's transaction records (shard/txn.ts); live, they are logged as they come. */
+  txnRecord: ((argv: readonly string[]) => void) | null = null;
 
   constructor(
     readonly info: ShardInfo,
@@ -85,8 +90,10 @@ export class Shard {
    * Run a batch in order; effects of writes are collected for the log. A blocking command that
    * must wait stops the batch (see `execAsync`); `atomic` batches never wait (as MULTI).
    */
-  exec(batch: readonly string[][], resp: Proto = 2, atomic = false, track: TrackOpts | null = null): BatchResult {
+  exec(batch: readonly string[][], resp: Proto = 2, atomic = false, track: TrackOpts | null = null, notes?: ReadonlyArray<[string, string]>): BatchResult {
     const replies: Frame[] = [];
+    // A transaction's commit: the coordinator's notifications replace the batch's own.
+    if (notes) this.quiet = true;
     this.track = track;
     let blocked: Blocked | undefined;
     let rest: string[][] | undefined;
@@ -118,6 +125,10 @@ export class Shard {
     }
     this.noBlock = false;
     this.track = null; // waiters served next run on behalf of other clients
+    if (notes) {
+      this.quiet = false;
+      for (const n of notes) this.notifier.notes.push([n[0], n[1]]);
+    }
     if (this.waiters.size) this.serveWaiters();
     const effects = this.effects;
     this.effects = [];
@@ -273,6 +284,11 @@ export class Shard {
     this.ctx.blockRequest = null;
     // Internal WATCH commands from sessions (engine/watch.ts): NUL-prefixed, never in the table.
     if (argv.length !== 0 && argv[0]!.charCodeAt(0) === 0) {
+      if (argv[0]!.startsWith(TXLOG_PREFIX)) {
+        if (this.db.loading) this.txnRecord?.(argv);
+        else this.effects.push(argv);
+        return OK;
+      }
       this.db.now = this.clock.now();
       const r = watchCommand(this.db, argv);
       this.abortBatch = r.abort;
@@ -328,7 +344,7 @@ export class Shard {
       return err(OOM_ERROR);
     }
     // Keyspace notifications: a no-op unless notify-keyspace-events is set.
-    const nf = this.db.loading ? 0 : this.notifier.sync(this.config.get('notify-keyspace-events'));
+    const nf = this.db.loading || this.quiet ? 0 : this.notifier.sync(this.config.get('notify-keyspace-events'));
     const before = nf ? Notifier.exists(this.db, argv, pos) : null;
     this.notifier.explicit = false;
     if (this.beforeWrite && write) {
@@ -471,7 +487,7 @@ class ExecCtx implements Ctx {
   notify(cls: NotifyClass, event: string, key: string): void {
     const n = this.s.notifier;
     n.explicit = true;
-    if (n.flags) n.emit(cls, event, key);
+    if (n.flags && !this.s.quiet) n.emit(cls, event, key);
   }
 
   block(keys: string[], timeoutMs: number, retryArgv?: string[]): boolean {

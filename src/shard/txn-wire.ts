@@ -16,6 +16,8 @@
 //      (STATUS); a primary asked about an undecided transaction past its lease decides abort.
 // Internal command names start with NUL: not in any command table, so no client can send one.
 
+import type { Frame } from '../protocol/frame.js';
+
 export const TX_LOCK = '\0tx-lock';
 export const TX_STAGE = '\0tx-stage';
 export const TX_COMMIT = '\0tx-commit';
@@ -173,3 +175,24 @@ export const encodeAbort = (txid: string): string[] => [TX_ABORT, txid];
 export const encodeStatus = (txid: string): string[] => [TX_STATUS, txid];
 /** TX_WAIT timeoutMs db key… → '1' when a key was signalled ready, '0' at the timeout. */
 export const encodeWait = (timeoutMs: number, db: number, keys: readonly string[]): string[] => [TX_WAIT, String(timeoutMs), String(db), ...keys];
+
+// ---- transport: a request is a batch of one argv; its reply the batch's one Frame ----
+
+/** A reply as the one Frame a participant answers (an array of bulk strings). */
+export function replyFrame(a: readonly string[]): Frame {
+  return { t: 'arr', v: a.map((s) => ({ t: 'bulk', v: s }) as Frame) };
+}
+
+/** The reply strings from a participant's Frame; null when it is not one (an error reply). */
+export function replyStrings(f: Frame | undefined): string[] | null {
+  if (!f || f.t !== 'arr') return null;
+  const out: string[] = [];
+  for (const x of f.v) {
+    if (x.t !== 'bulk') return null;
+    out.push(x.v);
+  }
+  return out;
+}
+
+/** Whether an argv is a transaction request (the shard host answers it, not the command table). */
+export const isTxRequest = (argv: readonly string[]): boolean => argv.length > 0 && argv[0]!.startsWith('\0tx-');

@@ -1,0 +1,82 @@
+// The shard host's side of cross-shard transactions: answers the wire requests (txn-wire.ts)
+// with the participant (txn.ts), finds the keys a batch touches (so it waits behind locks), and
+// the participant's view of the shard (key states as DUMP payloads, WATCH versions). Pure.
+import { SHARD_TABLE, keyPositions, lookupIn } from '../commands/table.js';
+import { dumpPayload } from '../persistence/rdb.js';
+import { err, type Frame } from '../protocol/frame.js';
+import type { Shard } from './shard.js';
+import type { Participant } from './txn.js';
+import { TX_ABORT, TX_COMMIT, TX_LOCK, TX_STAGE, TX_STATUS, decodeCommit, decodeLock, decodeStage, encodeLockReply, replyFrame, type KeyState, type WatchedVersion } from './txn-wire.js';
+
+/** Commands that touch every key of their db: they wait for all of its locks. */
+const WHOLE_DB = new Set(['flushdb', 'flushall', 'swapdb']);
+
+/**
+ * The keys a batch touches (one table lookup per command), or null when it touches a whole db.
+ * Session-internal WATCH commands touch none: a version read before a commit is checked again
+ * at EXEC, which the commit's writes fail.
+ */
+export function batchKeys(batch: readonly string[][]): string[] | null {
+  const keys: string[] = [];
+  for (const argv of batch) {
+    if (argv.length === 0 || argv[0]!.charCodeAt(0) === 0) continue;
+    const found = lookupIn(SHARD_TABLE, argv);
+    const spec = found.spec;
+    if (!spec) continue;
+    if (WHOLE_DB.has(spec.name)) return null;
+    for (const p of keyPositions(spec, argv)) keys.push(argv[p]!);
+  }
+  return keys;
+}
+
+const bad = (argv: readonly string[]): Frame[] => [err(`ERR malformed transaction request ${JSON.stringify((argv[0] ?? '').slice(1))}`)];
+const one = (a: string[]): Frame[] => [replyFrame(a)];
+
+/** A wire request answered by the participant: one Frame (an array of strings), or an error. */
+export function txRequest(p: Participant, argv: readonly string[]): Frame[] | Promise<Frame[]> {
+  switch (argv[0]) {
+    case TX_LOCK: {
+      const r = decodeLock(argv);
+      if (!r) return bad(argv);
+      const reply = p.lock(r);
+      return reply instanceof Promise ? reply.then((x) => one(encodeLockReply(x))) : one(encodeLockReply(reply));
+    }
+    case TX_STAGE: {
+      const r = decodeStage(argv);
+      return r ? p.stage(r).then((x) => one([x])) : bad(argv);
+    }
+    case TX_COMMIT: {
+      const r = decodeCommit(argv);
+      return r ? p.commit(r).then((x) => one([x])) : bad(argv);
+    }
+    case TX_ABORT:
+      return argv.length === 2 ? p.abort(argv[1]!).then((x) => one([x])) : bad(argv);
+    case TX_STATUS:
+      return argv.length === 2 ? p.status(argv[1]!).then((x) => one([x])) : bad(argv);
+    default:
+      return bad(argv);
+  }
+}
+
+/** A key's state for LOCK: absent (a logically expired key is), or its DUMP payload and absolute expiry. */
+export function readKeyState(shard: Shard, now: number, key: string): KeyState {
+  const ks = shard.db;
+  ks.now = now;
+  const v = ks.data.get(key);
+  if (v === undefined || ks.isExpired(key)) return { key, value: null };
+  return { key, value: dumpPayload(v), expireAt: ks.getExpire(key) };
+}
+
+export function watchUnchanged(shard: Shard, w: WatchedVersion): boolean {
+  return shard.db.watches.unchanged(w.epoch, [[w.key, w.ver]]);
+}
+
+/** A commit's writes as commands: RESTORE … REPLACE ABSTTL (absolute expiry kept), or DEL. */
+export function writeCommands(writes: readonly KeyState[], now: number): string[][] {
+  const out: string[][] = [];
+  for (const w of writes) {
+    if (w.value === null || (w.expireAt !== -1 && w.expireAt <= now)) out.push(['DEL', w.key]);
+    else out.push(['RESTORE', w.key, w.expireAt === -1 ? '0' : String(w.expireAt), w.value, 'REPLACE', 'ABSTTL']);
+  }
+  return out;
+}
