@@ -21,6 +21,8 @@ export interface ParamDef {
   percent?: boolean;
   /** CONFIG SET refuses it (Redis's IMMUTABLE_CONFIG: set at startup only). */
   immutable?: boolean;
+  /** Found by its exact name only, never by a pattern (Redis's HIDDEN_CONFIG: debugging knobs). */
+  hidden?: boolean;
 }
 
 const INT_MAX = 2147483647n;
@@ -73,6 +75,10 @@ export const PARAMS: ParamDef[] = [
   // Startup-only in Redis; keyflare has no configuration file, so these keep their defaults.
   { name: 'daemonize', kind: 'bool', default: 'no', immutable: true },
   { name: 'enable-debug-command', kind: 'enum', default: 'no', values: ['no', 'yes', 'local'], immutable: true },
+  // Set by REPLICAOF at runtime, never by CONFIG SET; empty while this is a primary.
+  { name: 'replicaof', aliases: ['slaveof'], kind: 'string', default: '', immutable: true },
+  // Redis's loading-delay knob for its own tests: accepted, nothing in keyflare waits on it.
+  { name: 'key-load-delay', kind: 'int', default: '0', min: INT_MIN, max: INT_MAX, hidden: true },
 ];
 
 // Keyspace notification classes (notify.c); 'A' stands for every class but m and n.
@@ -180,7 +186,7 @@ export class Config {
         continue;
       }
       for (const [name, p] of this.byName) {
-        if (seen.has(name) || !stringMatch(pat, name, true)) continue;
+        if (p.hidden || seen.has(name) || !stringMatch(pat, name, true)) continue;
         seen.add(name);
         out.set(name, this.values.get(p.name)!);
       }

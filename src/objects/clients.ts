@@ -2,6 +2,7 @@
 // WebSocket link to it (design: src/server/clients.ts); CLIENT LIST/KILL/PAUSE/UNBLOCK are RPCs.
 import { DurableObject } from 'cloudflare:workers';
 import { matchKill, type ClientInfo, type KillFilter, type PauseState } from '../server/clients.js';
+import { SLOW_DEFAULTS, SlowLog, type NewSlowEntry, type SlowConfig, type SlowEntry } from '../server/slowlog.js';
 
 export const CLIENTS_NAME = 'clients';
 /** How long LIST/KILL wait for connections to report (a stuck isolate must not hang them). */
@@ -14,19 +15,29 @@ interface Attachment {
 
 /** Messages down a link. */
 export type Down =
-  | { op: 'state'; pause: PauseState; monitors: boolean }
+  | { op: 'state'; pause: PauseState; monitors: boolean; slow: SlowConfig }
+  | { op: 'slowcfg'; cfg: SlowConfig }
+  | { op: 'slowr'; req: number; v: SlowEntry[] | number | null }
   | { op: 'pause'; pause: PauseState }
   | { op: 'monitors'; on: boolean }
   | { op: 'report'; req: number }
   | { op: 'kill' }
   | { op: 'unblock'; req: number; error: boolean }
   | { op: 'lines'; lines: string[] };
+/** SLOWLOG's queries, over the link so a connection always sees its own entries. */
+export type SlowQuery = { q: 'get'; count: number } | { q: 'len' } | { q: 'reset' };
 /** Messages up a link. */
 export type Up =
   | { op: 'info'; req: number; info: ClientInfo }
   | { op: 'unblocked'; req: number; ok: boolean }
   | { op: 'monitor'; on: boolean }
-  | { op: 'feed'; lines: string[] };
+  | { op: 'feed'; lines: string[] }
+  | { op: 'slow'; entries: NewSlowEntry[] }
+  | ({ op: 'slowq'; req: number } & SlowQuery);
+
+/** Storage keys of slowlog entries sort by id. */
+const SLOW_PREFIX = 'slow:';
+const slowKey = (id: number) => SLOW_PREFIX + String(id).padStart(16, '0');
 
 interface Pending {
   left: number;
@@ -40,6 +51,46 @@ export class ClientsObject extends DurableObject {
   private pauseState: PauseState | null = null;
   /** Links accepted since the registry began or CONFIG RESETSTAT (stored: the object hibernates). */
   private receivedCount: number | null = null;
+  /** SLOWLOG: settings and entries, both stored (the object hibernates between uses). */
+  private slow: { cfg: SlowConfig; log: SlowLog } | null = null;
+
+  private async slowNow(): Promise<{ cfg: SlowConfig; log: SlowLog }> {
+    if (this.slow) return this.slow;
+    const cfg = (await this.ctx.storage.get<SlowConfig>('slowcfg')) ?? SLOW_DEFAULTS;
+    const stored = await this.ctx.storage.list<SlowEntry>({ prefix: SLOW_PREFIX });
+    const entries = [...stored.values()].reverse();
+    const nextId = ((await this.ctx.storage.get<number>('slownext')) ?? 0);
+    const log = new SlowLog(cfg.maxLen);
+    log.restore({ entries, nextId });
+    return (this.slow ??= { cfg, log });
+  }
+
+  /** Store the log's change: its new entries, and drop what fell off its end. */
+  private async saveSlow(log: SlowLog, before: ReadonlySet<number>): Promise<void> {
+    const { entries, nextId } = log.snapshot();
+    const keep = new Set(entries.map((e) => e.id));
+    const gone = [...before].filter((id) => !keep.has(id)).map(slowKey);
+    const added = entries.filter((e) => !before.has(e.id));
+    for (let i = 0; i < gone.length; i += 128) await this.ctx.storage.delete(gone.slice(i, i + 128));
+    for (let i = 0; i < added.length; i += 128) await this.ctx.storage.put(Object.fromEntries(added.slice(i, i + 128).map((e) => [slowKey(e.id), e])));
+    await this.ctx.storage.put('slownext', nextId);
+  }
+
+  private async slowChange(f: (log: SlowLog) => void): Promise<void> {
+    const { log } = await this.slowNow();
+    const before = new Set(log.snapshot().entries.map((e) => e.id));
+    f(log);
+    await this.saveSlow(log, before);
+  }
+
+  /** CONFIG SET slowlog-*: stored and told to every connection. */
+  async setSlowConfig(cfg: SlowConfig): Promise<void> {
+    const s = await this.slowNow();
+    s.cfg = cfg;
+    await this.ctx.storage.put('slowcfg', cfg);
+    await this.slowChange((log) => log.setMaxLen(cfg.maxLen));
+    for (const ws of this.ctx.getWebSockets()) send(ws, { op: 'slowcfg', cfg });
+  }
 
   private async pauseNow(): Promise<PauseState> {
     return (this.pauseState ??= ((await this.ctx.storage.get<PauseState>('pause')) ?? { until: 0, mode: 'all' }));
@@ -56,7 +107,7 @@ export class ClientsObject extends DurableObject {
     // Storage operations close the input gate: concurrent links cannot lose a count.
     this.receivedCount = (await this.receivedNow()) + 1;
     void this.ctx.storage.put('received', this.receivedCount);
-    send(server, { op: 'state', pause: await this.pauseNow(), monitors: this.monitorCount() > 0 });
+    send(server, { op: 'state', pause: await this.pauseNow(), monitors: this.monitorCount() > 0, slow: (await this.slowNow()).cfg });
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
@@ -102,7 +153,7 @@ export class ClientsObject extends DurableObject {
     return r.some((x) => x === true);
   }
 
-  override webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): void {
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     if (typeof data !== 'string') return;
     const m = JSON.parse(data) as Up;
     switch (m.op) {
@@ -120,6 +171,18 @@ export class ClientsObject extends DurableObject {
       case 'feed':
         for (const w of this.ctx.getWebSockets()) if ((w.deserializeAttachment() as Attachment | null)?.monitor) send(w, { op: 'lines', lines: m.lines });
         break;
+      case 'slow':
+        await this.slowChange((log) => log.add(m.entries));
+        break;
+      case 'slowq': {
+        const { log } = await this.slowNow();
+        let v: SlowEntry[] | number | null = null;
+        if (m.q === 'get') v = log.get(m.count);
+        else if (m.q === 'len') v = log.len();
+        else await this.slowChange((l) => l.reset());
+        send(ws, { op: 'slowr', req: m.req, v });
+        break;
+      }
     }
   }
 

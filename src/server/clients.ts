@@ -26,6 +26,7 @@
 import type { CommandSpec } from '../commands/types.js';
 import type { Frame } from '../protocol/frame.js';
 import type { SessionCtx } from './commands/ctx.js';
+import { SLOW_DEFAULTS, SlowLog, type NewSlowEntry, type SlowConfig, type SlowEntry } from './slowlog.js';
 
 /** What a registry knows of a connection when asked (CLIENT LIST line plus KILL filters). */
 export interface ClientInfo {
@@ -70,6 +71,13 @@ export interface ClientRegistry {
   /** Connections accepted since the service began or CONFIG RESETSTAT (INFO total_connections_received). */
   received(): Promise<number>;
   resetStats(): Promise<void>;
+  /** SLOWLOG: entries of commands that took at least the threshold (sent only then). */
+  slowlogAdd(entries: NewSlowEntry[]): void;
+  slowlogGet(count: number): Promise<SlowEntry[]>;
+  slowlogLen(): Promise<number>;
+  slowlogReset(): Promise<void>;
+  /** CONFIG SET of slowlog-log-slower-than / slowlog-max-len: kept and told to every connection. */
+  setSlowConfig(c: SlowConfig): Promise<void>;
 }
 
 /** What the host of a connection lets the registry do to it. */
@@ -104,6 +112,10 @@ export class ClientConn {
   pause: PauseState = { until: 0, mode: 'all' };
   /** Whether monitors exist anywhere (lines are sent only then). */
   monitors = false;
+  /** Bytes of the command being run, as a RESP multibulk (CLIENT LIST's qbuf). */
+  qbuf = 0;
+  /** The slowlog settings as last heard from the registry. */
+  slow: SlowConfig = SLOW_DEFAULTS;
   /** Wakes commands held by a pause when it ends early (UNPAUSE). */
   wake: Array<() => void> = [];
 
@@ -211,6 +223,8 @@ export class LocalClients implements ClientRegistry {
   private pauseState: PauseState = { until: 0, mode: 'all' };
   private readonly monitors = new Set<number>();
   private receivedCount = 0;
+  private slowCfg: SlowConfig = SLOW_DEFAULTS;
+  private readonly slow = new SlowLog();
 
   add(conn: SessionCtx, info: () => ClientInfo): void {
     this.receivedCount++;
@@ -218,6 +232,7 @@ export class LocalClients implements ClientRegistry {
     this.conns.set(conn.session.id, { conn, st, info });
     st.setPause(this.pauseState);
     st.monitors = this.monitors.size > 0;
+    st.slow = this.slowCfg;
   }
 
   remove(id: number): void {
@@ -265,12 +280,37 @@ export class LocalClients implements ClientRegistry {
     this.receivedCount = 0;
   }
 
+  slowlogAdd(entries: NewSlowEntry[]): void {
+    this.slow.add(entries);
+  }
+  async slowlogGet(count: number): Promise<SlowEntry[]> {
+    return this.slow.get(count);
+  }
+  async slowlogLen(): Promise<number> {
+    return this.slow.len();
+  }
+  async slowlogReset(): Promise<void> {
+    this.slow.reset();
+  }
+  async setSlowConfig(c: SlowConfig): Promise<void> {
+    this.slowCfg = c;
+    this.slow.setMaxLen(c.maxLen);
+    for (const e of this.conns.values()) e.st.slow = c;
+  }
+
   feed(lines: string[]): void {
     for (const id of this.monitors) {
       const h = this.conns.get(id)?.st.host;
       for (const l of lines) h?.monitorLine?.(l);
     }
   }
+}
+
+/** A command's size as a RESP multibulk: what Redis's query buffer holds while it runs. */
+export function respLength(argv: readonly string[]): number {
+  let n = 3 + String(argv.length).length;
+  for (const a of argv) n += 5 + String(a.length).length + a.length;
+  return n;
 }
 
 /** CLIENT KILL's filters over the registry's records (SKIPME yes leaves the caller alone). */

@@ -9,10 +9,11 @@ import { E, NILARR, OK, err, int, type Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { pubsubState, subscribedCheck, type PubSubBackend } from './pubsub.js';
 import { checkCommand, nopermText, passwordOk, type AclHost, type Denial } from './acl.js';
-import { clientState, monitored, monitorLine, pauseGate } from './clients.js';
+import { clientState, monitored, monitorLine, pauseGate, respLength } from './clients.js';
 import { TRACKING_AFTER, afterTrackingCommand, closeTracking, syncTracking, trackOpts } from './tracking.js';
 import type { TrackOpts } from '../engine/tracking.js';
 import { incident } from './incident.js';
+import { SlowTimer, slowConfigOf } from './slowlog.js';
 import { REST_WATCH_MAX_KEYS, REST_WATCH_TOO_MANY, Transaction, decodeWatchToken, encodeWatchToken, runAtomic, watchKeys, type TxHost, type WatchMap } from './transaction.js';
 
 /** Commands whose replies are pushes (Redis's addReplyPubsub*): never silenced by CLIENT REPLY. */
@@ -196,6 +197,9 @@ export class Session implements ConnCtx, TxHost {
     cs.lastInteraction = this.backend.now();
     const lines: string[] | null = cs.monitors && cs.registry ? [] : null;
     let blockingSeg = false;
+    // SLOWLOG (server/slowlog.ts): each command's dispatch-to-reply time, for connections with a registry.
+    const slow = cs.registry ? new SlowTimer(() => this.backend.now()) : null;
+    const specs: Array<CommandSpec | undefined> = [];
     // Runs of single-shard commands are gathered per shard and sent as one batch each;
     // anything else (fan-out, connection commands) is a barrier that waits for them.
     let seg = new Map<number, { idx: number[]; batch: string[][] }>();
@@ -209,6 +213,7 @@ export class Session implements ConnCtx, TxHost {
       await Promise.all(
         [...cur].map(async ([shard, { idx, batch }]) => {
           let res: Frame[];
+          const t0 = slow ? this.backend.now() : 0;
           try {
             res = await this.backend.exec(shard, batch, this.session.proto, this.execOpts());
           } catch (e) {
@@ -216,6 +221,7 @@ export class Session implements ConnCtx, TxHost {
             res = batch.map(() => f);
           }
           for (let i = 0; i < idx.length; i++) replies[idx[i]!] = res[i]!;
+          slow?.batch(idx, t0);
         }),
       ).finally(() => {
         if (blk) cs.blocked = false;
@@ -234,6 +240,7 @@ export class Session implements ConnCtx, TxHost {
         continue;
       }
       const { spec, pos } = checked;
+      specs[i] = spec;
       // CLIENT PAUSE holds this connection's commands (all, or writes only) until it ends.
       const gate = cs.pause.until ? pauseGate(cs, spec, () => this.backend.now()) : null;
       if (gate) {
@@ -268,7 +275,13 @@ export class Session implements ConnCtx, TxHost {
         }
       }
       await flush();
+      slow?.begin(i);
+      if (slow && spec.name === 'exec') slow.exec(i, this.tx.queuedArgv());
+      // CLIENT LIST's qbuf: while Redis runs a command, its query buffer still holds it.
+      cs.qbuf = respLength(argv);
       replies[i] = await this.runOne(spec, argv, pos);
+      cs.qbuf = 0;
+      slow?.done(i);
       if (TRACKING_AFTER.has(spec.name)) await afterTrackingCommand(this, spec.name, replies[i]!);
       // CLIENT REPLY OFF / SKIP silence their own reply too; ON answers OK.
       if (spec.name === 'client|reply') {
@@ -280,6 +293,11 @@ export class Session implements ConnCtx, TxHost {
     }
     await flush();
     if (lines?.length) cs.registry!.feed(lines);
+    if (slow) {
+      // Redis decides after the command ran: a CONFIG SET of the threshold applies to itself.
+      const es = slow.entries(cmds, specs, cs.slow.threshold, (a) => lookup(a).spec, { peer: this.session.addr, name: this.session.name });
+      if (es.length) cs.registry!.slowlogAdd(es);
+    }
     if (acl) await acl.settle(); // ACL LOG records of this pipeline's denials
     return replies;
   }
@@ -454,6 +472,11 @@ export class Session implements ConnCtx, TxHost {
         const reply = combine(spec, s.replies);
         // The shards reset their counters; the connection count lives in the client registry.
         if (spec.name === 'config|resetstat' && reply.t !== 'err') await (clientState(this).registry ?? this.backend.connections)?.resetStats();
+        if (spec.name === 'config|set' && reply.t !== 'err') {
+          const cs = clientState(this);
+          const next = slowConfigOf(argv, cs.slow);
+          if (next && cs.registry) await cs.registry.setSlowConfig(next);
+        }
         return reply;
       }
       case 'split':

@@ -108,6 +108,11 @@ export class Transaction {
     if (this.active) this.failed = true;
   }
 
+  /** The queued commands' arguments (SLOWLOG logs them at EXEC). */
+  queuedArgv(): string[][] {
+    return this.queue.map((q) => q.argv);
+  }
+
   /** Inside MULTI: whether this command is queued instead of run. */
   queues(spec: CommandSpec): boolean {
     return this.active && !NOT_QUEUED.has(spec.name);

@@ -1,7 +1,11 @@
 // The Worker's side of the client registry: a connection's link (a WebSocket to the registry DO
 // that carries its orders down and its reports up) and the RPCs CLIENT LIST/KILL/PAUSE use.
-import { CLIENTS_NAME, type ClientsObject, type Down, type Up } from '../objects/clients.js';
+import { CLIENTS_NAME, type ClientsObject, type Down, type SlowQuery, type Up } from '../objects/clients.js';
 import type { ClientConn, ClientInfo, ClientRegistry, KillFilter, PauseState } from '../server/clients.js';
+import type { NewSlowEntry, SlowConfig, SlowEntry } from '../server/slowlog.js';
+
+/** How long SLOWLOG waits for the registry's answer. */
+const SLOW_ANSWER_MS = 5000;
 
 export interface LinkHandlers {
   info(): ClientInfo;
@@ -15,9 +19,11 @@ export class RegistryLink implements ClientRegistry {
   private ws: WebSocket | null = null;
   private closed = false;
   private readonly queue: string[] = [];
+  private readonly slowReqs = new Map<number, (v: SlowEntry[] | number | null) => void>();
+  private slowSeq = 0;
   readonly ready: Promise<void>;
 
-  constructor(ns: DurableObjectNamespace<ClientsObject>, id: number, st: ClientConn, h: LinkHandlers) {
+  constructor(ns: DurableObjectNamespace<ClientsObject>, id: number, private readonly st: ClientConn, h: LinkHandlers) {
     this.stub = ns.get(ns.idFromName(CLIENTS_NAME));
     this.ready = this.stub.fetch(`http://clients/link?id=${id}`, { headers: { Upgrade: 'websocket' } }).then((res) => {
       const ws = res.webSocket;
@@ -30,7 +36,17 @@ export class RegistryLink implements ClientRegistry {
           case 'state':
             st.setPause(m.pause);
             st.monitors = m.monitors;
+            st.slow = m.slow;
             break;
+          case 'slowcfg':
+            st.slow = m.cfg;
+            break;
+          case 'slowr': {
+            const done = this.slowReqs.get(m.req);
+            this.slowReqs.delete(m.req);
+            done?.(m.v);
+            break;
+          }
           case 'pause':
             st.setPause(m.pause);
             break;
@@ -100,6 +116,38 @@ export class RegistryLink implements ClientRegistry {
   }
   feed(lines: string[]): void {
     this.up({ op: 'feed', lines });
+  }
+  slowlogAdd(entries: NewSlowEntry[]): void {
+    this.up({ op: 'slow', entries });
+  }
+  // Over the link, after this connection's own entries: a connection always sees what it logged.
+  private slowQuery(q: SlowQuery): Promise<SlowEntry[] | number | null> {
+    const req = ++this.slowSeq;
+    return new Promise((resolve, reject) => {
+      // A link that never answers (the registry is unreachable) must not hang the command.
+      const t = setTimeout(() => {
+        this.slowReqs.delete(req);
+        reject(new Error('the client registry did not answer SLOWLOG'));
+      }, SLOW_ANSWER_MS);
+      this.slowReqs.set(req, (v) => {
+        clearTimeout(t);
+        resolve(v);
+      });
+      this.up({ op: 'slowq', req, ...q });
+    });
+  }
+  async slowlogGet(count: number): Promise<SlowEntry[]> {
+    return (await this.slowQuery({ q: 'get', count })) as SlowEntry[];
+  }
+  async slowlogLen(): Promise<number> {
+    return (await this.slowQuery({ q: 'len' })) as number;
+  }
+  async slowlogReset(): Promise<void> {
+    await this.slowQuery({ q: 'reset' });
+  }
+  async setSlowConfig(c: SlowConfig): Promise<void> {
+    this.st.slow = c;
+    await this.stub.setSlowConfig(c);
   }
 
   close(): void {

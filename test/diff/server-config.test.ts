@@ -48,6 +48,17 @@ describe('CONFIG', () => {
     }
   });
 
+  it('replicaof/slaveof exist (empty, immutable); a hidden knob answers by exact name only', async () => {
+    await d.check([
+      ['CONFIG', 'GET', 'replicaof'], ['CONFIG', 'GET', 'slaveof'], ['CONFIG', 'GET', 'SLAVEOF'],
+      ['CONFIG', 'SET', 'replicaof', '127.0.0.1 1'], ['CONFIG', 'SET', 'slaveof', ''],
+      ['CONFIG', 'GET', 'key-load-delay'], ['CONFIG', 'GET', '*load-delay*'],
+      ['CONFIG', 'SET', 'key-load-delay', '5'], ['CONFIG', 'GET', 'key-load-delay'], ['CONFIG', 'SET', 'key-load-delay', '0'],
+    ]);
+    const { redis, kf } = await d.pair(['CONFIG', 'GET', '*of']);
+    expect(pairs(kf)).toEqual(pairs(redis));
+  });
+
   it('SET applies several pairs, normalizes, and GET prints memory as bytes', async () => {
     await d.check([
       ['CONFIG', 'SET', 'maxmemory', '10mb', 'maxmemory-policy', 'ALLKEYS-LRU'],

@@ -91,4 +91,32 @@ describe('client management over WebSockets', () => {
     m.ws.close();
     c.ws.close();
   });
+
+  it('SLOWLOG: the registry DO keeps entries from every connection; settings reach connections opened later', async () => {
+    const a = await connect();
+    a.send('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+    expect(await a.until(/\+OK\r\n/)).toBe('+OK\r\n');
+    a.send('SLOWLOG', 'RESET');
+    await a.until(/\+OK\r\n/);
+    // b opens after the change: it hears the threshold from the registry when its link opens.
+    const b = await connect();
+    b.send('CLIENT', 'SETNAME', 'slow-b');
+    await b.until(/\+OK\r\n/);
+    let seen = '';
+    for (let i = 0; i < 50 && !seen; i++) {
+      b.send('SET', 'slow-key', 'A'.repeat(130));
+      await b.until(/\+OK\r\n/);
+      a.send('SLOWLOG', 'GET', '-1');
+      const r = await a.until(/\r\n(?:\$-1|\$\d+\r\n[^\r]*)\r\n\r?\n?$/, 2000).catch(() => '');
+      if (r.includes('slow-b')) seen = r;
+      else await new Promise((res) => setTimeout(res, 20));
+    }
+    expect(seen).toContain('$8\r\nslow-key\r\n');
+    expect(seen).toContain(`${'A'.repeat(128)}... (2 more bytes)`);
+    expect(seen).toContain('$6\r\nslow-b\r\n');
+    a.send('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+    await a.until(/\+OK\r\n/);
+    a.ws.close();
+    b.ws.close();
+  });
 });
