@@ -1,8 +1,8 @@
 // Import rules of the house (DESIGN.md, "Layers"): layers import one way, no cycles, and the pure
 // layers never touch the runtime. Checked by test/unit/layers.test.ts with dependency-cruiser.
-// Order, bottom up: protocol, cluster < engine < persistence < scripting < commands < shard < server < objects, worker.
-const LAYERS = ['protocol|cluster', 'engine', 'persistence', 'scripting', 'commands', 'shard', 'server', 'objects|worker'];
-const PURE = '^src/(protocol|cluster|engine|persistence|scripting|commands|shard|server)/';
+// Order, bottom up: protocol, cluster < consensus < engine < persistence < scripting < commands < shard < server < objects, worker.
+const LAYERS = ['protocol|cluster', 'consensus', 'engine', 'persistence', 'scripting', 'commands', 'shard', 'server', 'objects|worker'];
+const PURE = '^src/(protocol|cluster|consensus|engine|persistence|scripting|commands|shard|server)/';
 
 const upward = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `no-upward-from-${layer.replace('|', '-')}`,
