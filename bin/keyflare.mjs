@@ -131,7 +131,7 @@ function wranglerEnv() {
  * Serve the Worker in workerd through Miniflare's API: the same runtime as `wrangler dev`, without
  * its proxy and inspector, which cost most of the local throughput (see bench/).
  */
-export async function serve({ port = 8787, shards, persistTo = join(root, '.keyflare', 'state'), vars = {}, inspectorPort } = {}) {
+export async function serve({ port = 8787, shards, mode, persistTo = join(root, '.keyflare', 'state'), vars = {}, inspectorPort } = {}) {
   const { Miniflare, convertV4MiniflareOptions } = await import('miniflare');
   const outdir = join(root, '.keyflare', 'build');
   const script = build(outdir);
@@ -139,6 +139,7 @@ export async function serve({ port = 8787, shards, persistTo = join(root, '.keyf
   const compatibilityDate = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)[1];
   const compatibilityFlags = [...(/^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1]);
   const defaultShards = /^SHARDS\s*=\s*"(\d+)"/m.exec(toml)?.[1] ?? '4';
+  const defaultMode = /^KEYFLARE_MODE\s*=\s*"(\w+)"/m.exec(toml)?.[1] ?? 'standalone';
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: '127.0.0.1',
@@ -158,7 +159,7 @@ export async function serve({ port = 8787, shards, persistTo = join(root, '.keyf
           compatibilityFlags,
           durableObjects: { SHARD: { className: 'ShardObject', useSQLite: true }, HUB: { className: 'HubObject', useSQLite: true }, CLIENTS: { className: 'ClientsObject', useSQLite: true }, ACL: { className: 'AclObject', useSQLite: true } },
           durableObjectsPersist: true,
-          bindings: { SHARDS: String(shards ?? defaultShards), ...devVars(), ...vars },
+          bindings: { SHARDS: String(shards ?? defaultShards), KEYFLARE_MODE: mode ?? defaultMode, ...devVars(), ...vars },
         },
       ],
     }),
@@ -175,6 +176,7 @@ async function start(flags) {
   if (flags.wrangler) {
     const args = ['dev', '--local', '--ip', '127.0.0.1', '--port', String(httpPort), '--inspector-port', '0', '--show-interactive-dev-session=false'];
     if (flags.shards) args.push('--var', `SHARDS:${flags.shards}`);
+    if (flags.mode) args.push('--var', `KEYFLARE_MODE:${flags.mode}`);
     if (flags['persist-to']) args.push('--persist-to', flags['persist-to']);
     const child = spawn(join(root, 'node_modules', '.bin', 'wrangler'), args, { cwd: root, env: wranglerEnv(), stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('exit', (code) => {
@@ -188,7 +190,7 @@ async function start(flags) {
       process.exit(1);
     }
   } else {
-    const s = await serve({ port: httpPort, shards: flags.shards, persistTo: flags['persist-to'] });
+    const s = await serve({ port: httpPort, shards: flags.shards, mode: flags.mode, persistTo: flags['persist-to'] });
     stopServer = () => s.dispose();
   }
   const stop = async () => {
@@ -221,7 +223,7 @@ if (isMain) {
   } else if (cmd === 'start') {
     start(flags);
   } else {
-    console.log('usage: keyflare start [--port 8787] [--resp-port 6380] [--shards N] [--persist-to DIR] [--wrangler]\n       keyflare bridge [--port 6380] [--url ws://127.0.0.1:8787/resp] [--token T]');
+    console.log('usage: keyflare start [--port 8787] [--resp-port 6380] [--shards N] [--mode standalone|cluster] [--persist-to DIR] [--wrangler]\n       keyflare bridge [--port 6380] [--url ws://127.0.0.1:8787/resp] [--token T]');
     process.exit(cmd ? 1 : 0);
   }
 }

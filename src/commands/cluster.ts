@@ -135,7 +135,10 @@ const HELP = [
   'LINKS', '    Return information about all network links between this node and its peers.',
   '    Output format is an array where each array element is a map containing attributes of a link',
 ];
-const sub = (name: string, conn: ConnHandler, extra: Impl = {}): CommandSpec => def(`cluster|${name}`, { route: 'conn', conn, ...extra });
+/** A standalone Redis refuses every CLUSTER subcommand once its arity is checked (clusterCommand). */
+const DISABLED = err('ERR This instance has cluster support disabled');
+const sub = (name: string, conn: ConnHandler, extra: Impl = {}): CommandSpec =>
+  def(`cluster|${name}`, { route: 'conn', conn: (c, argv) => (c.server.mode === 'cluster' ? conn(c, argv) : DISABLED), ...extra });
 
 export const CLUSTER_COMMANDS: CommandSpec[] = [
   def('cluster', { route: 'conn', sub: [

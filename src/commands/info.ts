@@ -357,7 +357,7 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
         `cmdstat_${k}:calls=${n},usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=${t.failed.get(k) ?? 0}`),
     errorstats: () => [...t.errors].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `errorstat_${k}:count=${n}`),
     latencystats: () => [],
-    cluster: () => ['cluster_enabled:1'],
+    cluster: () => [`cluster_enabled:${f.server.mode === 'cluster' ? 1 : 0}`],
     keyspace: () => {
       if (t.keys === 0) return [];
       const avg = t.ttlSamples ? Math.floor(t.ttlSum / t.ttlSamples) : 0;

@@ -173,8 +173,16 @@ export interface ServiceFacts {
   pubsub?: { channels: number; patterns: number; shardChannels: number };
 }
 
+/**
+ * How the service presents itself (KEYFLARE_MODE): `standalone` (the default) answers as one
+ * standalone Redis 7 whatever shards the keys live on; `cluster` as a Redis Cluster (CROSSSLOT
+ * across slots, CLUSTER commands, SELECT refused).
+ */
+export type Mode = 'standalone' | 'cluster';
+
 export interface ServerFacts {
   version: string;
+  mode: Mode;
   runId: string;
   startedAt: number;
   tcpPort: number;

@@ -2,7 +2,7 @@
 // the same shard host as the Durable Object (persistence/host.ts) over memory storage.
 // Tests (differential, routing) and the in-process benchmark run on it; no runtime needed.
 import { SlotMap } from '../cluster/slot.js';
-import type { ServerFacts } from '../commands/types.js';
+import type { Mode, ServerFacts } from '../commands/types.js';
 import { systemClock, type Clock } from '../engine/clock.js';
 import type { Shard } from '../shard/shard.js';
 import { ShardHost } from '../shard/host.js';
@@ -21,6 +21,15 @@ import { clientInfo } from './commands/client.js';
 const randomBytes = (n: number): Uint8Array => (globalThis as unknown as { crypto: { getRandomValues(a: Uint8Array): Uint8Array } }).crypto.getRandomValues(new Uint8Array(n));
 
 const realTimers: Timers = { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as never) };
+
+/** LocalBackend's settings as one object (the positional form stays for the many existing callers). */
+export interface LocalOptions {
+  shards?: number;
+  clock?: Clock;
+  /** standalone (default) or cluster, as KEYFLARE_MODE for the Worker. */
+  mode?: Mode;
+  timers?: Timers;
+}
 
 export class LocalBackend implements Backend {
   readonly slots: SlotMap;
@@ -45,13 +54,20 @@ export class LocalBackend implements Backend {
   readonly acl: LocalAcl;
   private ids = 0;
 
+  readonly clock: Clock;
+  readonly timers: Timers;
+
   constructor(
-    n = 4,
-    readonly clock: Clock = systemClock,
+    shardsOrOptions: number | LocalOptions = 4,
+    clock: Clock = systemClock,
     readonly token = 'local-token',
     readonly readonlyToken = 'local-ro-token',
-    readonly timers: Timers = realTimers,
+    timers: Timers = realTimers,
   ) {
+    const o: LocalOptions = typeof shardsOrOptions === 'number' ? { shards: shardsOrOptions, clock, timers } : shardsOrOptions;
+    const n = o.shards ?? 4;
+    this.clock = clock = o.clock ?? systemClock;
+    this.timers = timers = o.timers ?? realTimers;
     this.slots = new SlotMap(n);
     this.logs = this.slots.ranges.map(() => []);
     this.ports = this.slots.ranges.map(() => new MemoryPort(true));
@@ -65,7 +81,7 @@ export class LocalBackend implements Backend {
     })!);
     this.shards = this.hosts.map((h) => h.shard);
     this.acl = new LocalAcl(builtinLines(token, readonlyToken), () => clock.now(), randomBytes);
-    this.server = { version: '7.0.15', runId: '0'.repeat(40), startedAt: clock.now(), tcpPort: 6380, host: '127.0.0.1' };
+    this.server = { version: '7.0.15', mode: o.mode ?? 'standalone', runId: '0'.repeat(40), startedAt: clock.now(), tcpPort: 6380, host: '127.0.0.1' };
   }
 
   now(): number {

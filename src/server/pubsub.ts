@@ -236,8 +236,9 @@ function countOf(st: ConnPubSub, kind: Kind): number {
   return kind === 'shard' ? st.subs.shard.size : st.subs.channel.size + st.subs.pattern.size;
 }
 
-function crossSlot(kind: Kind, names: string[]): Frame | null {
-  if (kind !== 'shard' || names.length < 2) return null;
+function crossSlot(c: SessionCtx, kind: Kind, names: string[]): Frame | null {
+  // A standalone Redis has no slots to check (the cluster check of SSUBSCRIBE/SUNSUBSCRIBE).
+  if (kind !== 'shard' || names.length < 2 || c.server.mode !== 'cluster') return null;
   const s = keySlot(names[0]!);
   for (const n of names) if (keySlot(n) !== s) return E.crossSlot;
   return null;
@@ -251,7 +252,7 @@ function crossSlot(kind: Kind, names: string[]): Frame | null {
 export const MAX_NAME_BYTES = 1024 * 1024;
 
 export async function subscribe(c: SessionCtx, kind: Kind, names: string[]): Promise<Frame> {
-  const bad = crossSlot(kind, names);
+  const bad = crossSlot(c, kind, names);
   if (bad) return bad;
   for (const n of names) {
     if (n.length > MAX_NAME_BYTES) return err(`ERR ${kind === 'pattern' ? 'pattern' : 'channel'} name is longer than ${MAX_NAME_BYTES} bytes, the pub/sub hub's limit`);
@@ -285,7 +286,7 @@ export async function subscribe(c: SessionCtx, kind: Kind, names: string[]): Pro
 }
 
 export async function unsubscribe(c: SessionCtx, kind: Kind, names: string[]): Promise<Frame> {
-  const bad = crossSlot(kind, names);
+  const bad = crossSlot(c, kind, names);
   if (bad) return bad;
   const st = pubsubState(c);
   const list = names.length ? names : [...st.subs[kind]];

@@ -14,7 +14,7 @@ import { TRACKING_AFTER, afterTrackingCommand, closeTracking, syncTracking, trac
 import type { TrackOpts } from '../engine/tracking.js';
 import { incident } from './incident.js';
 import { SlowTimer, slowConfigOf } from './slowlog.js';
-import { REST_WATCH_MAX_KEYS, REST_WATCH_TOO_MANY, Transaction, decodeWatchToken, encodeWatchToken, runAtomic, watchKeys, type TxHost, type WatchMap } from './transaction.js';
+import { REST_WATCH_MAX_KEYS, REST_WATCH_TOO_MANY, Transaction, TxRoute, decodeWatchToken, encodeWatchToken, runAtomic, watchKeys, type TxHost, type WatchMap } from './transaction.js';
 
 /** Commands whose replies are pushes (Redis's addReplyPubsub*): never silenced by CLIENT REPLY. */
 const PUSH_REPLIES = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe']);
@@ -315,7 +315,7 @@ export class Session implements ConnCtx, TxHost {
       if (!w) return err('ERR invalid watch token');
       watched = w;
     }
-    let slot: number | null = null;
+    const route = new TxRoute(this.backend.slots, this.backend.server.mode);
     const queue: Array<{ spec: CommandSpec; argv: string[] }> = [];
     for (const argv of cmds) {
       const checked = this.check(argv);
@@ -324,14 +324,13 @@ export class Session implements ConnCtx, TxHost {
       if (spec.route === 'conn' || spec.route === 'all') {
         return err(`ERR '${spec.name}' cannot run inside a transaction: it is not bound to one slot`);
       }
-      for (const p of pos) {
-        const s = keySlot(argv[p]!);
-        if (slot === null) slot = s;
-        else if (s !== slot) return E.crossSlot;
-      }
+      const bad = route.add(argv, pos);
+      if (bad) return bad;
       queue.push({ spec, argv });
     }
-    const res = await runAtomic(this, queue, slot, watched, false);
+    // Across shards (standalone): not yet atomic here; refused as a cluster would.
+    if (route.spans) return E.crossSlot;
+    const res = await runAtomic(this, queue, route.shard, watched, false);
     return res ?? NILARR; // a Frame: the shard refused the transaction as a whole
   }
 
@@ -443,9 +442,17 @@ export class Session implements ConnCtx, TxHost {
     return `id=${s.id} addr=${s.addr} laddr=${s.laddr} fd=8 name=${s.name} age=${age} idle=0 flags=${this.tx.active ? 'x' : 'N'} db=${s.db} sub=0 psub=0 ssub=0 multi=${this.tx.active ? 0 : -1} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${cmd} user=${s.user} redir=-1 resp=${s.proto}`;
   }
 
-  /** The one shard a keyed command goes to, or CROSSSLOT / null (spans shards, may split). */
+  /** The one shard a keyed command goes to, or CROSSSLOT (spans shards; a split command fans out). */
   private singleShard(spec: CommandSpec, argv: readonly string[], pos: readonly number[]): number | Frame {
     if (pos.length === 0) return 0;
+    if (this.backend.server.mode !== 'cluster') {
+      // Standalone: slots mean nothing to the client. Keys of one shard run there as one batch,
+      // whatever their slots: the shard checks only that it owns them.
+      const slots = this.backend.slots;
+      const first = slots.shardOfKey(argv[pos[0]!]!);
+      for (let j = 1; j < pos.length; j++) if (slots.shardOfKey(argv[pos[j]!]!) !== first) return E.crossSlot;
+      return first;
+    }
     const slot = keySlot(argv[pos[0]!]!);
     let sameSlot = true;
     for (let j = 1; j < pos.length; j++) {

@@ -32,7 +32,7 @@
 //   /multi-exec with the token checks them like EXEC. A dropped entry or a restarted shard (new
 //   epoch) never matches: a watch may abort spuriously, never miss a change.
 import { keySlot, type SlotMap } from '../cluster/slot.js';
-import type { CommandSpec, SessionState } from '../commands/types.js';
+import type { CommandSpec, Mode, ServerFacts, SessionState } from '../commands/types.js';
 import { CHECK_CMD, RELEASE_CMD, WATCH_CMD } from '../engine/watch.js';
 import { E, NILARR, OK, QUEUED, arr, err, type Frame } from '../protocol/frame.js';
 import { SLOT_NOT_SERVED } from '../shard/shard.js';
@@ -58,6 +58,8 @@ const NOT_QUEUED = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset'
 export interface TxHost {
   readonly session: SessionState;
   readonly slots: SlotMap;
+  /** The service's mode: a cluster binds a transaction to one slot, a standalone to one shard. */
+  readonly server: ServerFacts;
   /** One batch on one shard (atomic: a transaction, no blocking). */
   shardBatch(shard: number, batch: string[][], atomic: boolean): Promise<Frame[]>;
   /** Run one command not bound to a shard (connection or all-shards), as outside MULTI. */
@@ -90,13 +92,55 @@ const sameSlot = (argv: readonly string[], pos: readonly number[]): number | nul
   return slot;
 };
 
+/**
+ * Where a transaction's keys live. Cluster mode binds it to one slot (Redis Cluster's EXEC
+ * check: CROSSSLOT otherwise); standalone mode to one shard, whatever the slots, so keys that
+ * share a shard run as one atomic batch there (the single-shard fast path). `spans`: the keys
+ * are on several shards (standalone only; cluster mode answers CROSSSLOT instead).
+ */
+export class TxRoute {
+  /** The shard every key seen so far lives on (null: none yet, or they span shards). */
+  shard: number | null = null;
+  spans = false;
+  private slot: number | null = null;
+  /** Every shard the keys live on (standalone). */
+  readonly shards = new Set<number>();
+
+  constructor(
+    private readonly slots: SlotMap,
+    private readonly mode: Mode,
+  ) {}
+
+  /** Add one command's keys; CROSSSLOT (cluster mode) when they leave the transaction's slot. */
+  add(argv: readonly string[], pos: readonly number[]): Frame | null {
+    for (const p of pos) {
+      const key = argv[p]!;
+      if (this.mode === 'cluster') {
+        const s = keySlot(key);
+        if (this.slot === null) {
+          this.slot = s;
+          this.shard = this.slots.shardOfSlot(s);
+        } else if (s !== this.slot) return E.crossSlot;
+        continue;
+      }
+      const sh = this.slots.shardOfKey(key);
+      this.shards.add(sh);
+      if (this.shards.size > 1) {
+        this.spans = true;
+        this.shard = null;
+      } else this.shard = sh;
+    }
+    return null;
+  }
+}
+
 export class Transaction {
   /** Inside MULTI. */
   active = false;
   /** A queued command was rejected: EXEC answers EXECABORT. */
   private failed = false;
   /** Queued commands with the slot of their keys (null: keyless), found when queued. */
-  private queue: Array<{ spec: CommandSpec; argv: string[]; slot: number | null }> = [];
+  private queue: Array<{ spec: CommandSpec; argv: string[]; pos: readonly number[] }> = [];
   private watched: WatchMap = new Map();
 
   constructor(private readonly host: TxHost, owner: object) {
@@ -118,16 +162,18 @@ export class Transaction {
     return this.active && !NOT_QUEUED.has(spec.name);
   }
 
-  /** Queue a checked command: +QUEUED, or Redis Cluster's per-command CROSSSLOT (flags). */
+  /** Queue a checked command: +QUEUED, or (cluster mode) Redis Cluster's per-command CROSSSLOT (flags). */
   enqueue(spec: CommandSpec, argv: string[], pos: readonly number[]): Frame {
-    const slot = sameSlot(argv, pos);
-    if (typeof slot === 'object' && slot !== null) {
-      this.failed = true;
-      return slot;
+    if (this.host.server.mode === 'cluster') {
+      const slot = sameSlot(argv, pos);
+      if (typeof slot === 'object' && slot !== null) {
+        this.failed = true;
+        return slot;
+      }
     }
     // Redis stops queuing once the transaction is flagged (queueMultiCommand): what follows a
     // queue-time error is answered +QUEUED but left out of EXEC's CROSSSLOT check.
-    if (!this.failed) this.queue.push({ spec, argv, slot });
+    if (!this.failed) this.queue.push({ spec, argv, pos });
     return QUEUED;
   }
 
@@ -184,10 +230,9 @@ export class Transaction {
     };
     // Redis Cluster checks the whole queue's keys when EXEC arrives (processCommand's
     // getNodeByQuery), before execCommand itself looks at the queue-time errors.
-    let slot: number | null = null;
-    for (const { slot: s } of queue) {
-      if (s === null) continue;
-      if (slot !== null && s !== slot) {
+    const route = new TxRoute(this.host.slots, this.host.server.mode);
+    for (const { argv, pos } of queue) {
+      if (route.add(argv, pos)) {
         // Redis stops queuing once a watched key is touched (CLIENT_DIRTY_CAS), so its EXEC sees
         // no queue spanning slots and execCommand answers (EXECABORT, else nil). We learn of the
         // touch only now: a changed watch answers as if it came before the queue (the checks
@@ -195,13 +240,17 @@ export class Transaction {
         if (watched.size !== 0) return (await watchesHold(this.host, watched)) ? E.crossSlot : failed ? EXECABORT : NILARR;
         return E.crossSlot;
       }
-      slot = s;
     }
     if (failed) {
       await release();
       return EXECABORT;
     }
-    const res = await runAtomic(this.host, queue, slot, watched, true);
+    if (route.spans) {
+      // Across shards (standalone): not yet atomic here; refused as a cluster would.
+      await release();
+      return E.crossSlot;
+    }
+    const res = await runAtomic(this.host, queue, route.shard, watched, true);
     return res === null ? NILARR : Array.isArray(res) ? arr(res) : res;
   }
 
@@ -278,20 +327,20 @@ function checkArgv(keys: Array<[string, Watched]>, release: boolean): string[] {
 }
 
 /**
- * Run a checked queue (all keys on `slot`, or keyless) atomically on its shard, guarded by the
+ * Run a checked queue (all keys on shard `shard`, or keyless) atomically there, guarded by the
  * watched versions; null when a watched key changed, one error when the shard refused it whole
  * (it does not serve the slot). `release` drops the connection's holds.
  */
 export async function runAtomic(
   host: TxHost,
   queue: ReadonlyArray<{ spec: CommandSpec; argv: string[] }>,
-  slot: number | null,
+  shard: number | null,
   watched: WatchMap,
   release: boolean,
 ): Promise<Frame[] | Frame | null> {
   const per = byShard(watched);
   const first = watched.values().next().value as Watched | undefined;
-  const home = slot !== null ? host.slots.shardOfSlot(slot) : (first?.shard ?? 0);
+  const home = shard ?? first?.shard ?? 0;
   // Other shards' watched keys: checked (and released) before the transaction runs.
   const others = [...per].filter(([s]) => s !== home);
   const oks = await Promise.all(others.map(([s, keys]) => host.shardBatch(s, [checkArgv(keys, release)], false)));

@@ -1,6 +1,6 @@
 // The Worker's bindings and the backend that reaches shard Durable Objects over RPC.
 import { SlotMap } from '../cluster/slot.js';
-import type { ServerFacts, ShardInfo } from '../commands/types.js';
+import type { Mode, ServerFacts, ShardInfo } from '../commands/types.js';
 import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import type { Backend, ConnectionStats, ExecOpts } from '../server/session.js';
@@ -27,6 +27,8 @@ export interface Env {
   KEYFLARE_TOKEN?: string;
   /** Optional token that may only run read commands. */
   KEYFLARE_READONLY_TOKEN?: string;
+  /** "standalone" (default: one Redis whatever the shards) or "cluster" (Redis Cluster semantics). */
+  KEYFLARE_MODE?: string;
   /** "1" serves the benchmark floors under /bench/ (never set in production). */
   KEYFLARE_BENCH?: string;
   /** REST only: how long a blocking command may wait, in ms (default 25000; see worker/rest.ts). */
@@ -68,17 +70,22 @@ let idPrefix = -1;
 let started = 0;
 let runId = '';
 const facts = new Map<string, ServerFacts>();
-function serverFacts(host: string): ServerFacts {
+function serverFacts(host: string, mode: Mode): ServerFacts {
   if (!runId) {
     started = Date.now();
     runId = [...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, '0')).join('');
   }
-  let f = facts.get(host);
+  let f = facts.get(mode + host);
   if (!f) {
     if (facts.size > 64) facts.clear(); // host names come from requests: bounded
-    facts.set(host, (f = { version: '7.0.15', runId, startedAt: started, tcpPort: 6380, host }));
+    facts.set(mode + host, (f = { version: '7.0.15', mode, runId, startedAt: started, tcpPort: 6380, host }));
   }
   return f;
+}
+
+/** KEYFLARE_MODE: cluster only when asked for; anything else is the standalone default. */
+export function modeOf(env: Env): Mode {
+  return env.KEYFLARE_MODE?.trim().toLowerCase() === 'cluster' ? 'cluster' : 'standalone';
 }
 
 /**
@@ -118,7 +125,7 @@ export class WorkerBackend implements Backend {
   constructor(private readonly env: Env, host: string, background?: (p: Promise<unknown>) => void) {
     this.shards = shardsOf(env.SHARD, Number(env.SHARDS ?? '4') || 4);
     this.slots = this.shards.slots;
-    this.server = serverFacts(host);
+    this.server = serverFacts(host, modeOf(env));
     this.pubsub = env.HUB ? new HubClient(env.HUB) : undefined;
     this.acl = env.ACL ? new AclClient(env.ACL, env.KEYFLARE_TOKEN, env.KEYFLARE_READONLY_TOKEN, background) : undefined;
   }

@@ -74,7 +74,7 @@ beforeAll(async () => {
     redis2 = await startRedis({ cluster: true });
     B = await RedisSide.connect('redis#2', redis2.port);
   } else {
-    B = new KfSide(new LocalBackend(4));
+    B = new KfSide(new LocalBackend({ shards: 4, mode: 'cluster' })); // as the one-node Redis Cluster
   }
 });
 

@@ -5,6 +5,7 @@ import { LocalBackend } from '../../src/server/local.js';
 import type { Session } from '../../src/server/session.js';
 import { encodeStr, type Proto } from '../../src/protocol/resp-encode.js';
 import type { Clock } from '../../src/engine/clock.js';
+import type { Mode } from '../../src/commands/types.js';
 import { RawClient } from './raw-client.js';
 import { startRedis, type RedisProc } from './redis-server.js';
 
@@ -16,11 +17,15 @@ export class Diff {
   private rc: Record<number, RawClient> = {};
   private kf: Record<number, Session> = {};
 
-  constructor(private readonly clock?: Clock) {}
+  constructor(
+    private readonly clock?: Clock,
+    private readonly mode: Mode = 'cluster',
+  ) {}
 
   async start(): Promise<void> {
-    this.redis = await startRedis({ cluster: true });
-    this.backend = new LocalBackend(4, this.clock);
+    // Cluster mode compares with a one-node Redis Cluster, standalone with a standalone redis-server.
+    this.redis = await startRedis({ cluster: this.mode === 'cluster' });
+    this.backend = new LocalBackend({ shards: 4, clock: this.clock, mode: this.mode });
     for (const p of [2, 3] as Proto[]) {
       this.rc[p] = await RawClient.connect(this.redis.port);
       this.kf[p] = this.backend.session();
@@ -62,8 +67,8 @@ export class Diff {
 }
 
 /** Register a Diff for the current test file (started before, stopped after). */
-export function useDiff(clock?: Clock): Diff {
-  const d = new Diff(clock);
+export function useDiff(clock?: Clock, mode: Mode = 'cluster'): Diff {
+  const d = new Diff(clock, mode);
   beforeAll(() => d.start(), 30_000);
   afterAll(() => d.stop());
   return d;

@@ -83,7 +83,7 @@ export function useTwoSided(): { open(proto?: Proto): Promise<Conn>; backend(): 
   const conns: Conn[] = [];
   beforeAll(async () => {
     redis = await startRedis({ cluster: true });
-    backend = new LocalBackend(4);
+    backend = new LocalBackend({ shards: 4, mode: 'cluster' }); // as the one-node Redis Cluster
   }, 30_000);
   afterAll(async () => {
     for (const c of conns) c.close();

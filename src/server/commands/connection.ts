@@ -69,7 +69,7 @@ function hello(c: SessionCtx, argv: string[]): Frame {
     bulk('version'), bulk(c.server.version),
     bulk('proto'), int(c.session.proto),
     bulk('id'), int(c.session.id),
-    bulk('mode'), bulk('cluster'),
+    bulk('mode'), bulk(c.server.mode),
     bulk('role'), bulk('master'),
     bulk('modules'), arr([]),
   ]);

@@ -23,6 +23,7 @@ async function exec(tx: Transaction): Promise<Frame> {
 function watch(c: SessionCtx, argv: string[]): Frame | Promise<Frame> {
   return withTx(c, (tx) => {
     // Redis Cluster checks the keys' slot before WATCH itself runs (and flags an open MULTI).
+    if (c.server.mode !== 'cluster') return tx.watch(argv.slice(1));
     const slot = keySlot(argv[1]!);
     for (let i = 2; i < argv.length; i++) {
       if (keySlot(argv[i]!) !== slot) {
