@@ -49,6 +49,8 @@ export interface Counters {
   errors: Map<string, number>;
   /** Each shard's log facts (INFO replication), by shard. */
   repl: ReplCounters[];
+  /** Per database with keys (INFO keyspace's dbN lines), summed over the shards. */
+  dbs: Map<number, { keys: number; expires: number; ttlSum: number; ttlSamples: number }>;
 }
 
 /** One shard's log, as INFO replication names it (persistence/log.ts ReplFacts). */
@@ -70,23 +72,37 @@ export const BASELINE = 1_600_000;
 
 /** The shard side: its counters as lines `name:value` (maps as `c.<cmd>:n`, `f.<cmd>:n`, `e.<prefix>:n`). */
 export function shardCounters(c: Ctx): Frame {
-  const db = c.db;
-  // The shard's running estimate (engine/memory.ts): what maxmemory is compared with.
-  const memory = db.used;
-  let ttlSum = 0;
-  let ttlSamples = 0;
-  for (const at of db.expires.values()) {
-    if (ttlSamples >= SAMPLE) break;
-    if (at > c.now) {
-      ttlSum += at - c.now;
-      ttlSamples++;
+  // Every database of the shard: memory (engine/memory.ts's running estimate, what maxmemory is
+  // compared with) and hits are the shard's; keys and TTLs are listed per db as well.
+  let memory = 0;
+  let hits = 0;
+  let misses = 0;
+  let keys = 0;
+  let expires = 0;
+  const dbLines: string[] = [];
+  for (const [n, db] of c.keyspaces()) {
+    memory += db.used;
+    hits += db.hits;
+    misses += db.misses;
+    if (db.size === 0) continue;
+    let ttlSum = 0;
+    let ttlSamples = 0;
+    for (const at of db.expires.values()) {
+      if (ttlSamples >= SAMPLE) break;
+      if (at > c.now) {
+        ttlSum += at - c.now;
+        ttlSamples++;
+      }
     }
+    keys += db.size;
+    expires += db.expires.size;
+    dbLines.push(`db.${n}:${db.size},${db.expires.size},${ttlSum},${ttlSamples}`);
   }
   const s = c.stats;
   const lines = [
-    `keys:${db.size}`, `expires:${db.expires.size}`, `ttlSum:${ttlSum}`, `ttlSamples:${ttlSamples}`, `memory:${memory}`,
+    `keys:${keys}`, `expires:${expires}`, `memory:${memory}`, ...dbLines,
     `totalCommands:${s.totalCommands}`, `expiredKeys:${s.expiredKeys}`, `evictedKeys:${s.evictedKeys}`,
-    `blocked:${c.blockedClients}`, `hits:${db.hits}`, `misses:${db.misses}`,
+    `blocked:${c.blockedClients}`, `hits:${hits}`, `misses:${misses}`,
     ...persistLines(c), ...replLines(c), `errorReplies:${s.errorReplies}`,
     `hz:${c.config.get('hz')}`, `maxmemory:${c.config.get('maxmemory')}`,
     `policy:${c.config.get('maxmemory-policy')}`, `appendonly:${c.config.get('appendonly')}`,
@@ -162,7 +178,7 @@ function emptyCounters(): Counters {
     changes: 0, lastSave: Infinity, rwip: 0, rwsched: 0, rwOk: 1, rwTime: -1, rewrites: 0, saves: 0, aofBase: 0, aofCur: 0,
     aofBuf: 0, loadMs: 0, loadKeys: 0, loadSkipK: 0, loadSkipR: 0, loadTrunc: 0, loadErr: '', kProc: 0, kTotal: 0, fsync: 'always',
     hits: 0, misses: 0, errorReplies: 0, hz: 10, maxmemory: 0, policy: 'noeviction', appendonly: 'yes',
-    calls: new Map(), failed: new Map(), errors: new Map(), repl: [],
+    calls: new Map(), failed: new Map(), errors: new Map(), repl: [], dbs: new Map(),
   };
 }
 
@@ -183,7 +199,14 @@ export function mergeCounters(replies: readonly Frame[], fanout: (cmd: string) =
       const k = line.slice(0, colon);
       const v = line.slice(colon + 1);
       const add = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + Number(v));
-      if (k.startsWith('c.')) add(out.calls, k.slice(2));
+      if (k.startsWith('db.')) {
+        const n = Number(k.slice(3));
+        const [keys, expires, ttlSum, ttlSamples] = v.split(',').map(Number) as [number, number, number, number];
+        const d = out.dbs.get(n) ?? { keys: 0, expires: 0, ttlSum: 0, ttlSamples: 0 };
+        out.dbs.set(n, { keys: d.keys + keys, expires: d.expires + expires, ttlSum: d.ttlSum + ttlSum, ttlSamples: d.ttlSamples + ttlSamples });
+        out.ttlSum += ttlSum;
+        out.ttlSamples += ttlSamples;
+      } else if (k.startsWith('c.')) add(out.calls, k.slice(2));
       else if (k.startsWith('f.')) add(out.failed, k.slice(2));
       else if (k.startsWith('e.')) add(out.errors, k.slice(2));
       else if (k in REPL_KEYS) {
@@ -358,11 +381,9 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
     errorstats: () => [...t.errors].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `errorstat_${k}:count=${n}`),
     latencystats: () => [],
     cluster: () => [`cluster_enabled:${f.server.mode === 'cluster' ? 1 : 0}`],
-    keyspace: () => {
-      if (t.keys === 0) return [];
-      const avg = t.ttlSamples ? Math.floor(t.ttlSum / t.ttlSamples) : 0;
-      return [`db0:keys=${t.keys},expires=${t.expires},avg_ttl=${avg}`];
-    },
+    // Every database with keys, in index order (Redis's genRedisInfoString).
+    keyspace: () =>
+      [...t.dbs].sort(([a], [b]) => a - b).map(([n, d]) => `db${n}:keys=${d.keys},expires=${d.expires},avg_ttl=${d.ttlSamples ? Math.floor(d.ttlSum / d.ttlSamples) : 0}`),
   };
   const titles: Record<string, string> = { cpu: 'CPU' };
   for (const name of [...ALL, 'keyflare']) {

@@ -51,42 +51,98 @@ function renameGeneric(c: Ctx, argv: string[], nx: boolean): Frame {
 const rename = (c: Ctx, argv: string[]) => renameGeneric(c, argv, false);
 const renamenx = (c: Ctx, argv: string[]) => renameGeneric(c, argv, true);
 
-/** COPY source destination [DB destination-db] [REPLACE] — only db 0 exists, as in Redis Cluster. */
+/** A db index argument as Redis's getIntFromObjectOrReply(…, NULL) reads it: an int, or the error. */
+function dbArg(s: string): number | Frame {
+  const n = parseI64(s);
+  if (n === null) return E.notInt;
+  if (n > 2147483647n || n < -2147483648n) return err('ERR value is out of range, value must between -2147483648 and 2147483647');
+  return Number(n);
+}
+
+const inRange = (c: Ctx, n: number) => n >= 0 && n < c.databases;
+
+/** COPY source destination [DB destination-db] [REPLACE] (Redis's copyCommand). */
 function copy(c: Ctx, argv: string[]): Frame {
   let replace = false;
-  let dbid = 0;
+  let dbid = c.dbIndex;
   for (let j = 3; j < argv.length; j++) {
     const a = argv[j]!.toLowerCase();
     if (a === 'replace') replace = true;
     else if (a === 'db' && j + 1 < argv.length) {
-      const n = parseI64(argv[++j]!);
-      if (n === null) return E.notInt;
-      if (n > 2147483647n || n < -2147483648n) {
-        return err('ERR value is out of range, value must between -2147483648 and 2147483647');
-      }
-      if (n < 0n || n >= 16n) return err('ERR DB index is out of range');
-      dbid = Number(n);
+      const n = dbArg(argv[++j]!);
+      if (typeof n !== 'number') return n;
+      if (!inRange(c, n)) return err('ERR DB index is out of range');
+      dbid = n;
     } else return E.syntax;
   }
-  if (dbid !== 0) return err('ERR Copying to another database is not allowed in cluster mode');
+  if (c.shard.cluster && (c.dbIndex !== 0 || dbid !== 0)) return err('ERR Copying to another database is not allowed in cluster mode');
   const src = argv[1]!;
   const dst = argv[2]!;
-  if (src === dst) return err('ERR source and destination objects are the same');
+  if (dbid === c.dbIndex && src === dst) return err('ERR source and destination objects are the same');
   const v = c.db.read(src);
   if (v === undefined) return ZERO;
   const at = c.db.getExpire(src);
-  if (c.db.get(dst) !== undefined) {
+  const to = c.keyspace(dbid);
+  to.now = c.now;
+  if (to.get(dst) !== undefined) {
     if (!replace) return ZERO;
-    c.db.del(dst);
+    to.del(dst);
   }
   const raw = c.db.rawStrings.has(src);
   const emb = c.db.embStrings.has(src);
-  c.db.set(dst, cloneValue(v));
-  if (raw) c.db.rawStrings.add(dst);
-  if (emb) c.db.embStrings.add(dst);
-  if (at !== -1) c.db.setExpire(dst, at);
+  to.set(dst, cloneValue(v));
+  if (raw) to.rawStrings.add(dst);
+  if (emb) to.embStrings.add(dst);
+  if (at !== -1) to.setExpire(dst, at);
   c.dirty++;
+  if (dbid !== c.dbIndex) {
+    c.notify('g', 'copy_to', dst, dbid);
+    c.signalDb = dbid;
+  }
   return ONE;
+}
+
+/** MOVE key db (Redis's moveCommand): the value with its TTL, unless the target has the key. */
+function move(c: Ctx, argv: string[]): Frame {
+  if (c.shard.cluster) return err('ERR MOVE is not allowed in cluster mode');
+  const key = argv[1]!;
+  const n = dbArg(argv[2]!);
+  if (typeof n !== 'number') return n;
+  if (!inRange(c, n)) return err('ERR DB index is out of range');
+  if (n === c.dbIndex) return err('ERR source and destination objects are the same');
+  const v = c.db.get(key);
+  if (v === undefined) return ZERO;
+  const at = c.db.getExpire(key);
+  const to = c.keyspace(n);
+  to.now = c.now;
+  if (to.get(key) !== undefined) return ZERO;
+  const raw = c.db.rawStrings.has(key);
+  const emb = c.db.embStrings.has(key);
+  to.set(key, v);
+  if (raw) to.rawStrings.add(key);
+  if (emb) to.embStrings.add(key);
+  if (at !== -1) to.setExpire(key, at);
+  c.db.del(key);
+  c.dirty++;
+  c.notify('g', 'move_from', key);
+  c.notify('g', 'move_to', key, n);
+  c.signalDb = n; // the key is ready for the target db's blocked clients
+  return ONE;
+}
+
+/** SWAPDB index1 index2 on one shard (the session sends it to every shard). */
+function swapdb(c: Ctx, argv: string[]): Frame {
+  if (c.shard.cluster) return err('ERR SWAPDB is not allowed in cluster mode');
+  const a = parseI64(argv[1]!);
+  if (a === null || a > 2147483647n || a < -2147483648n) return err('ERR invalid first DB index');
+  const b = parseI64(argv[2]!);
+  if (b === null || b > 2147483647n || b < -2147483648n) return err('ERR invalid second DB index');
+  const x = Number(a);
+  const y = Number(b);
+  if (!inRange(c, x) || !inRange(c, y)) return err('ERR DB index is out of range');
+  if (x !== y) c.swapDbs(x, y);
+  c.dirty++; // Redis propagates SWAPDB also when both indexes are the same
+  return OK;
 }
 
 /** KEYS on one shard (the session concatenates the shards' answers). Skips expired keys. */
@@ -249,6 +305,8 @@ export const KEY_COMMANDS: CommandSpec[] = [
   spec('rename', rename),
   spec('renamenx', renamenx),
   spec('copy', copy),
+  spec('move', move),
+  spec('swapdb', swapdb, { route: 'all', combine: 'ok' }),
   spec('keys', keys, { route: 'all', combine: 'concat' }),
   spec('scan', scanRun, { route: 'conn', conn: scanConn }),
   spec('randomkey', randomkeyRun, { route: 'conn', conn: randomkeyConn }),

@@ -16,7 +16,9 @@ function flush(c: Ctx, argv: string[]): Frame {
     const m = argv[1]!.toLowerCase();
     if (m !== 'sync' && m !== 'async') return E.syntax;
   }
-  c.dirty += c.db.flush() + 1; // Redis propagates FLUSHALL even on an empty keyspace
+  // FLUSHALL empties every database, FLUSHDB the selected one; Redis propagates either even
+  // when there was nothing to remove.
+  c.dirty += (argv[0]!.toLowerCase() === 'flushall' ? c.flushAll() : c.db.flush()) + 1;
   return OK;
 }
 

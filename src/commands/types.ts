@@ -80,11 +80,28 @@ export interface ShardInfo {
   slots: readonly [number, number];
   /** A standalone server's only shard (tests against a standalone redis-server): SORT BY/GET allowed. */
   standalone?: boolean;
+  /** The service runs in Redis Cluster mode (KEYFLARE_MODE=cluster): MOVE, SWAPDB, COPY … DB refused. */
+  cluster?: boolean;
 }
 
 /** Shard-side context of one command. */
 export interface Ctx {
+  /** The selected database (SELECT) of the connection the command came from. */
   readonly db: Keyspace;
+  /** Its number. */
+  readonly dbIndex: number;
+  /** The `databases` setting: valid indexes are 0 … databases - 1. */
+  readonly databases: number;
+  /** Database `n`'s keyspace on this shard (MOVE, COPY … DB). */
+  keyspace(n: number): Keyspace;
+  /** The databases made on this shard so far, as [index, keyspace] in index order. */
+  keyspaces(): Iterable<[number, Keyspace]>;
+  /** SWAPDB a b on this shard (watches stay with the index; see Keyspace.swapWatches). */
+  swapDbs(a: number, b: number): void;
+  /** FLUSHALL: every database emptied; returns the keys removed. */
+  flushAll(): number;
+  /** Set by a command whose keys become ready in another db (MOVE): its blocked clients are woken too. */
+  signalDb: number;
   readonly config: Config;
   readonly stats: Stats;
   /** Persistence facts (INFO persistence, LASTSAVE) and requests (SAVE, BGREWRITEAOF…). */
@@ -114,7 +131,7 @@ export interface Ctx {
    * Fire a keyspace notification (class letter as notify-keyspace-events, Redis's event name).
    * Calling it replaces the table of engine/notify.ts for this command (fire all its events then).
    */
-  notify(cls: import('../engine/notify.js').NotifyClass, event: string, key: string): void;
+  notify(cls: import('../engine/notify.js').NotifyClass, event: string, key: string, db?: number): void;
   /** Scripting: the shard's command table (what redis.call can reach). */
   readonly table?: ReadonlyMap<string, CommandSpec>;
   /** Scripting: run one command for a running script through the shard's dispatch (redis.call). */
@@ -187,4 +204,9 @@ export interface ServerFacts {
   startedAt: number;
   tcpPort: number;
   host: string;
+  /** The `databases` setting the shards run with (16 unless set). */
+  databases?: number;
 }
+
+/** SELECT's range: the service's `databases` (Redis's default, 16, unless set). */
+export const databasesOf = (s: ServerFacts): number => s.databases ?? 16;

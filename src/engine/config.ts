@@ -74,6 +74,8 @@ export const PARAMS: ParamDef[] = [
   { name: 'latency-monitor-threshold', kind: 'int', default: '0', min: 0n, max: LLONG_MAX },
   // Startup-only in Redis; keyflare has no configuration file, so these keep their defaults.
   { name: 'daemonize', kind: 'bool', default: 'no', immutable: true },
+  // SELECT's range; Redis's default. Startup-only there too (a shard sizes its keyspaces once).
+  { name: 'databases', kind: 'int', default: '16', min: 1n, max: INT_MAX, immutable: true },
   { name: 'enable-debug-command', kind: 'enum', default: 'no', values: ['no', 'yes', 'local'], immutable: true },
   // Set by REPLICAOF at runtime, never by CONFIG SET; empty while this is a primary.
   { name: 'replicaof', aliases: ['slaveof'], kind: 'string', default: '', immutable: true },

@@ -137,9 +137,28 @@ export class Keyspace {
    * Versions of WATCHed keys: every write path below reports the keys it changes. Its entries'
    * memory counts in `used`, so maxmemory and INFO see what watches (REST leases above all) hold.
    */
-  readonly watches = new WatchTable((d) => {
+  watches = new WatchTable((d) => {
     this.used += d;
   });
+
+  /**
+   * SWAPDB: two keyspaces trade their watch tables (a WATCH names a db index, not the data that
+   * moves). A watched key that exists on either side changes (Redis's touchAllWatchedKeysInDb);
+   * a logically expired one does not.
+   */
+  static swapWatches(a: Keyspace, b: Keyspace): void {
+    const live = (k: string) => (a.data.has(k) && !a.isExpired(k)) || (b.data.has(k) && !b.isExpired(k));
+    if (a.watches.size !== 0) a.watches.flushed(live);
+    if (b.watches.size !== 0) b.watches.flushed(live);
+    const wa = a.watches;
+    const wb = b.watches;
+    a.used += wb.bytes - wa.bytes;
+    b.used += wa.bytes - wb.bytes;
+    a.watches = wb;
+    b.watches = wa;
+    wb.onBytes = (d) => (a.used += d);
+    wa.onBytes = (d) => (b.used += d);
+  }
 
   /** The access clock now (seconds since ACCESS_EPOCH). */
   stamp(): number {

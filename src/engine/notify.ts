@@ -1,5 +1,5 @@
 // Keyspace notifications (Redis's notify.c): the notify-keyspace-events classes, and the events
-// each write fires, as `__keyspace@0__:<key>` / `__keyevent@0__:<event>` messages for the hub.
+// each write fires, as `__keyspace@<db>__:<key>` / `__keyevent@<db>__:<event>` messages for the hub.
 //
 // Why a table here rather than a call in every handler: the events of almost every command follow
 // from its name, its keys, whether it changed anything (c.dirty) and which keys it created or
@@ -253,6 +253,8 @@ export const RULES: Record<string, Rule> = {
 /** Per-shard notifier: holds the parsed flags and the messages produced since the last take. */
 export class Notifier {
   flags = 0;
+  /** The database of the running command (SELECT): the channels name it. */
+  db = 0;
   private src = '';
   notes: Note[] = [];
   /** Set when a handler called notify() itself for the running command. */
@@ -268,11 +270,11 @@ export class Notifier {
   }
 
   /** notifyKeyspaceEvent: publish to the keyspace and/or keyevent channel when the class is on. */
-  emit(cls: NotifyClass, event: string, key: string): void {
+  emit(cls: NotifyClass, event: string, key: string, db = this.db): void {
     const f = this.flags;
     if (!(f & N[cls]) || !(f & (N.K | N.E))) return;
-    if (f & N.K) this.notes.push([`__keyspace@0__:${key}`, event]);
-    if (f & N.E) this.notes.push([`__keyevent@0__:${event}`, key]);
+    if (f & N.K) this.notes.push([`__keyspace@${db}__:${key}`, event]);
+    if (f & N.E) this.notes.push([`__keyevent@${db}__:${event}`, key]);
   }
 
   /** Existence of a command's keys before it runs (only asked for when notifications are on). */

@@ -16,7 +16,7 @@ import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import type { ExecOpts } from '../server/session.js';
 import { SNAPSHOT_CODEC } from './codec.js';
-import { rdbEntry } from '../persistence/rdb-snapshot.js';
+import { rdbEntry, rdbSelect } from '../persistence/rdb-snapshot.js';
 import { FramesEncoder, SLICE_BYTES, SliceDecoder, framesBytes, type Slice } from '../protocol/slices.js';
 
 /** An export page stays far below the 32 MiB RPC limit. */
@@ -54,7 +54,7 @@ export class ShardObject extends DurableObject {
   private readonly sql: SqlStorage;
   private readonly port: SqlPort;
   /** Exports in progress (GET /export), by token. */
-  private readonly exports = new Map<string, { keys: string[]; i: number; carry: string | null }>();
+  private readonly exports = new Map<string, ExportJob>();
   private exportSeq = 0;
   /** Batches being staged (by the Worker's id) and replies being pulled (by ours). */
   private readonly transfers = new Map<string, Transfer>();
@@ -217,18 +217,34 @@ export class ShardObject extends DurableObject {
     const shard = this.load(info).shard;
     let job = token ? this.exports.get(token) : undefined;
     if (!job) {
-      job = { keys: [...shard.db.data.keys()], i: 0, carry: null };
+      // Every db's keys, db by db; `dbs[j]` is where db `dbOf[j]`'s keys start.
+      const keys: string[] = [];
+      const starts: Array<[number, number]> = [];
+      for (const [n, ks] of shard.keyspaces()) {
+        if (ks.data.size === 0) continue;
+        starts.push([keys.length, n]);
+        for (const k of ks.data.keys()) keys.push(k);
+      }
+      job = { keys, starts, i: 0, carry: null, db: 0 };
       token = `${Date.now()}-${++this.exportSeq}`;
       this.exports.set(token, job);
     }
-    const db = shard.db;
-    db.now = Date.now();
+    const now = Date.now();
     // What a large entry left over from the previous page comes first.
     const parts: string[] = job.carry === null ? [] : [job.carry];
     let bytes = job.carry?.length ?? 0;
     job.carry = null;
     let n = 0;
     while (job.i < job.keys.length && n < limit && bytes < MAX_EXPORT_PAGE) {
+      // The file's entries follow the SELECTDB of their db (the export starts in db 0).
+      let dbn = 0;
+      for (const [at, d] of job.starts) if (at <= job.i) dbn = d;
+      if (dbn !== job.db) {
+        parts.push(rdbSelect(dbn));
+        job.db = dbn;
+      }
+      const db = shard.keyspace(dbn);
+      db.now = now;
       const key = job.keys[job.i++]!;
       if (db.isExpired(key)) continue;
       const v = db.data.get(key);
@@ -237,6 +253,11 @@ export class ShardObject extends DurableObject {
       parts.push(e);
       bytes += e.length;
       n++;
+    }
+    // The next shard's part of the file starts in db 0 again.
+    if (job.i >= job.keys.length && job.db !== 0) {
+      parts.push(rdbSelect(0));
+      job.db = 0;
     }
     let data = parts.join('');
     // One entry can outgrow a page (and the RPC limit): the rest goes out with the next pages.
@@ -367,4 +388,15 @@ class SqlPort implements StoragePort {
   dropLegacy(): void {
     if (this.hasLegacy()) this.sql.exec('DROP TABLE log');
   }
+}
+
+/** A shard's part of GET /export in progress: keys frozen at the first page, db by db. */
+interface ExportJob {
+  keys: string[];
+  /** [index in keys, db]: where each db's keys start. */
+  starts: Array<[number, number]>;
+  i: number;
+  carry: string | null;
+  /** The db the entries sent last belong to. */
+  db: number;
 }

@@ -31,6 +31,14 @@ export function rdbHeader(nowMs: number, keys: number, expires: number, aofBase 
   return w.drain();
 }
 
+/** SELECTDB n, and RESIZEDB when hints are given (a dump.rdb has one per non-empty db). */
+export function rdbSelect(db: number, hints?: { keys: number; expires: number }): string {
+  const w = new Writer(true);
+  w.byte(OP_SELECTDB).len(db);
+  if (hints) w.byte(OP_RESIZEDB).len(hints.keys).len(hints.expires);
+  return w.drain();
+}
+
 export const RDB_EOF = String.fromCharCode(OP_EOF);
 
 class RdbSnapshotWriter implements SnapshotWriter {
@@ -40,6 +48,12 @@ class RdbSnapshotWriter implements SnapshotWriter {
 
   begin(keys: number, expires: number): string {
     const s = rdbHeader(this.nowMs, keys, expires, true);
+    this.crc.update(s);
+    return s;
+  }
+
+  select(db: number, hints?: { keys: number; expires: number }): string {
+    const s = rdbSelect(db, hints);
     this.crc.update(s);
     return s;
   }
@@ -61,7 +75,7 @@ export const RDB_SNAPSHOT: SnapshotCodec = {
   load(bytes, put, shard, onCorrupt) {
     const limits = shard ? loadLimits(shard.config, shard.rng) : undefined;
     for (const e of readRdb(bytes, { ...(limits ? { limits } : {}), ...(onCorrupt ? { onCorrupt } : {}) })) {
-      if (e.db === 0) put(e.key, e.value, e.expireAt ?? -1);
+      put(e.key, e.value, e.expireAt ?? -1, e.db);
     }
   },
 };

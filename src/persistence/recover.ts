@@ -26,7 +26,10 @@ import type { SnapshotCodec } from './snapshot.js';
 
 /** What recovery loads into and replays through (shard/shard.ts's Shard is one). */
 export interface RecoverTarget {
-  readonly db: Keyspace;
+  /** Database `n`'s keyspace (a base holds every db's keys after its SELECTDB). */
+  keyspace(n: number): Keyspace;
+  /** Whether `n` names a database (the `databases` setting). */
+  validDb(n: number): boolean;
   readonly config: { int(name: string): number };
   readonly rng: { next(): number };
   replay(records: readonly string[][], onError?: (argv: readonly string[], e: unknown) => void): void;
@@ -68,8 +71,15 @@ function message(e: unknown): string {
 
 /** Load a base image into the (empty) shard, skipping values that cannot load. */
 export function loadBase(shard: RecoverTarget, bytes: Uint8Array, codec: SnapshotCodec, rep: LoadReport): void {
-  const db = shard.db;
-  const put = (key: string, value: Value, expireAt: number) => {
+  const db0 = shard.keyspace(0);
+  const put = (key: string, value: Value, expireAt: number, n: number) => {
+    if (!shard.validDb(n)) {
+      rep.skippedKeys++;
+      note(rep, `Key '${key}' of database ${n} skipped: the databases setting has fewer`);
+      return;
+    }
+    const db = shard.keyspace(n);
+    db.loading = true;
     try {
       db.set(key, value);
       if (expireAt >= 0) db.setExpire(key, expireAt);
@@ -86,9 +96,13 @@ export function loadBase(shard: RecoverTarget, bytes: Uint8Array, codec: Snapsho
       note(rep, `Value of key '${key}' could not be stored: ${message(e)}`);
     }
   };
-  db.loading = true;
+  db0.loading = true;
+  const loaded = new Set([db0]);
   try {
-    codec.load(bytes, put, shard, (key, msg) => {
+    codec.load(bytes, (key, value, at, n) => {
+      if (shard.validDb(n)) loaded.add(shard.keyspace(n));
+      put(key, value, at, n);
+    }, shard, (key, msg) => {
       if (key !== null) rep.skippedKeys++;
       note(rep, msg);
     });
@@ -96,7 +110,7 @@ export function loadBase(shard: RecoverTarget, bytes: Uint8Array, codec: Snapsho
     rep.baseIncomplete = true;
     note(rep, `Base image stopped after ${rep.keys} keys: ${message(e)}`);
   } finally {
-    db.loading = false;
+    for (const k of loaded) k.loading = false;
   }
 }
 

@@ -75,9 +75,12 @@ function concat(parts: string[]): string {
   return parts.length === 1 ? parts[0]! : parts.join('');
 }
 
-/** Re-apply one unit: SELECT 0 openers are the stream's, not commands; a frame as a whole. */
+/**
+ * Re-apply one unit, a frame as a whole. SELECT records (the stream's opener, and a change of db
+ * as in Redis's AOF) switch the database the records after them run in (Shard.replay).
+ */
 function replayUnit(shard: RecoveryShard, name: string, u: Unit, rep: LoadReport, warn?: (m: string) => void): void {
-  const records = u.records.length === 1 && isSelect(u.records[0]!) ? [] : u.records;
+  const records = u.records;
   if (!records.length) return;
   shard.replay(records, (argv, e) => {
     rep.skippedRecords++;
@@ -85,7 +88,6 @@ function replayUnit(shard: RecoveryShard, name: string, u: Unit, rep: LoadReport
   });
 }
 
-const isSelect = (argv: string[]) => argv.length === 2 && argv[0]!.toUpperCase() === 'SELECT';
 
 /**
  * The pre-offset format (byte chunks of one RESP stream per segment, a record may span rows) is

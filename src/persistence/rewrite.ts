@@ -23,11 +23,25 @@ export interface RewriteStore {
 
 /** What a rewrite reads and hooks on the shard it snapshots (shard/shard.ts's Shard is one). */
 export interface RewriteSource {
-  readonly db: Keyspace;
+  /** The databases that exist, as [index, keyspace] (db 0 always among them). */
+  keyspaces(): Iterable<[number, Keyspace]>;
+  keyspace(n: number): Keyspace;
   readonly persist: PersistState;
   readonly clock: Clock;
-  /** Called before a write command runs with the keys it will write (the copy-on-write hook). */
-  beforeWrite: ((keys: string[], all: boolean) => void) | null;
+  /**
+   * Called before a write command runs with the keys it will write in db `db` (the copy-on-write
+   * hook); `all`: the command may change any key (FLUSHALL, SWAPDB…).
+   */
+  beforeWrite: ((keys: string[], all: boolean, db: number) => void) | null;
+}
+
+/** One database's part of a rewrite: its keys at the start, those not saved yet. */
+interface DbPart {
+  n: number;
+  keys: string[];
+  pending: Set<string>;
+  /** Its SELECTDB carried the RESIZEDB hints already. */
+  hinted: boolean;
 }
 
 /** Keys per slice and time budget per slice: commands wait at most about this long. */
@@ -35,9 +49,15 @@ const SLICE_KEYS = 2000;
 const SLICE_MS = 8;
 
 export class Rewrite {
-  private readonly keys: string[];
-  private readonly pending: Set<string>;
+  /** Databases with keys (db 0 always: the header selects it), in index order. */
+  private readonly parts: DbPart[] = [];
+  private readonly byDb = new Map<number, DbPart>();
+  /** The part being walked, and the next key of it. */
+  private d = 0;
   private i = 0;
+  /** The db the entries written last belong to (a copy-on-write of another db selects it). */
+  private emitDb = 0;
+  private readonly total: number;
   private readonly gen: number;
   private readonly firstKept: number;
   private readonly writer: SnapshotWriter;
@@ -56,22 +76,32 @@ export class Rewrite {
     codec: SnapshotCodec,
     private readonly startedAt: number,
   ) {
-    const db = shard.db;
-    this.keys = [...db.data.keys()];
-    this.pending = new Set(this.keys);
+    let expires0 = 0;
+    let total = 0;
+    for (const [n, db] of shard.keyspaces()) {
+      if (n !== 0 && db.data.size === 0) continue;
+      const keys = [...db.data.keys()];
+      const part = { n, keys, pending: new Set(keys), hinted: n === 0 };
+      this.parts.push(part);
+      this.byDb.set(n, part);
+      total += keys.length;
+      if (n === 0) expires0 = db.expires.size;
+    }
+    this.parts.sort((a, b) => a.n - b.n);
+    this.total = total;
     this.gen = (manifest.base?.gen ?? 0) + 1;
     const opened = openSegment(manifest);
     this.firstKept = opened.segments[opened.segments.length - 1]!.seg;
     store.setManifest(opened);
     this.writer = codec.writer(startedAt);
-    this.emit(this.writer.begin(this.keys.length, db.expires.size));
+    this.emit(this.writer.begin(this.byDb.get(0)?.keys.length ?? 0, expires0));
     this.changesAtStart = shard.persist.changesSinceSave;
     const p = shard.persist;
     p.rewriteInProgress = true;
     p.rewriteStartedAt = startedAt;
-    p.keysTotal = this.keys.length;
+    p.keysTotal = total;
     p.keysProcessed = 0;
-    shard.beforeWrite = (keys, all) => this.copyOnWrite(keys, all);
+    shard.beforeWrite = (keys, all, db) => this.copyOnWrite(keys, all, db);
   }
 
   /** SAVE: the whole snapshot now (the shard serves nothing meanwhile, as Redis's SAVE). */
@@ -91,30 +121,54 @@ export class Rewrite {
   private slice(maxKeys: number): void {
     const t0 = this.shard.clock.now();
     let n = 0;
-    while (this.i < this.keys.length && n < maxKeys) {
-      this.save(this.keys[this.i++]!);
+    while (this.next() && n < maxKeys) {
+      const part = this.parts[this.d]!;
+      this.save(part, part.keys[this.i++]!);
       n++;
       if ((n & 255) === 0 && this.shard.clock.now() - t0 > SLICE_MS && maxKeys !== Infinity) break;
     }
-    this.shard.persist.keysProcessed = this.keys.length - this.pending.size;
-    if (this.i >= this.keys.length) this.finish();
+    let left = 0;
+    for (const part of this.parts) left += part.pending.size;
+    this.shard.persist.keysProcessed = this.total - left;
+    if (!this.next()) this.finish();
   }
 
-  private save(key: string): void {
-    if (!this.pending.delete(key)) return;
-    const db = this.shard.db;
+  /** Step to the next key to walk; false when every part is done. */
+  private next(): boolean {
+    while (this.d < this.parts.length && this.i >= this.parts[this.d]!.keys.length) {
+      this.d++;
+      this.i = 0;
+    }
+    return this.d < this.parts.length;
+  }
+
+  private save(part: DbPart, key: string): void {
+    if (!part.pending.delete(key)) return;
+    const db = this.shard.keyspace(part.n);
     const v = db.data.get(key);
     if (v === undefined) return; // deleted before its turn: its deletion is in the new segment
+    if (part.n !== this.emitDb) {
+      // Entries follow the SELECTDB of their db; a copy-on-write of another db's key selects it
+      // for that key (a loader switches at every SELECTDB).
+      // RESIZEDB hints go with the first selection of a db.
+      this.emit(this.writer.select(part.n, part.hinted ? undefined : { keys: part.keys.length, expires: db.expires.size }));
+      part.hinted = true;
+      this.emitDb = part.n;
+    }
     this.emit(this.writer.entry(key, v, db.getExpire(key)));
     this.written++;
   }
 
-  private copyOnWrite(keys: string[], all: boolean): void {
+  private copyOnWrite(keys: string[], all: boolean, db: number): void {
     if (all) {
-      while (this.i < this.keys.length) this.save(this.keys[this.i++]!);
+      while (this.next()) {
+        const part = this.parts[this.d]!;
+        this.save(part, part.keys[this.i++]!);
+      }
       return;
     }
-    for (const k of keys) if (this.pending.has(k)) this.save(k);
+    const part = this.byDb.get(db);
+    if (part) for (const k of keys) if (part.pending.has(k)) this.save(part, k);
   }
 
   private emit(s: string): void {

@@ -5,6 +5,8 @@ import type { Value } from '../engine/keyspace.js';
 export interface SnapshotWriter {
   /** File header (magic, version, aux fields, db selector). */
   begin(keysHint: number, expiresHint: number): string;
+  /** The entries that follow belong to database `db` (SELECTDB, with RESIZEDB hints when given). */
+  select(db: number, hints?: { keys: number; expires: number }): string;
   /** One key: its value and absolute expiry in ms (-1: none), as bytes. */
   entry(key: string, value: Value, expireAt: number): string;
   /** Trailer (EOF opcode and checksum over everything written). */
@@ -21,7 +23,7 @@ export interface SnapshotCodec {
    */
   load(
     bytes: Uint8Array,
-    put: (key: string, value: Value, expireAt: number) => void,
+    put: (key: string, value: Value, expireAt: number, db: number) => void,
     shard?: { config: { int(name: string): number }; rng: { next(): number } },
     onCorrupt?: (key: string | null, message: string) => void,
   ): void;

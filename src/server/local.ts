@@ -71,7 +71,7 @@ export class LocalBackend implements Backend {
     this.slots = new SlotMap(n);
     this.logs = this.slots.ranges.map(() => []);
     this.ports = this.slots.ranges.map(() => new MemoryPort(true));
-    this.hosts = this.slots.ranges.map((r, i) => ShardHost.open({ index: i, count: n, slots: r }, {
+    this.hosts = this.slots.ranges.map((r, i) => ShardHost.open({ index: i, count: n, slots: r, ...(o.mode === 'cluster' ? { cluster: true } : {}) }, {
       // Memory holds what it was given at once: replies need not wait for a commit (gated).
       port: this.ports[i]!, clock, timers, randomBytes, codec: RDB_SNAPSHOT,
       publish: (notes) => this.pubsub.publishMany(notes),

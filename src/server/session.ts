@@ -54,6 +54,8 @@ export interface ExecOpts {
   track?: TrackOpts;
   /** The batch's blocking commands wait at most this long in all (REST), then time out. */
   maxBlockMs?: number;
+  /** The connection's selected database (SELECT); absent: 0. */
+  db?: number;
 }
 
 let fallbackIds = 0;
@@ -175,11 +177,12 @@ export class Session implements ConnCtx, TxHost {
     return { replies, failed, incident: id };
   }
 
-  /** Client id and CLIENT NO-TOUCH for a shard batch. */
+  /** Client id, CLIENT NO-TOUCH, tracking and the selected db for a shard batch. */
   private execOpts(): ExecOpts {
     const cs = clientState(this);
     const o: ExecOpts = cs.noTouch ? { client: this.session.id, noTouch: true } : { client: this.session.id };
     if (cs.tracking) o.track = trackOpts(this);
+    if (this.session.db !== 0) o.db = this.session.db;
     return o;
   }
 

@@ -39,7 +39,7 @@ export interface HostExecOpts {
   track?: TrackOpts;
   /** The batch's blocking commands wait at most this long in all (REST), then time out. */
   maxBlockMs?: number;
-  /** Database index (SELECT). */
+  /** The connection's selected database (SELECT); 0 when absent. */
   db?: number;
 }
 
@@ -119,8 +119,8 @@ export class ShardHost implements RewriteStore {
       index: info.index,
       now: () => env.clock.now(),
       timers: env.timers,
-      readKey: (_db, key) => readKeyState(this.shard, env.clock.now(), key),
-      watchOk: (_db, w) => watchUnchanged(this.shard, w),
+      readKey: (db, key) => readKeyState(this.shard, env.clock.now(), key, db),
+      watchOk: (db, w) => watchUnchanged(this.shard, w, db),
       log: (records) => this.logRecords(records),
       apply: (db, record, writes, notes) => this.applyCommit(db, record, writes, notes),
       status: (primary, txid) => this.askStatus(primary, txid),
@@ -144,7 +144,7 @@ export class ShardHost implements RewriteStore {
     this.syncConfig();
     this.txn.recovered();
     // Keys that expired while the shard was down are removed by the first alarm.
-    if (this.shard.db.expires.size) this.setAlarm(env.clock.now());
+    for (const [, k] of this.shard.keyspaces()) if (k.expires.size) this.setAlarm(env.clock.now());
   }
 
   /** Storage failed: this host acknowledges nothing more; its owner must open a new one. */
@@ -184,16 +184,16 @@ export class ShardHost implements RewriteStore {
     if (this.writer.failed) throw this.writer.failed;
     const s = this.shard;
     // CLIENT NO-TOUCH: only this batch's synchronous run leaves access times alone.
-    if (opts.noTouch) s.db.noTouch = true;
+    if (opts.noTouch) s.setNoTouch(true);
     try {
       if (opts.atomic) {
-        const r = s.exec(batch, resp, true, opts.track ?? null);
+        const r = s.exec(batch, resp, true, opts.track ?? null, undefined, opts.db ?? 0);
         this.logged(r.effects, true);
         return this.release(r.replies);
       }
-      return s.execAsync(batch, resp, opts.client ?? 0, this.env.timers, (effects) => this.logged(effects, false), opts.track ?? null, opts.maxBlockMs).then((r) => this.release(r));
+      return s.execAsync(batch, resp, opts.client ?? 0, this.env.timers, (effects) => this.logged(effects, false), opts.track ?? null, opts.maxBlockMs, opts.db ?? 0).then((r) => this.release(r));
     } finally {
-      if (opts.noTouch) s.db.noTouch = false;
+      if (opts.noTouch) s.setNoTouch(false);
     }
   }
 
@@ -227,9 +227,8 @@ export class ShardHost implements RewriteStore {
 
   /** A commit: one framed unit (the record, then the writes), the coordinator's notifications, durable. */
   private applyCommit(db: number, record: string[], writes: KeyState[], notes: Array<[string, string]>): Promise<void> {
-    void db; // one keyspace until SELECT lands
     const batch = [record, ...writeCommands(writes, this.env.clock.now())];
-    const r = this.shard.exec(batch, 2, true, null, notes);
+    const r = this.shard.exec(batch, 2, true, null, notes, db);
     for (const f of r.replies) if (f.t === 'err') this.env.warn?.(`shard ${this.shard.info.index}: a transaction write failed: ${f.v}`);
     this.logged(r.effects, true);
     return Promise.resolve(this.release(null)).then(() => this.durable());
@@ -377,7 +376,12 @@ export class ShardHost implements RewriteStore {
   setManifest(m: Manifest): void {
     // A segment opened now starts at the current offset (the writer was just flushed); a base
     // installed now covers the stream up to its first kept segment.
-    for (const s of m.segments) s.off ??= this.log.offset;
+    for (const s of m.segments) {
+      if (s.off !== undefined) continue;
+      s.off = this.log.offset;
+      // Its reader starts in db 0: the segment's first effect selects its db.
+      this.shard.forgetLogDb();
+    }
     if (m.base && m.base.off === undefined) m.base.off = m.segments[0]!.off;
     this.manifest = m;
     this.port.writeMeta(META_MANIFEST, JSON.stringify(m));
@@ -406,7 +410,8 @@ export class ShardHost implements RewriteStore {
   }
 
   private schedule(): void {
-    const t = this.shard.db.earliestNewDeadline;
+    let t = Infinity;
+    for (const [, k] of this.shard.keyspaces()) t = Math.min(t, k.earliestNewDeadline);
     if (t < this.alarmAt) this.setAlarm(Math.max(t, this.env.clock.now() + MIN_ALARM_GAP_MS));
   }
 

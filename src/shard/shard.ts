@@ -28,7 +28,17 @@ export interface BatchResult {
 }
 
 export class Shard {
-  readonly db = new Keyspace();
+  /** The databases (SELECT n): one keyspace each, made on first use; index = db number. */
+  private readonly spaces: Array<Keyspace | undefined> = [];
+  /** The db the running batch selected (the connection's); commands see it as ctx.db. */
+  private cur = 0;
+  /**
+   * The db the log's last record ran in: an effect of another db is preceded by SELECT n, as in
+   * Redis's AOF and replication stream (-1: unknown, e.g. a new segment opened: SELECT first).
+   */
+  private logDb = 0;
+  /** The `databases` setting (startup-only, as in Redis). */
+  readonly databases: number;
   readonly config = new Config();
   readonly stats = new Stats();
   readonly persist = new PersistState();
@@ -36,7 +46,7 @@ export class Shard {
    * Called before a write command runs with the keys it will write (a rewrite in progress
    * saves their current values first: copy-on-write at key granularity, as a fork would).
    */
-  beforeWrite: ((keys: string[], all: boolean) => void) | null = null;
+  beforeWrite: ((keys: string[], all: boolean, db: number) => void) | null = null;
   readonly rng: Rng;
   /** maxmemory: the budget check and eviction policies (evict.ts). */
   readonly evictor: Evictor;
@@ -70,31 +80,121 @@ export class Shard {
     // Until a snapshot is taken, the state is as saved as when the shard started (LASTSAVE).
     this.persist.lastSaveTime = Math.floor(clock.now() / 1000);
     this.ctx = new ExecCtx(this);
-    this.evictor = new Evictor(this.db, this.config, this.rng, (key) => this.evictKey(key));
-    this.db.onFlush = () => {
+    this.databases = this.config.int('databases');
+    this.epoch = clock.now();
+    this.evictor = new Evictor(this.keyspace(0), this.config, this.rng, (key) => this.evictKey(key));
+  }
+
+  /** Names this in-memory incarnation: WATCH versions from before a restart never match. */
+  private readonly epoch: number;
+
+  /** The running batch's database (outside a batch: db 0). */
+  get db(): Keyspace {
+    return this.spaces[this.cur] ?? this.keyspace(this.cur);
+  }
+
+  /** The selected db's number (ctx.dbIndex: MOVE, COPY … DB, notifications). */
+  get dbIndex(): number {
+    return this.cur;
+  }
+
+  /** Database `n` (0 ≤ n < databases), made on first use with its hooks. */
+  keyspace(n: number): Keyspace {
+    const have = this.spaces[n];
+    if (have) return have;
+    const ks = new Keyspace();
+    ks.onFlush = () => {
       this.evictor.reset();
       this.tracking.clear();
     };
-    this.db.onExpired = (key) => {
+    ks.watches.epoch = this.epoch;
+    ks.loading = this.spaces[0]?.loading ?? false;
+    ks.noTouch = this.spaces[0]?.noTouch ?? false;
+    this.spaces[n] = ks;
+    this.rebind(n);
+    return ks;
+  }
+
+  /** The databases made so far, as [index, keyspace] (INFO keyspace, snapshots, expiry). */
+  *keyspaces(): Generator<[number, Keyspace]> {
+    for (let i = 0; i < this.spaces.length; i++) {
+      const k = this.spaces[i];
+      if (k) yield [i, k];
+    }
+  }
+
+  /** Whether `n` names a database (SELECT's and MOVE's range). */
+  validDb(n: number): boolean {
+    return Number.isInteger(n) && n >= 0 && n < this.databases;
+  }
+
+  /** Record an effect made in db `n`: a change of db is logged as SELECT first. */
+  private logIn(n: number, argv: string[]): void {
+    if (n !== this.logDb) {
+      this.effects.push(['SELECT', String(n)]);
+      this.logDb = n;
+    }
+    this.effects.push(argv);
+  }
+
+  /**
+   * A log segment was opened: its reader starts in db 0, so unless the stream is in db 0 already
+   * the next effect starts with SELECT (Redis resets aof_selected_db after a rewrite likewise).
+   */
+  forgetLogDb(): void {
+    if (this.logDb !== 0) this.logDb = -1;
+  }
+
+  /** Loading flags apply to every db (replay, NO-TOUCH). */
+  private setLoading(on: boolean): void {
+    for (const [, k] of this.keyspaces()) k.loading = on;
+  }
+  setNoTouch(on: boolean): void {
+    for (const [, k] of this.keyspaces()) k.noTouch = on;
+  }
+
+  /** SWAPDB a b: the two databases trade keyspaces (the caller checked both indexes). */
+  swapDbs(a: number, b: number): void {
+    const ka = this.keyspace(a);
+    const kb = this.keyspace(b);
+    ka.now = kb.now = this.clock.now();
+    Keyspace.swapWatches(ka, kb);
+    this.spaces[a] = kb;
+    this.spaces[b] = ka;
+    // Their hooks name the db they log and notify in: rebind them to their new index.
+    this.rebind(a);
+    this.rebind(b);
+  }
+
+  /** The hooks of db `n`'s keyspace: expired keys and side effects are logged and announced in `n`. */
+  private rebind(n: number): void {
+    const ks = this.spaces[n]!;
+    ks.onExpired = (key) => {
       this.stats.expiredKeys++;
       if (this.tracking.size) this.tracking.invalidate(key, this.track, this.notifier.notes);
-      this.effects.push(['DEL', key]);
-      if (this.notifier.flags) this.notifier.emit('x', 'expired', key);
+      this.logIn(n, ['DEL', key]);
+      if (this.notifier.flags) this.notifier.emit('x', 'expired', key, n);
     };
-    this.db.onEffect = (argv) => this.effects.push(argv);
-    // Names this in-memory incarnation: WATCH versions from before a restart never match.
-    this.db.watches.epoch = clock.now();
+    ks.onEffect = (argv) => this.logIn(n, argv);
+  }
+
+  /** FLUSHALL: every database emptied; returns the keys removed. */
+  flushAll(): number {
+    let n = 0;
+    for (const [, k] of this.keyspaces()) n += k.flush();
+    return n;
   }
 
   /**
    * Run a batch in order; effects of writes are collected for the log. A blocking command that
    * must wait stops the batch (see `execAsync`); `atomic` batches never wait (as MULTI).
    */
-  exec(batch: readonly string[][], resp: Proto = 2, atomic = false, track: TrackOpts | null = null, notes?: ReadonlyArray<[string, string]>): BatchResult {
+  exec(batch: readonly string[][], resp: Proto = 2, atomic = false, track: TrackOpts | null = null, notes?: ReadonlyArray<[string, string]>, db = 0): BatchResult {
     const replies: Frame[] = [];
     // A transaction's commit: the coordinator's notifications replace the batch's own.
     if (notes) this.quiet = true;
     this.track = track;
+    this.cur = db;
     let blocked: Blocked | undefined;
     let rest: string[][] | undefined;
     this.noBlock = atomic;
@@ -104,6 +204,7 @@ export class Shard {
       if ('refused' in a) {
         this.noBlock = false;
         this.track = null;
+        this.cur = 0;
         return { replies: a.refused, effects: [] };
       }
       plans = a.plans;
@@ -130,6 +231,7 @@ export class Shard {
       for (const n of notes) this.notifier.notes.push([n[0], n[1]]);
     }
     if (this.waiters.size) this.serveWaiters();
+    this.cur = 0;
     const effects = this.effects;
     this.effects = [];
     return blocked ? { replies, effects, blocked, rest } : { replies, effects };
@@ -140,19 +242,20 @@ export class Shard {
    * effects as they happen (also those of commands served later, on behalf of other batches'
    * writes, which are logged by the batch that made the key ready).
    */
-  async execAsync(batch: readonly string[][], resp: Proto, client: number, timers: Timers, log: (effects: string[][]) => void, track: TrackOpts | null = null, maxBlockMs = Infinity): Promise<Frame[]> {
+  async execAsync(batch: readonly string[][], resp: Proto, client: number, timers: Timers, log: (effects: string[][]) => void, track: TrackOpts | null = null, maxBlockMs = Infinity, db = 0): Promise<Frame[]> {
     const replies: Frame[] = [];
     let cur = batch;
     // `maxBlockMs` bounds the batch's waits in total (REST: a request cannot wait forever); past
     // it a blocking command answers its own timeout reply, as if its timeout had elapsed.
     const deadline = maxBlockMs === Infinity ? Infinity : this.clock.now() + maxBlockMs;
     for (;;) {
-      const r = this.exec(cur, resp, false, track);
+      const r = this.exec(cur, resp, false, track, undefined, db);
       log(r.effects); // also when empty: the host acts on persistence requests after every batch
       for (const f of r.replies) replies.push(f); // no spread: a batch may hold 100k+ replies
       if (!r.blocked) return replies;
       const wait = Math.min(r.blocked.timeoutMs > 0 ? r.blocked.timeoutMs : Infinity, deadline - this.clock.now());
-      const { id, promise } = this.waiters.add(r.blocked, resp, client);
+      // Waiters are keyed by db and key (waitKey): a write in another db never wakes them.
+      const { id, promise } = this.waiters.add({ ...r.blocked, keys: r.blocked.keys.map((k) => waitKey(db, k)) }, resp, client);
       if (wait <= 0) this.waiters.end(id);
       const t = wait > 0 && wait !== Infinity ? armTimer(timers, () => this.waiters.end(id), wait) : undefined;
       replies.push(await promise);
@@ -173,8 +276,9 @@ export class Shard {
   }
 
   private serveWaiters(): void {
-    this.waiters.serve((w, key) => {
-      const v = this.db.data.get(key);
+    this.waiters.serve((w, wkey) => {
+      this.cur = wkey.charCodeAt(0);
+      const v = this.db.data.get(wkey.slice(1));
       const act = readyAction(w.argv[0]!, v === undefined ? undefined : typeof v === 'string' ? 'string' : v.type);
       if (act === 'wait') return null;
       if (act !== 'serve') return act;
@@ -190,10 +294,18 @@ export class Shard {
    * skips it, see persistence/recover.ts); without, the throw ends the replay.
    */
   replay(records: readonly string[][], onError?: (argv: readonly string[], e: unknown) => void): void {
-    this.db.loading = true;
+    // The stream's SELECTs carry over from one replayed unit to the next.
+    this.cur = this.replayDb;
+    this.setLoading(true);
     try {
       for (const argv of records) {
         try {
+          if (argv.length === 2 && /^select$/i.test(argv[0]!)) {
+            const n = Number(argv[1]);
+            if (!this.validDb(n)) throw new Error(`SELECT ${argv[1]}: no such database`);
+            this.cur = n;
+            continue;
+          }
           this.run(argv, 2);
         } catch (e) {
           if (!onError) throw e;
@@ -201,16 +313,26 @@ export class Shard {
         }
       }
     } finally {
-      this.db.loading = false;
+      this.setLoading(false);
       this.effects = [];
+      // What is logged next continues the replayed stream, which ended in this db.
+      this.replayDb = this.logDb = this.cur;
+      this.cur = 0;
     }
   }
 
+  /** The db the replayed stream is in (its last SELECT). */
+  private replayDb = 0;
+
   /** Active expiry pass; returns the next deadline (Infinity: none) and the DELs to log. */
   expireCycle(): { next: number; effects: string[][] } {
-    this.db.now = this.clock.now();
+    const now = this.clock.now();
     this.notifier.sync(this.config.get('notify-keyspace-events'));
-    const next = this.db.activeExpire();
+    let next = Infinity;
+    for (const [, k] of this.keyspaces()) {
+      k.now = now;
+      next = Math.min(next, k.activeExpire());
+    }
     const effects = this.effects;
     this.effects = [];
     return { next, effects };
@@ -220,7 +342,7 @@ export class Shard {
   private evictKey(key: string): void {
     if (!this.db.del(key)) return; // it had expired: removed and logged as such
     this.stats.evictedKeys++;
-    this.effects.push(['DEL', key]);
+    this.logIn(this.cur, ['DEL', key]);
     if (this.tracking.size) this.tracking.invalidate(key, this.track, this.notifier.notes);
     if (this.notifier.sync(this.config.get('notify-keyspace-events'))) this.notifier.emit('e', 'evicted', key);
   }
@@ -345,11 +467,14 @@ export class Shard {
     }
     // Keyspace notifications: a no-op unless notify-keyspace-events is set.
     const nf = this.db.loading || this.quiet ? 0 : this.notifier.sync(this.config.get('notify-keyspace-events'));
+    this.notifier.db = this.cur;
     const before = nf ? Notifier.exists(this.db, argv, pos) : null;
     this.notifier.explicit = false;
     if (this.beforeWrite && write) {
-      const all = spec.name === 'flushall' || spec.name === 'flushdb';
-      this.beforeWrite(pos.map((p) => argv[p]!), all);
+      // Commands that change keys of other dbs too (or of every db) save everything first.
+      const n = spec.name;
+      const all = n === 'flushall' || n === 'flushdb' || n === 'swapdb' || n === 'move' || (n === 'copy' && argv.length > 3);
+      this.beforeWrite(pos.map((p) => argv[p]!), all, this.cur);
     }
     const reply = spec.run!(c, argv);
     const dirty = c.dirty > 0;
@@ -373,18 +498,19 @@ export class Shard {
       this.persist.changesSinceSave += c.dirty;
       if (write) {
         if (c.rewritten !== undefined) {
-          if (c.rewritten !== null) this.effects.push(c.rewritten);
-        } else this.effects.push(argv);
+          if (c.rewritten !== null) this.logIn(this.cur, c.rewritten);
+        } else this.logIn(this.cur, argv);
       }
     }
-    if (c.extra.length) for (const e of c.extra) this.effects.push(e);
+    if (c.extra.length) for (const e of c.extra) this.logIn(this.cur, e);
     // CLIENT TRACKING (tracking.ts): remember what a tracking client read; invalidate what changed.
     if (this.track && flags.includes('readonly')) for (const p of pos) this.tracking.remember(argv[p]!, this.track);
     else if (dirty && this.tracking.size && write) for (const p of pos) this.tracking.invalidate(argv[p]!, this.track, this.notifier.notes);
     // A write to a key someone waits on makes it ready; waiters are served after the batch.
     if (dirty && this.waiters.size) {
-      if (spec.name === 'flushall' || spec.name === 'flushdb') this.waiters.signalAll();
-      else for (const p of pos) this.waiters.signal(argv[p]!);
+      if (spec.name === 'flushall' || spec.name === 'flushdb' || spec.name === 'swapdb') this.waiters.signalAll();
+      else for (const p of pos) this.waiters.signal(waitKey(this.cur, argv[p]!));
+      if (c.signalDb >= 0) for (const p of pos) this.waiters.signal(waitKey(c.signalDb, argv[p]!));
     }
     return reply;
   }
@@ -397,6 +523,9 @@ interface Plan {
 }
 
 const commandName = (argv: readonly string[]) => (argv[0] ?? '').toLowerCase();
+
+/** A blocked client's key: its db as one leading char code, then the key (no two dbs collide). */
+const waitKey = (db: number, key: string) => String.fromCharCode(db) + key;
 
 /**
  * A shard's refusal of a key in a slot it does not serve: Redis Cluster's reply when the node
@@ -415,6 +544,8 @@ class ExecCtx implements Ctx {
   rewritten: string[] | null | undefined = undefined;
   extra: string[][] = [];
   blockRequest: BlockRequest | null = null;
+  /** A db whose blocked clients the command's keys may wake too (MOVE's destination); -1: none. */
+  signalDb = -1;
   private mayBlock = false;
 
   constructor(private readonly s: Shard) {}
@@ -447,6 +578,24 @@ class ExecCtx implements Ctx {
   get db() {
     return this.s.db;
   }
+  get dbIndex() {
+    return this.s.dbIndex;
+  }
+  get databases() {
+    return this.s.databases;
+  }
+  keyspace(n: number) {
+    return this.s.keyspace(n);
+  }
+  keyspaces() {
+    return this.s.keyspaces();
+  }
+  swapDbs(a: number, b: number): void {
+    this.s.swapDbs(a, b);
+  }
+  flushAll(): number {
+    return this.s.flushAll();
+  }
   get config() {
     return this.s.config;
   }
@@ -471,6 +620,7 @@ class ExecCtx implements Ctx {
     this.resp = resp;
     this.mayBlock = mayBlock;
     this.blockRequest = null;
+    this.signalDb = -1;
     this.dirty = 0;
     this.rewritten = undefined;
     if (this.extra.length) this.extra = [];
@@ -484,10 +634,10 @@ class ExecCtx implements Ctx {
     this.extra.push(argv);
   }
 
-  notify(cls: NotifyClass, event: string, key: string): void {
+  notify(cls: NotifyClass, event: string, key: string, db?: number): void {
     const n = this.s.notifier;
     n.explicit = true;
-    if (n.flags && !this.s.quiet) n.emit(cls, event, key);
+    if (n.flags && !this.s.quiet) n.emit(cls, event, key, db);
   }
 
   block(keys: string[], timeoutMs: number, retryArgv?: string[]): boolean {

@@ -59,16 +59,16 @@ export function txRequest(p: Participant, argv: readonly string[]): Frame[] | Pr
 }
 
 /** A key's state for LOCK: absent (a logically expired key is), or its DUMP payload and absolute expiry. */
-export function readKeyState(shard: Shard, now: number, key: string): KeyState {
-  const ks = shard.db;
+export function readKeyState(shard: Shard, now: number, key: string, db = 0): KeyState {
+  const ks = shard.keyspace(db);
   ks.now = now;
   const v = ks.data.get(key);
   if (v === undefined || ks.isExpired(key)) return { key, value: null };
   return { key, value: dumpPayload(v), expireAt: ks.getExpire(key) };
 }
 
-export function watchUnchanged(shard: Shard, w: WatchedVersion): boolean {
-  return shard.db.watches.unchanged(w.epoch, [[w.key, w.ver]]);
+export function watchUnchanged(shard: Shard, w: WatchedVersion, db = 0): boolean {
+  return shard.keyspace(db).watches.unchanged(w.epoch, [[w.key, w.ver]]);
 }
 
 /** A commit's writes as commands: RESTORE … REPLACE ABSTTL (absolute expiry kept), or DEL. */

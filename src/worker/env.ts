@@ -101,14 +101,15 @@ interface Shards {
 }
 const isolateShards = new WeakMap<object, Map<number, Shards>>();
 
-function shardsOf(ns: DurableObjectNamespace<ShardObject>, n: number): Shards {
+function shardsOf(ns: DurableObjectNamespace<ShardObject>, n: number, cluster: boolean): Shards {
   let byCount = isolateShards.get(ns);
   if (!byCount) isolateShards.set(ns, (byCount = new Map()));
-  let sh = byCount.get(n);
+  const key = cluster ? -n : n;
+  let sh = byCount.get(key);
   if (!sh) {
     const slots = new SlotMap(n);
-    const infos = slots.ranges.map((r, i): ShardInfo => ({ index: i, count: n, slots: r }));
-    byCount.set(n, (sh = { slots, infos, ids: infos.map((_, i) => ns.idFromName(`shard-${i}`)) }));
+    const infos = slots.ranges.map((r, i): ShardInfo => (cluster ? { index: i, count: n, slots: r, cluster } : { index: i, count: n, slots: r }));
+    byCount.set(key, (sh = { slots, infos, ids: infos.map((_, i) => ns.idFromName(`shard-${i}`)) }));
   }
   return sh;
 }
@@ -123,7 +124,8 @@ export class WorkerBackend implements Backend {
 
   /** `background`: keeps work a request started alive past its response (ctx.waitUntil). */
   constructor(private readonly env: Env, host: string, background?: (p: Promise<unknown>) => void) {
-    this.shards = shardsOf(env.SHARD, Number(env.SHARDS ?? '4') || 4);
+    const cluster = modeOf(env) === 'cluster';
+    this.shards = shardsOf(env.SHARD, Number(env.SHARDS ?? '4') || 4, cluster);
     this.slots = this.shards.slots;
     this.server = serverFacts(host, modeOf(env));
     this.pubsub = env.HUB ? new HubClient(env.HUB) : undefined;

@@ -9,6 +9,7 @@ import { toBytes } from '../protocol/bytes.js';
 import { WorkerBackend, type Access, type Env } from './env.js';
 import { denial, refusal, type Caller } from './auth.js';
 import { incident, internalError } from '../server/incident.js';
+import { databasesOf } from '../commands/types.js';
 
 /** A shard refused a RESTORE: its Redis error text is the client's to read. */
 class ReplyError extends Error {}
@@ -61,6 +62,7 @@ export async function exportRdb(c: Ctx): Promise<Response> {
  */
 export async function importRdb(c: Ctx): Promise<Response> {
   const bytes = new Uint8Array(await c.req.arrayBuffer());
+  const backend0 = new WorkerBackend(c.env, new URL(c.req.url).hostname);
   // Pass 1: the whole file must parse (signature, version, checksum, every value) and the user
   // must be allowed every key before any key is written, so a refused, truncated or corrupt file
   // imports nothing.
@@ -69,7 +71,8 @@ export async function importRdb(c: Ctx): Promise<Response> {
   const user = c.get('caller').user;
   try {
     for (const e of readRdb(bytes)) {
-      if (e.db !== 0) {
+      // Databases past `databases` (16) have nowhere to go: counted and left out.
+      if (e.db >= databasesOf(backend0.server)) {
         otherDbs++;
         continue;
       }
@@ -81,7 +84,7 @@ export async function importRdb(c: Ctx): Promise<Response> {
     if (e instanceof RdbError || e instanceof RangeError) return c.json({ error: `ERR invalid RDB file: ${e.message}` }, 400);
     throw e;
   }
-  const backend = new WorkerBackend(c.env, new URL(c.req.url).hostname);
+  const backend = backend0;
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const w = writable.getWriter();
   const line = (o: unknown) => w.write(new TextEncoder().encode(JSON.stringify(o) + '\n'));
@@ -89,24 +92,28 @@ export async function importRdb(c: Ctx): Promise<Response> {
     const now = Date.now();
     let imported = 0;
     let expired = 0;
+    // Batches per shard and db: each RESTOREs into the key's own db (SELECTDB in the file).
     const batches = new Map<number, string[][]>();
-    const send = async (shard: number) => {
-      const b = batches.get(shard);
+    const slot = (shard: number, db: number) => shard * 65536 + db;
+    const send = async (at: number) => {
+      const b = batches.get(at);
       if (!b?.length) return;
-      batches.set(shard, []);
-      const replies = await backend.exec(shard, b, 2);
+      batches.set(at, []);
+      const shard = Math.floor(at / 65536);
+      const db = at % 65536;
+      const replies = await backend.exec(shard, b, 2, db ? { db } : {});
       for (const r of replies) if (r.t === 'err') throw new ReplyError(r.v);
       imported += b.length;
     };
     try {
       await line({ total, skippedOtherDbs: otherDbs });
       for (const e of readRdb(bytes)) {
-        if (e.db !== 0) continue;
+        if (e.db >= databasesOf(backend.server)) continue;
         if (e.expireAt !== null && e.expireAt <= now) {
           expired++; // Redis skips keys already expired when it loads a file
           continue;
         }
-        const shard = backend.slots.shardOfKey(e.key);
+        const shard = slot(backend.slots.shardOfKey(e.key), e.db);
         let b = batches.get(shard);
         if (!b) batches.set(shard, (b = []));
         b.push(['RESTORE', e.key, String(e.expireAt ?? 0), dumpPayload(e.value), 'REPLACE', 'ABSTTL']);

@@ -15,12 +15,15 @@ import type { SnapshotCodec } from '../../src/persistence/snapshot.js';
 
 /** A stand-in format for string values (the real one is RDB): one JSON line per key. */
 const codec: SnapshotCodec = {
-  writer: () => ({ begin: () => '', entry: (k, v, e) => JSON.stringify([k, v, e]) + '\n', end: () => '' }),
+  writer: () => {
+    let db = 0;
+    return { begin: () => '', select: (n) => ((db = n), ''), entry: (k, v, e) => JSON.stringify([k, v, e, db]) + '\n', end: () => '' };
+  },
   load(bytes, put) {
     for (const line of fromBytes(bytes).split('\n')) {
       if (!line) continue;
-      const [k, v, e] = JSON.parse(line) as [string, Value, number];
-      put(k, v, e);
+      const [k, v, e, db] = JSON.parse(line) as [string, Value, number, number];
+      put(k, v, e, db);
     }
   },
 };

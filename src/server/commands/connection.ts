@@ -1,6 +1,8 @@
 // Connection commands answered by the session itself: PING, ECHO, HELLO, AUTH, SELECT, QUIT, RESET.
 import { E, OK, arityErr, bulk, err, int, map, simple, arr, type Frame } from '../../protocol/frame.js';
 import type { CommandSpec } from '../../commands/types.js';
+import { databasesOf } from '../../commands/types.js';
+import { parseI64 } from '../../protocol/numfmt.js';
 import { sdef, type SessionCtx, type SessionHandler } from './ctx.js';
 
 function ping(_c: SessionCtx, argv: string[]): Frame {
@@ -84,10 +86,18 @@ export function validateClientName(name: string): Frame | null {
   return null;
 }
 
-function select(_c: SessionCtx, argv: string[]): Frame {
-  if (!/^-?\d+$/.test(argv[1]!)) return err('ERR value is not an integer or out of range');
-  // Redis Cluster has one database.
-  if (Number(argv[1]) !== 0) return err('ERR SELECT is not allowed in cluster mode');
+/**
+ * SELECT n (Redis 7.0's selectCommand): an int (getIntFromObjectOrReply's own errors); Redis
+ * Cluster has one database; then the range. The session's db goes with every batch it sends
+ * (ExecOpts.db).
+ */
+function select(c: SessionCtx, argv: string[]): Frame {
+  const n = parseI64(argv[1]!);
+  if (n === null) return E.notInt;
+  if (n > 2147483647n || n < -2147483648n) return err('ERR value is out of range, value must between -2147483648 and 2147483647');
+  if (c.server.mode === 'cluster' && n !== 0n) return err('ERR SELECT is not allowed in cluster mode');
+  if (n < 0n || n >= BigInt(databasesOf(c.server))) return err('ERR DB index is out of range');
+  c.session.db = Number(n);
   return OK;
 }
 
