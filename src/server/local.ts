@@ -29,6 +29,8 @@ export interface LocalOptions {
   /** standalone (default) or cluster, as KEYFLARE_MODE for the Worker. */
   mode?: Mode;
   timers?: Timers;
+  /** Test only: a broken coordinator (server/xshard.ts) for the history checker to catch. */
+  xshardBug?: 'unlocked-reads';
 }
 
 export class LocalBackend implements Backend {
@@ -53,6 +55,8 @@ export class LocalBackend implements Backend {
   /** ACL users, in memory: `default` (the token's user) and `readonly` (the read-only token's). */
   readonly acl: LocalAcl;
   private ids = 0;
+  private txids = 0;
+  readonly xshardBug?: 'unlocked-reads';
 
   readonly clock: Clock;
   readonly timers: Timers;
@@ -66,6 +70,7 @@ export class LocalBackend implements Backend {
   ) {
     const o: LocalOptions = typeof shardsOrOptions === 'number' ? { shards: shardsOrOptions, clock, timers } : shardsOrOptions;
     const n = o.shards ?? 4;
+    if (o.xshardBug) this.xshardBug = o.xshardBug;
     this.clock = clock = o.clock ?? systemClock;
     this.timers = timers = o.timers ?? realTimers;
     this.slots = new SlotMap(n);
@@ -75,6 +80,8 @@ export class LocalBackend implements Backend {
       // Memory holds what it was given at once: replies need not wait for a commit (gated).
       port: this.ports[i]!, clock, timers, randomBytes, codec: RDB_SNAPSHOT,
       publish: (notes) => this.pubsub.publishMany(notes),
+      // A staged participant asks the primary of its transaction (TX_STATUS).
+      peer: async (shard, argv) => this.hosts[shard]!.exec([argv], 2),
       tap: (effects) => {
         for (const e of effects) this.logs[i]!.push(e);
       },
@@ -86,6 +93,10 @@ export class LocalBackend implements Backend {
 
   now(): number {
     return this.clock.now();
+  }
+
+  txid(): string {
+    return `local-${++this.txids}`;
   }
 
   nextClientId(): number {

@@ -4,7 +4,7 @@ import { keySlot, type SlotMap } from '../cluster/slot.js';
 import { keyPositions } from '../commands/table.js';
 import { TABLE, lookup } from './commands/table.js';
 import { allClients } from './commands/client.js';
-import type { CommandSpec, ConnCtx, ServerFacts, ServiceFacts, SessionState } from '../commands/types.js';
+import type { CommandSpec, ConnCtx, Mode, ServerFacts, ServiceFacts, SessionState } from '../commands/types.js';
 import { E, NILARR, OK, err, int, type Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { pubsubState, subscribedCheck, type PubSubBackend } from './pubsub.js';
@@ -13,8 +13,10 @@ import { clientState, monitored, monitorLine, pauseGate, respLength } from './cl
 import { TRACKING_AFTER, afterTrackingCommand, closeTracking, syncTracking, trackOpts } from './tracking.js';
 import type { TrackOpts } from '../engine/tracking.js';
 import { incident } from './incident.js';
+import { runAcross, type XCommand, type XResult, type XWatch } from './xshard.js';
+import { replyStrings } from '../shard/txn-wire.js';
 import { SlowTimer, slowConfigOf } from './slowlog.js';
-import { REST_WATCH_MAX_KEYS, REST_WATCH_TOO_MANY, Transaction, TxRoute, decodeWatchToken, encodeWatchToken, runAtomic, watchKeys, type TxHost, type WatchMap } from './transaction.js';
+import { REST_WATCH_MAX_KEYS, REST_WATCH_TOO_MANY, Transaction, TxRoute, watchedElsewhere, decodeWatchToken, encodeWatchToken, runAtomic, watchKeys, type TxHost, type WatchMap } from './transaction.js';
 
 /** Commands whose replies are pushes (Redis's addReplyPubsub*): never silenced by CLIENT REPLY. */
 const PUSH_REPLIES = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe']);
@@ -33,6 +35,10 @@ export interface Backend {
   readonly pubsub?: PubSubBackend;
   /** ACL users (server/acl.ts); absent: only the read-only flag limits a session. */
   readonly acl?: AclHost;
+  /** Ids of cross-shard transactions, unique across the service (absent: per-connection ids). */
+  txid?(): string;
+  /** Test only: a broken coordinator variant (server/xshard.ts), which the history checker must catch. */
+  readonly xshardBug?: 'unlocked-reads';
   /** The client registry's connection counts, for sessions without a registry link (REST). */
   readonly connections?: ConnectionStats;
 }
@@ -59,6 +65,27 @@ export interface ExecOpts {
 }
 
 let fallbackIds = 0;
+
+/** A blocking command's timeout in ms (0: forever), or null when it is not one polled across shards. */
+function blockTimeoutMs(name: string, argv: readonly string[]): number | null {
+  const arg = name === 'blmpop' || name === 'bzmpop' ? argv[1] : argv[argv.length - 1];
+  const secs = Number(arg);
+  return Number.isFinite(secs) && secs >= 0 ? Math.round(secs * 1000) : null;
+}
+let txSeq = 0;
+
+/**
+ * Whether a command whose keys span shards runs through the coordinator (standalone mode).
+ * Not yet: scripts and functions (their caches and libraries live on the shards), XREAD and
+ * XREADGROUP (their BLOCK waits on several shards), SORT (BY/GET patterns name keys only known
+ * once the list is read). Those answer CROSSSLOT across shards.
+ */
+export function acrossShards(mode: Mode, spec: CommandSpec): boolean {
+  if (mode === 'cluster') return false;
+  return !NOT_ACROSS.has(spec.name);
+}
+
+const NOT_ACROSS = new Set(['eval', 'eval_ro', 'evalsha', 'evalsha_ro', 'fcall', 'fcall_ro', 'sort', 'sort_ro', 'xread', 'xreadgroup']);
 
 export class Session implements ConnCtx, TxHost {
   readonly session: SessionState;
@@ -272,7 +299,8 @@ export class Session implements ConnCtx, TxHost {
           if (!blockingSeg && spec.flags.includes('blocking')) blockingSeg = true;
           continue;
         }
-        if (spec.route === 'keys') {
+        // Cluster mode answers CROSSSLOT; standalone mode runs it across shards (runOne).
+        if (spec.route === 'keys' && !acrossShards(this.backend.server.mode, spec)) {
           replies[i] = shard;
           continue;
         }
@@ -319,7 +347,7 @@ export class Session implements ConnCtx, TxHost {
       watched = w;
     }
     const route = new TxRoute(this.backend.slots, this.backend.server.mode);
-    const queue: Array<{ spec: CommandSpec; argv: string[] }> = [];
+    const queue: Array<{ spec: CommandSpec; argv: string[]; pos: number[] }> = [];
     for (const argv of cmds) {
       const checked = this.check(argv);
       if ('err' in checked) return err('EXECABORT Transaction discarded because of previous errors.');
@@ -329,10 +357,13 @@ export class Session implements ConnCtx, TxHost {
       }
       const bad = route.add(argv, pos);
       if (bad) return bad;
-      queue.push({ spec, argv });
+      queue.push({ spec, argv, pos });
     }
-    // Across shards (standalone): not yet atomic here; refused as a cluster would.
-    if (route.spans) return E.crossSlot;
+    // Across shards (standalone), or watching keys of another shard: the coordinator.
+    if (route.spans || (this.backend.server.mode !== 'cluster' && watchedElsewhere(watched, route.shard))) {
+      const r = await this.across(queue, watched);
+      return r.t === 'ok' ? r.replies : r.t === 'error' ? r.reply : NILARR;
+    }
     const res = await runAtomic(this, queue, route.shard, watched, false);
     return res ?? NILARR; // a Frame: the shard refused the transaction as a whole
   }
@@ -392,6 +423,69 @@ export class Session implements ConnCtx, TxHost {
   /** TxHost: one batch on one shard, with this connection's protocol and client id. */
   shardBatch(shard: number, batch: string[][], atomic: boolean): Promise<Frame[]> {
     return this.backend.exec(shard, batch, this.session.proto, atomic ? { ...this.execOpts(), atomic: true } : this.execOpts());
+  }
+
+  /**
+   * One command over keys of several shards, atomically (server/xshard.ts). A blocking one that
+   * finds nothing runs again until its timeout (polled: TX_WAIT is not served by shards yet).
+   */
+  private async acrossOne(spec: CommandSpec, argv: string[], pos: readonly number[]): Promise<Frame> {
+    const timeout = spec.flags.includes('blocking') ? blockTimeoutMs(spec.name, argv) : null;
+    const deadline = timeout === null ? 0 : timeout === 0 ? Infinity : this.backend.now() + timeout;
+    const cs = clientState(this);
+    for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+      const r = await this.across([{ spec, argv, pos }], new Map());
+      if (r.t !== 'ok') return r.t === 'error' ? r.reply : NILARR;
+      const f = r.replies[0]!;
+      if (timeout === null || (f.t !== 'nil' && f.t !== 'nilarr') || this.session.closing) return f;
+      const left = deadline - this.backend.now();
+      if (left <= 0) return NILARR; // Redis's timeout reply for every blocked list, zset or stream pop
+      cs.blocked = true;
+      await new Promise((res) => setTimeout(res, Math.min(pause, left)));
+      cs.blocked = false;
+    }
+  }
+
+  /** TxHost: a unit of commands (and watched keys) over several shards, run by the coordinator. */
+  async across(cmds: readonly XCommand[], watched: WatchMap): Promise<XResult> {
+    const watches: XWatch[] = [];
+    for (const [key, w] of watched) watches.push({ key, shard: w.shard, epoch: w.epoch, ver: w.ver });
+    const b = this.backend;
+    const opts = this.execOpts();
+    // CLIENT TRACKING: the keys the unit reads are registered on their shards first (a read of
+    // them there, before the locks): a write after it invalidates them, as Redis's would.
+    if (opts.track) {
+      const per = new Map<number, string[]>();
+      for (const c of cmds) {
+        if (!c.spec.flags.includes('readonly')) continue;
+        for (const p of c.pos) {
+          const s = b.slots.shardOfKey(c.argv[p]!);
+          let l = per.get(s);
+          if (!l) per.set(s, (l = ['EXISTS']));
+          l.push(c.argv[p]!);
+        }
+      }
+      await Promise.allSettled([...per].map(([s, argv]) => b.exec(s, [argv], this.session.proto, { ...opts, noTouch: true })));
+    }
+    const r = await runAcross({
+      slots: b.slots,
+      send: async (shard, argv) => {
+        const [f] = await b.exec(shard, [argv], 2, opts);
+        const a = replyStrings(f);
+        if (!a) throw new Error(`shard ${shard}: ${f?.t === 'err' ? f.v : 'no reply'} to ${JSON.stringify(argv[0])}`);
+        return a;
+      },
+      plain: (shard, batch) => b.exec(shard, batch, 2, opts),
+      txid: () => b.txid?.() ?? `${this.session.id}.${++txSeq}.${b.now()}`,
+      clock: { now: () => b.now() },
+      bug: b.xshardBug,
+    }, cmds, watches, this.session.db, this.session.proto);
+    if (r.t === 'error') {
+      // Only the incident id reaches the client; the cause goes to the log.
+      const id = incident(`cross-shard ${commandName(cmds[0]?.argv ?? [])}: ${(r.reply as { v: string }).v}`, r.cause);
+      return { t: 'error', reply: err(`${(r.reply as { v: string }).v.split(':')[0]} (incident ${id})`) };
+    }
+    return r;
   }
 
   /** TxHost: a command not bound to a shard, queued in MULTI and run at EXEC. */
@@ -490,9 +584,18 @@ export class Session implements ConnCtx, TxHost {
         return reply;
       }
       case 'split':
+        // Standalone: a fan-out read or delete is atomic and isolated too (locked, not split).
+        if (acrossShards(this.backend.server.mode, spec)) return this.acrossOne(spec, argv, pos ?? keyPositions(spec, argv));
         return this.split(spec, argv, pos ?? keyPositions(spec, argv));
-      case 'keys':
+      case 'keys': {
+        const p = pos ?? keyPositions(spec, argv);
+        if (p.length > 1 && acrossShards(this.backend.server.mode, spec)) {
+          const s = this.singleShard(spec, argv, p);
+          if (typeof s !== 'number') return this.acrossOne(spec, argv, p);
+          return this.exec(s, argv);
+        }
         return this.exec(0, argv);
+      }
     }
   }
 

@@ -37,6 +37,7 @@ import { CHECK_CMD, RELEASE_CMD, WATCH_CMD } from '../engine/watch.js';
 import { E, NILARR, OK, QUEUED, arr, err, type Frame } from '../protocol/frame.js';
 import { SLOT_NOT_SERVED } from '../shard/shard.js';
 import type { SessionCtx } from './commands/ctx.js';
+import type { XCommand, XResult } from './xshard.js';
 
 /** How long a REST watch token stays checkable (its keys' entries are kept at least that long). */
 export const REST_WATCH_LEASE_MS = 300_000;
@@ -64,6 +65,18 @@ export interface TxHost {
   shardBatch(shard: number, batch: string[][], atomic: boolean): Promise<Frame[]>;
   /** Run one command not bound to a shard (connection or all-shards), as outside MULTI. */
   runUnbound(spec: CommandSpec, argv: string[]): Promise<Frame>;
+  /** Run commands over keys of several shards atomically, guarded by the watches (server/xshard.ts). */
+  across(cmds: readonly XCommand[], watched: WatchMap): Promise<XResult>;
+}
+
+/** Whether a watched key lives on another shard than `shard` (null: the first watched key's). */
+export function watchedElsewhere(w: WatchMap, shard: number | null): boolean {
+  let home = shard;
+  for (const x of w.values()) {
+    if (home === null) home = x.shard;
+    else if (x.shard !== home) return true;
+  }
+  return false;
 }
 
 /** A watched key as read at WATCH: its shard's incarnation and the key's version there. */
@@ -245,10 +258,13 @@ export class Transaction {
       await release();
       return EXECABORT;
     }
-    if (route.spans) {
-      // Across shards (standalone): not yet atomic here; refused as a cluster would.
-      await release();
-      return E.crossSlot;
+    // Standalone: keys over several shards, or watched keys elsewhere (exact, under the locks).
+    if (route.spans || (this.host.server.mode !== 'cluster' && watchedElsewhere(watched, route.shard))) {
+      try {
+        return await execAcross(this.host, queue, watched);
+      } finally {
+        await release();
+      }
     }
     const res = await runAtomic(this.host, queue, route.shard, watched, true);
     return res === null ? NILARR : Array.isArray(res) ? arr(res) : res;
@@ -374,6 +390,22 @@ export async function runAtomic(
     }
   }
   return replies;
+}
+
+/**
+ * EXEC over several shards: the shard-bound commands run as one unit through the coordinator;
+ * commands not bound to a shard (PING, DBSIZE…) run after it, in queue order, their replies in
+ * place (as the one-shard path, such a transaction is atomic for its keyed commands only).
+ */
+async function execAcross(host: TxHost, queue: ReadonlyArray<{ spec: CommandSpec; argv: string[]; pos: readonly number[] }>, watched: WatchMap): Promise<Frame> {
+  const keyed = queue.filter((q) => bound(q.spec));
+  const r = await host.across(keyed, watched);
+  if (r.t === 'watch-failed') return NILARR;
+  if (r.t === 'error') return r.reply;
+  const out: Frame[] = [];
+  let j = 0;
+  for (const q of queue) out.push(bound(q.spec) ? r.replies[j++]! : await host.runUnbound(q.spec, q.argv));
+  return arr(out);
 }
 
 /** Whether a (slot-checked) command runs on the transaction's shard. */

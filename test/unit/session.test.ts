@@ -66,8 +66,8 @@ describe('session', () => {
     expect(c).toEqual({ t: 'err', v: "NOPERM this user has no permissions to run the 'config|set' command" });
   });
 
-  it('answers CROSSSLOT for atomic multi-key writes and fans out multi-key reads and deletes', async () => {
-    const b = new LocalBackend(4);
+  it('answers CROSSSLOT for atomic multi-key writes and fans out multi-key reads and deletes (cluster mode)', async () => {
+    const b = new LocalBackend({ shards: 4, mode: 'cluster' });
     const s = b.session();
     const [k1, k2, k3] = keysOnDifferentShards(b, 3) as [string, string, string];
     expect(await s.run([['MSET', k1, 'a', k2, 'b']])).toEqual([{ t: 'err', v: "CROSSSLOT Keys in request don't hash to the same slot" }]);

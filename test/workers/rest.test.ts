@@ -59,12 +59,12 @@ describe('REST', () => {
     expect(typeof body[3]!.result).toBe('number');
   });
 
-  it('runs /multi-exec atomically on one slot and refuses CROSSSLOT as a whole', async () => {
+  it('runs /multi-exec atomically on one slot, and across shards (standalone mode)', async () => {
     const ok = await post('/multi-exec', [['SET', '{t}a', '1'], ['INCR', '{t}a'], ['GET', '{t}a']]);
     expect(await ok.json()).toEqual([{ result: 'OK' }, { result: 2 }, { result: '2' }]);
-    const bad = await post('/multi-exec', [['SET', 'x1', '1'], ['SET', 'x2', '2']]);
-    expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: "CROSSSLOT Keys in request don't hash to the same slot" });
+    // x1 and x2 live on shards 2 and 1: the coordinator runs them as one transaction.
+    const across = await post('/multi-exec', [['SET', 'x1', '1'], ['SET', 'x2', '2'], ['MGET', 'x1', 'x2']]);
+    expect(await across.json()).toEqual([{ result: 'OK' }, { result: 'OK' }, { result: ['1', '2'] }]);
     const abort = await post('/multi-exec', [['SET', '{t}a', '1'], ['SET']]);
     expect(abort.status).toBe(400);
     expect(await abort.json()).toEqual({ error: 'EXECABORT Transaction discarded because of previous errors.' });
