@@ -441,7 +441,7 @@ export class Session implements ConnCtx, TxHost {
       const left = deadline - this.backend.now();
       if (left <= 0) return NILARR; // Redis's timeout reply for every blocked list, zset or stream pop
       cs.blocked = true;
-      await new Promise((res) => setTimeout(res, Math.min(pause, left)));
+      await new Promise<void>((res) => setTimeout(() => res(), Math.min(pause, left)));
       cs.blocked = false;
     }
   }

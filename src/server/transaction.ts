@@ -398,6 +398,8 @@ export async function runAtomic(
  * place (as the one-shard path, such a transaction is atomic for its keyed commands only).
  */
 async function execAcross(host: TxHost, queue: ReadonlyArray<{ spec: CommandSpec; argv: string[]; pos: readonly number[] }>, watched: WatchMap): Promise<Frame> {
+  // SELECT inside the queue would move the rest to another database: not across shards yet.
+  if (queue.some((q) => q.spec.name === 'select' || q.spec.name === 'swapdb')) return err('ERR SELECT and SWAPDB inside a transaction across shards are not supported yet');
   const keyed = queue.filter((q) => bound(q.spec));
   const r = await host.across(keyed, watched);
   if (r.t === 'watch-failed') return NILARR;

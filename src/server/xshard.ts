@@ -85,6 +85,8 @@ const FULL: [number, number] = [0, SLOTS - 1];
 
 /** Run a unit of commands over keys of several shards atomically (see the header). */
 export async function runAcross(env: XShardEnv, cmds: readonly XCommand[], watches: readonly XWatch[], db: number, resp: Proto): Promise<XResult> {
+  // The scratch holds the locked keys of one db: what reaches another db cannot be collected.
+  for (const c of cmds) if (otherDb(c.argv)) return { t: 'error', reply: err(`ERR '${c.spec.name}' to another database cannot run across shards yet`) };
   const parts = new Map<number, Part>();
   const part = (s: number): Part => {
     let p = parts.get(s);
@@ -187,14 +189,14 @@ export async function runAcross(env: XShardEnv, cmds: readonly XCommand[], watch
     const scratch = new Shard({ index: 0, count: 1, slots: FULL }, env.clock, 1);
     const load = writeCommands(states.filter((st) => st.value !== null), now);
     if (load.length) {
-      const r = scratch.exec(load, 2, true);
+      const r = scratch.exec(load, 2, true, null, undefined, db);
       const bad = r.replies.find((f) => f.t === 'err');
       if (bad) throw new Failed(`a locked key's state did not load: ${(bad as { v: string }).v}`);
     }
     const nf = await flags;
-    if (nf) scratch.exec([['CONFIG', 'SET', 'notify-keyspace-events', nf]], 2, true);
+    if (nf) scratch.exec([['CONFIG', 'SET', 'notify-keyspace-events', nf]], 2, true, null, undefined, db);
     scratch.takeNotes();
-    const run = scratch.exec(cmds.map((c) => c.argv), resp, true);
+    const run = scratch.exec(cmds.map((c) => c.argv), resp, true, null, undefined, db);
     const notes = scratch.takeNotes();
     const written = new Set<string>();
     for (const e of run.effects) for (const k of effectKeys(e)) written.add(k);
@@ -204,7 +206,7 @@ export async function runAcross(env: XShardEnv, cmds: readonly XCommand[], watch
       const s = env.slots.shardOfKey(k);
       let l = writes.get(s);
       if (!l) writes.set(s, (l = []));
-      l.push(readKeyState(scratch, now, k));
+      l.push(readKeyState(scratch, now, k, db));
     }
     const replies = run.replies;
     if (writes.size === 0) {
@@ -244,6 +246,12 @@ export async function runAcross(env: XShardEnv, cmds: readonly XCommand[], watch
     if (e instanceof Failed) return { t: 'error', reply: err(`CLUSTERDOWN transaction across shards not applied: ${e.why}`), cause: e.cause ?? e };
     return { t: 'error', reply: err('CLUSTERDOWN transaction across shards not applied'), cause: e };
   }
+}
+
+/** MOVE, and COPY … DB: they write a key of another database. */
+function otherDb(argv: readonly string[]): boolean {
+  const name = argv[0]!.toLowerCase();
+  return name === 'move' || (name === 'copy' && argv.some((a, i) => i > 2 && a.toLowerCase() === 'db'));
 }
 
 /** The keys an effect (a logged command) writes. */
