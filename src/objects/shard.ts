@@ -18,6 +18,7 @@ import type { ExecOpts } from '../server/session.js';
 import { SNAPSHOT_CODEC } from './codec.js';
 import { rdbEntry, rdbSelect } from '../persistence/rdb-snapshot.js';
 import { FramesEncoder, SLICE_BYTES, SliceDecoder, framesBytes, type Slice } from '../protocol/slices.js';
+import { SlotMap } from '../cluster/slot.js';
 
 /** An export page stays far below the 32 MiB RPC limit. */
 const MAX_EXPORT_PAGE = 4 * 1024 * 1024;
@@ -297,11 +298,24 @@ export class ShardObject extends DurableObject {
     this.host!.writeBaseRow(gen, idx, data);
   }
 
+  /**
+   * A transaction request to another shard of this deployment (a staged participant asks its
+   * primary TX_STATUS): that shard's Durable Object, named as the Worker names it.
+   */
+  private async peer(ns: DurableObjectNamespace<ShardObject>, j: number, argv: string[]): Promise<Frame[]> {
+    const count = this.host!.shard.info.count;
+    const info: ShardInfo = { index: j, count, slots: new SlotMap(count).ranges[j]! };
+    const r = await ns.get(ns.idFromName(`shard-${j}`)).exec(info, [argv], 2);
+    if (!Array.isArray(r)) throw new Error(`shard ${j}: unexpected reply to a transaction request`);
+    return r as Frame[];
+  }
+
   private load(info: ShardInfo): ShardHost;
   private load(info: null): ShardHost | null;
   private load(info: ShardInfo | null): ShardHost | null {
     if (this.host) return this.host;
     const hub = (this.env as { HUB?: DurableObjectNamespace<HubObject> }).HUB;
+    const shards = (this.env as { SHARD?: DurableObjectNamespace<ShardObject> }).SHARD;
     const env: HostEnv = {
       port: this.port,
       clock: systemClock,
@@ -311,6 +325,7 @@ export class ShardObject extends DurableObject {
       publish: hub ? (notes) => hub.get(hub.idFromName(HUB_NAME)).publishMany(notes) : undefined,
       setAlarm: (at) => void this.ctx.storage.setAlarm(at),
       warn: (m) => console.error(m),
+      peer: shards ? (j, argv) => this.peer(shards, j, argv) : undefined,
     };
     this.host = ShardHost.open(info, env);
     return this.host;

@@ -7,7 +7,7 @@ import type { Timers } from '../engine/blocking.js';
 import { decodeStage, encodeStage, type AckReply, type Decision, type KeyState, type LockReply, type LockRequest, type StageRequest, type WatchedVersion } from './txn-wire.js';
 
 // Log records (NUL-prefixed: no client can send them; replayed into the participant).
-/** TXLOG_PREPARED primary leaseEnd nkeys key… txid db nw nn writes… notes… (a STAGE's fields). */
+/** TXLOG_PREPARED primary lockedAt leaseEnd nkeys key… txid db nw nn writes… notes… (a STAGE's fields). */
 export const TXLOG_PREPARED = '\0txlog-prepared';
 /** TXLOG_COMMIT txid role(p|s) at — first record of the framed unit holding the writes. */
 export const TXLOG_COMMIT = '\0txlog-commit';
@@ -44,7 +44,7 @@ export interface ParticipantOptions {
   retryMinMs?: number;
   retryMaxMs?: number;
   /** Test-only broken variants, to show the simulation catches them. */
-  bug?: 'release-at-stage' | 'commit-without-decision';
+  bug?: 'release-at-stage' | 'commit-without-decision' | 'status-aborts-pending';
 }
 
 interface Tx {
@@ -54,6 +54,8 @@ interface Tx {
   /** Every key it holds (read, written and watched). */
   keys: string[];
   leaseMs: number;
+  /** When the locks were taken. */
+  since: number;
   /** Locks end (unstaged) or the primary is asked (staged) at this time. */
   deadline: number;
   staged: StageRequest | null;
@@ -81,6 +83,8 @@ export class Participant {
   private readonly decisions = new Map<string, { d: 'committed' | 'aborted'; at: number; durable: Promise<void> | null }>();
   private timer: unknown = null;
   private timerAt = Infinity;
+  /** The host went away: answers still coming (a STATUS asked) change nothing. */
+  private closed = false;
   private readonly keepMs: number;
   private readonly retryMin: number;
   private readonly retryMax: number;
@@ -104,9 +108,9 @@ export class Participant {
     return this.locks.size;
   }
 
-  /** Transactions held now, with their deadlines and whether staged (tests). */
-  held(): Array<{ txid: string; deadline: number; staged: boolean; keys: string[] }> {
-    return [...this.txs.values()].map((t) => ({ txid: t.txid, deadline: t.deadline, staged: t.staged !== null, keys: t.keys }));
+  /** Transactions held now: since when, their deadlines, keys, and staged writes (tests). */
+  held(): Array<{ txid: string; primary: number; since: number; deadline: number; staged: boolean; keys: string[]; writes: KeyState[] }> {
+    return [...this.txs.values()].map((t) => ({ txid: t.txid, primary: t.primary, since: t.since, deadline: t.deadline, staged: t.staged !== null, keys: t.keys, writes: t.staged?.writes ?? [] }));
   }
 
   /** The primary's decision for `txid`, if it keeps one. */
@@ -142,7 +146,7 @@ export class Participant {
     if (tx.staged) return Promise.resolve('ok');
     tx.staged = r;
     tx.deadline = this.port.now() + tx.leaseMs;
-    const rec = [TXLOG_PREPARED, String(tx.primary), String(tx.deadline), String(tx.keys.length), ...tx.keys, ...encodeStage(r).slice(1)];
+    const rec = prepared(tx, r);
     const durable = this.port.log([rec]);
     if (this.opts.bug === 'release-at-stage') this.dropLocks(tx);
     this.arm();
@@ -171,11 +175,13 @@ export class Participant {
 
   /** TX_STATUS at the primary: an unknown txid, or one whose lease ended undecided, is aborted (durably). */
   status(txid: string): Promise<Decision> {
-    const d = this.decisions.get(txid);
-    if (d) return (d.durable ?? Promise.resolve()).then(() => d.d);
+    // A transaction held now is undecided, whatever an earlier attempt under its txid left (the
+    // coordinator's try phase aborts and locks again under the same txid).
     const tx = this.txs.get(txid);
-    if (tx && !tx.done && tx.deadline > this.port.now()) return Promise.resolve('pending');
+    if (tx && !tx.done && tx.deadline > this.port.now()) return Promise.resolve(this.opts.bug === 'status-aborts-pending' ? 'aborted' : 'pending');
     if (tx) this.unlock(tx, true);
+    const d = tx ? undefined : this.decisions.get(txid);
+    if (d) return (d.durable ?? Promise.resolve()).then(() => d.d);
     return this.decideDurably(txid, 'aborted').then(() => 'aborted' as const);
   }
 
@@ -183,6 +189,7 @@ export class Participant {
 
   /** Deadlines due now: unstaged locks end (abort); staged ones ask the primary. */
   tick(): void {
+    if (this.closed) return;
     const now = this.port.now();
     for (const tx of [...this.txs.values()]) {
       if (tx.done || tx.deadline > now) continue;
@@ -193,19 +200,21 @@ export class Participant {
         if (primary) this.bg(this.decideDurably(tx.txid, 'aborted'));
         else if (staged) this.bg(this.port.log([[TXLOG_ABORT, tx.txid]]));
       } else if (this.opts.bug === 'commit-without-decision') this.bg(this.applyCommit(tx, null));
-      else if (!tx.asking) this.ask(tx);
+      else this.ask(tx); // also when an earlier ask got no answer in time
+
     }
     this.arm();
   }
 
-  /** The earliest deadline (Infinity: none). */
+  /** The earliest deadline (Infinity: none); while anything is held there is one. */
   get nextDeadline(): number {
     let t = Infinity;
-    for (const tx of this.txs.values()) if (!tx.asking && tx.deadline < t) t = tx.deadline;
+    for (const tx of this.txs.values()) if (tx.deadline < t) t = tx.deadline;
     return t;
   }
 
   close(): void {
+    this.closed = true;
     if (this.timer !== null) this.port.timers.clear(this.timer);
     this.timer = null;
     this.timerAt = Infinity;
@@ -217,13 +226,13 @@ export class Participant {
   replay(argv: readonly string[]): void {
     const name = argv[0];
     if (name === TXLOG_PREPARED) {
-      const nk = Number(argv[3]);
-      const keys = argv.slice(4, 4 + nk);
-      const r = decodeStage(['\0tx-stage', ...argv.slice(4 + nk)]);
+      const nk = Number(argv[4]);
+      const keys = argv.slice(5, 5 + nk);
+      const r = decodeStage(['\0tx-stage', ...argv.slice(5 + nk)]);
       if (!r) return this.port.warn?.(`unreadable prepared record`);
       const old = this.txs.get(r.txid);
       if (old) this.unlock(old, false);
-      const tx: Tx = { txid: r.txid, primary: Number(argv[1]), db: r.db, keys, leaseMs: 0, deadline: Number(argv[2]), staged: r, asking: false, tries: 0, done: false };
+      const tx: Tx = { txid: r.txid, primary: Number(argv[1]), db: r.db, keys, leaseMs: 0, since: Number(argv[2]), deadline: Number(argv[3]), staged: r, asking: false, tries: 0, done: false };
       this.hold(tx);
     } else if (name === TXLOG_COMMIT) {
       const tx = this.txs.get(argv[1]!);
@@ -251,7 +260,7 @@ export class Participant {
     this.prune();
     const out: string[][] = [];
     for (const tx of this.txs.values()) {
-      if (tx.staged) out.push([TXLOG_PREPARED, String(tx.primary), String(tx.deadline), String(tx.keys.length), ...tx.keys, ...encodeStage(tx.staged).slice(1)]);
+      if (tx.staged) out.push(prepared(tx, tx.staged));
     }
     for (const [txid, d] of this.decisions) out.push([TXLOG_DECISION, txid, d.d === 'committed' ? 'c' : 'a', String(d.at)]);
     return out;
@@ -262,7 +271,11 @@ export class Participant {
   private acquire(r: LockRequest, keys: string[]): LockReply {
     for (const w of r.watches) if (!this.port.watchOk(r.db, w)) return { t: 'watch-failed' };
     const states = r.read.map((k) => this.port.readKey(r.db, k));
-    const tx: Tx = { txid: r.txid, primary: r.primary, db: r.db, keys, leaseMs: r.leaseMs, deadline: this.port.now() + r.leaseMs, staged: null, asking: false, tries: 0, done: false };
+    const now = this.port.now();
+    // Locked again after an abort (the try phase): nobody staged was told aborted (STATUS comes
+    // only from staged participants, and staging follows every lock), so the old answer goes.
+    this.decisions.delete(r.txid);
+    const tx: Tx = { txid: r.txid, primary: r.primary, db: r.db, keys, leaseMs: r.leaseMs, since: now, deadline: now + r.leaseMs, staged: null, asking: false, tries: 0, done: false };
     this.hold(tx);
     this.arm();
     return { t: 'locked', states };
@@ -282,15 +295,17 @@ export class Participant {
 
   private ask(tx: Tx): void {
     tx.asking = true;
+    // Should the answer never come (the process evicted meanwhile), ask again by then.
+    tx.deadline = this.port.now() + this.retryMax;
     const retry = () => {
       tx.asking = false;
-      if (tx.done) return;
+      if (tx.done || this.closed) return;
       tx.deadline = this.port.now() + Math.min(this.retryMax, this.retryMin * 2 ** Math.min(tx.tries++, 16));
       this.arm();
     };
     this.port.status(tx.primary, tx.txid).then(
       (d) => {
-        if (tx.done) return;
+        if (tx.done || this.closed) return;
         if (d === 'committed') {
           tx.asking = false;
           this.bg(this.applyCommit(tx, null));
@@ -404,6 +419,10 @@ export class Participant {
       this.tick();
     }, Math.max(0, at - this.port.now()));
   }
+}
+
+function prepared(tx: Tx, r: StageRequest): string[] {
+  return [TXLOG_PREPARED, String(tx.primary), String(tx.since), String(tx.deadline), String(tx.keys.length), ...tx.keys, ...encodeStage(r).slice(1)];
 }
 
 function unique(a: string[]): string[] {

@@ -30,8 +30,11 @@ export interface Cluster {
   open(i: number): ShardHost;
 }
 
-/** `n` independent shards, each serving every slot (so any key works anywhere), on one clock. */
-export function cluster(n: number, time: SimTime, opts: ParticipantOptions = {}, port = (_i: number) => new MemoryPort(true) as StoragePort, timers: Timers = time.timers): Cluster {
+/**
+ * `n` independent shards, each serving every slot (so any key works anywhere), on one clock;
+ * `skew[i]` ms added to shard i's clock (machines' clocks differ).
+ */
+export function cluster(n: number, time: SimTime, opts: ParticipantOptions = {}, port = (_i: number) => new MemoryPort(true) as StoragePort, skew: readonly number[] = [], timers: Timers = time.timers): Cluster {
   const c: Cluster = {
     hosts: [],
     ports: [],
@@ -39,7 +42,7 @@ export function cluster(n: number, time: SimTime, opts: ParticipantOptions = {},
     down: new Set(),
     open(i) {
       const env: HostEnv = {
-        port: c.ports[i]!, clock: time.clock, timers, randomBytes: seededBytes(i + 1), codec: RDB_SNAPSHOT,
+        port: c.ports[i]!, clock: skew[i] ? { now: () => time.clock.now() + skew[i]! } : time.clock, timers, randomBytes: seededBytes(i + 1), codec: RDB_SNAPSHOT,
         publish: (notes) => void c.published.push(...notes),
         peer: async (j, argv) => {
           const h = c.hosts[j];

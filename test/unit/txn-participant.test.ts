@@ -188,6 +188,18 @@ describe('participant: leases and the primary', () => {
     expect(await send(again, encodeStatus('tx'))).toEqual(['aborted']);
   });
 
+  it('a txid locked again after an abort (the try phase) is pending at the primary, not aborted (found by the simulation)', async () => {
+    const t = new SimTime();
+    const p = cluster(2, t).hosts[1]!;
+    await send(p, encodeLock(lockReq('tx', { write: ['k'] })));
+    await send(p, encodeAbort('tx'));
+    expect(p.txn.decision('tx')).toBe('aborted');
+    await send(p, encodeLock(lockReq('tx', { write: ['k'], wait: true })));
+    expect(await send(p, encodeStatus('tx'))).toEqual(['pending']);
+    expect(await send(p, encodeCommit({ txid: 'tx', db: 0, writes: [{ key: 'k', value: null }], notes: [] }))).toEqual(['ok']);
+    expect(await send(p, encodeStatus('tx'))).toEqual(['committed']);
+  });
+
   it('a staged participant past its lease asks the primary: pending and unreachable retry with backoff, then the decision applies', async () => {
     const t = new SimTime();
     const c = cluster(2, t, { retryMinMs: 100, retryMaxMs: 400 });
