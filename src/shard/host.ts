@@ -20,7 +20,7 @@ import type { Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { Shard } from './shard.js';
 import { Participant, type ParticipantOptions } from './txn.js';
-import { batchKeys, readKeyState, txRequest, watchUnchanged, writeCommands } from './txn-host.js';
+import { batchClaims, readKeyState, txRequest, watchUnchanged, writeCommands } from './txn-host.js';
 import { encodeStatus, isTxRequest, replyStrings, type Decision, type KeyState } from './txn-wire.js';
 
 /** Active expiry runs at most this often (Redis's active cycle runs at 10 Hz). */
@@ -175,7 +175,7 @@ export class ShardHost implements RewriteStore {
           fail(e);
         }
       };
-      if (!this.txn.admit(opts.db ?? 0, batchKeys(batch), run)) return later;
+      if (!this.txn.admit(batchClaims(batch, opts.db ?? 0), run)) return later;
     }
     return this.run(batch, resp, opts);
   }

@@ -5,28 +5,49 @@ import { SHARD_TABLE, keyPositions, lookupIn } from '../commands/table.js';
 import { dumpPayload } from '../persistence/rdb.js';
 import { err, type Frame } from '../protocol/frame.js';
 import type { Shard } from './shard.js';
-import type { Participant } from './txn.js';
+import type { Claim, Participant } from './txn.js';
 import { TX_ABORT, TX_COMMIT, TX_LOCK, TX_STAGE, TX_STATUS, decodeCommit, decodeLock, decodeStage, encodeLockReply, replyFrame, type KeyState, type WatchedVersion } from './txn-wire.js';
 
-/** Commands that touch every key of their db: they wait for all of its locks. */
-const WHOLE_DB = new Set(['flushdb', 'flushall', 'swapdb']);
-
 /**
- * The keys a batch touches (one table lookup per command), or null when it touches a whole db.
- * Session-internal WATCH commands touch none: a version read before a commit is checked again
+ * What a batch run in `db` touches (one table lookup per command), so it waits for the locks it
+ * meets: its keys; MOVE's and COPY … DB's key in the other db; the whole db (FLUSHDB), both
+ * (SWAPDB) or every db (FLUSHALL). (SELECT never reaches a shard: batches carry their db.)
+ * Session-internal WATCH commands touch nothing: a version read before a commit is checked again
  * at EXEC, which the commit's writes fail.
  */
-export function batchKeys(batch: readonly string[][]): string[] | null {
-  const keys: string[] = [];
+export function batchClaims(batch: readonly string[][], db: number): Claim[] {
+  const out: Claim[] = [];
   for (const argv of batch) {
     if (argv.length === 0 || argv[0]!.charCodeAt(0) === 0) continue;
-    const found = lookupIn(SHARD_TABLE, argv);
-    const spec = found.spec;
+    const spec = lookupIn(SHARD_TABLE, argv).spec;
     if (!spec) continue;
-    if (WHOLE_DB.has(spec.name)) return null;
-    for (const p of keyPositions(spec, argv)) keys.push(argv[p]!);
+    switch (spec.name) {
+      case 'flushall':
+        return [{ db: -1, key: null }];
+      case 'flushdb':
+        out.push({ db, key: null });
+        continue;
+      case 'swapdb':
+        out.push({ db: dbArg(argv[1], db), key: null }, { db: dbArg(argv[2], db), key: null });
+        continue;
+      case 'move':
+        if (argv[1] !== undefined) out.push({ db: dbArg(argv[2], db), key: argv[1] });
+        break;
+      case 'copy': {
+        const i = argv.findIndex((a, j) => j > 2 && a.toLowerCase() === 'db');
+        if (i > 0 && argv[2] !== undefined) out.push({ db: dbArg(argv[i + 1], db), key: argv[2] });
+        break;
+      }
+    }
+    for (const p of keyPositions(spec, argv)) out.push({ db, key: argv[p]! });
   }
-  return keys;
+  return out;
+}
+
+/** A db argument; one that does not parse stays in the current db (the command fails anyway). */
+function dbArg(a: string | undefined, db: number): number {
+  const n = Number(a);
+  return Number.isSafeInteger(n) && n >= 0 ? n : db;
 }
 
 const bad = (argv: readonly string[]): Frame[] => [err(`ERR malformed transaction request ${JSON.stringify((argv[0] ?? '').slice(1))}`)];

@@ -64,11 +64,18 @@ interface Tx {
   done: boolean;
 }
 
+/**
+ * What a piece of work touches: a key of a db, every key of a db (key null: FLUSHDB, SWAPDB),
+ * or every key of every db (db -1: FLUSHALL).
+ */
+export interface Claim {
+  db: number;
+  key: string | null;
+}
+
 /** Work waiting for keys: a deferred batch or a waiting LOCK, run in arrival order. */
 interface Waiter {
-  db: number;
-  /** null: every key of the db (FLUSHDB and the like). */
-  keys: readonly string[] | null;
+  claims: readonly Claim[];
   run: () => void;
 }
 
@@ -119,12 +126,12 @@ export class Participant {
   }
 
   /**
-   * A batch touching `keys` of `db` (null: the whole db) may run now (true), or waits behind the
-   * locks and the work queued before it: `run` is called, synchronously, once its turn comes.
+   * A batch touching `claims` may run now (true), or waits behind the locks and the work queued
+   * before it: `run` is called, synchronously, once its turn comes.
    */
-  admit(db: number, keys: readonly string[] | null, run: () => void): boolean {
-    if (this.free(db, keys) && !this.queuedOverlap(db, keys, this.queue.length)) return true;
-    this.queue.push({ db, keys, run });
+  admit(claims: readonly Claim[], run: () => void): boolean {
+    if (this.free(claims) && !this.queuedOverlap(claims, this.queue.length)) return true;
+    this.queue.push({ claims, run });
     return false;
   }
 
@@ -134,10 +141,10 @@ export class Participant {
     const have = this.txs.get(r.txid);
     if (have) return { t: 'locked', states: r.read.map((k) => this.port.readKey(r.db, k)) };
     const keys = unique([...r.read, ...r.write, ...r.watches.map((w) => w.key)]);
-    const free = this.free(r.db, keys);
-    if (free && (!r.wait || !this.queuedOverlap(r.db, keys, this.queue.length))) return this.acquire(r, keys);
+    const claims = keys.map((key) => ({ db: r.db, key }));
+    if (this.free(claims) && (!r.wait || !this.queuedOverlap(claims, this.queue.length))) return this.acquire(r, keys);
     if (!r.wait) return { t: 'busy' };
-    return new Promise((resolve) => this.queue.push({ db: r.db, keys, run: () => resolve(this.acquire(r, keys)) }));
+    return new Promise((resolve) => this.queue.push({ claims, run: () => resolve(this.acquire(r, keys)) }));
   }
 
   stage(r: StageRequest): Promise<AckReply> {
@@ -377,27 +384,25 @@ export class Participant {
   private drain(): void {
     for (let i = 0; i < this.queue.length; ) {
       const w = this.queue[i]!;
-      if (this.free(w.db, w.keys) && !this.queuedOverlap(w.db, w.keys, i)) {
+      if (this.free(w.claims) && !this.queuedOverlap(w.claims, i)) {
         this.queue.splice(i, 1);
         w.run();
       } else i++;
     }
   }
 
-  private free(db: number, keys: readonly string[] | null): boolean {
-    if (keys === null) return !this.perDb.get(db);
+  private free(claims: readonly Claim[]): boolean {
     if (this.locks.size === 0) return true;
-    for (const k of keys) if (this.locks.has(lk(db, k))) return false;
+    for (const c of claims) {
+      if (c.db === -1 || (c.key === null ? this.perDb.get(c.db) : this.locks.has(lk(c.db, c.key)))) return false;
+    }
     return true;
   }
 
-  /** Whether work queued before position `end` wants any of these keys. */
-  private queuedOverlap(db: number, keys: readonly string[] | null, end: number): boolean {
+  /** Whether work queued before position `end` touches any of these. */
+  private queuedOverlap(claims: readonly Claim[], end: number): boolean {
     for (let i = 0; i < end; i++) {
-      const w = this.queue[i]!;
-      if (w.db !== db) continue;
-      if (keys === null || w.keys === null) return true;
-      for (const k of keys) if (w.keys.includes(k)) return true;
+      for (const a of this.queue[i]!.claims) for (const b of claims) if (overlaps(a, b)) return true;
     }
     return false;
   }
@@ -419,6 +424,11 @@ export class Participant {
       this.tick();
     }, Math.max(0, at - this.port.now()));
   }
+}
+
+function overlaps(a: Claim, b: Claim): boolean {
+  if (a.db === -1 || b.db === -1) return true;
+  return a.db === b.db && (a.key === null || b.key === null || a.key === b.key);
 }
 
 function prepared(tx: Tx, r: StageRequest): string[] {

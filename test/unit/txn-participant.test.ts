@@ -155,6 +155,31 @@ describe('participant: stage, commit, abort', () => {
   });
 });
 
+describe('participant: databases', () => {
+  it('locks are per db; MOVE, COPY … DB, SWAPDB, FLUSHALL and a transaction in that db wait for the locks of the dbs they touch', async () => {
+    const t = new SimTime();
+    const h = cluster(1, t).hosts[0]!;
+    await h.exec([['SET', 'k', 'in3']], 2, { db: 3 });
+    await send(h, encodeLock(lockReq('tx', { db: 3, write: ['k'] })));
+    expect(await h.exec([['SET', 'k', 'in0']], 2, { db: 0 })).toEqual([OK]); // db 0's k is another key
+    const waiting = [
+      h.exec([['MOVE', 'k', '3']], 2, { db: 0 }),
+      h.exec([['COPY', 'k', 'k', 'DB', '3']], 2, { db: 0 }),
+      h.exec([['SWAPDB', '1', '3']], 2, { db: 0 }),
+      h.exec([['GET', 'x'], ['GET', 'k']], 2, { db: 3, atomic: true }),
+      h.exec([['FLUSHALL']], 2, { db: 5 }),
+    ];
+    for (const w of waiting) expect(await settled(Promise.resolve(w))).toBe(false);
+    await send(h, encodeAbort('tx'));
+    const [move, copy, swap, sel, flush] = await Promise.all(waiting);
+    expect(move).toEqual([{ t: 'int', v: 0 }]); // k exists in db 3: MOVE does nothing
+    expect(copy).toEqual([{ t: 'int', v: 0 }]);
+    expect(swap).toEqual([OK]);
+    expect(sel).toEqual([{ t: 'nil' }, { t: 'nil' }]); // db 3 is the old db 1 now (empty)
+    expect(flush).toEqual([OK]);
+  });
+});
+
 describe('participant: leases and the primary', () => {
   it('a lock held past its lease without STAGE is released; a late STAGE answers aborted', async () => {
     const t = new SimTime();
