@@ -2,7 +2,6 @@
 // shard keeps the libraries in its own functions VM; the connection fans LOAD / DELETE / FLUSH out
 // to every shard, so FCALL finds a function wherever its keys route it.
 import { compileGlob } from '../engine/glob.js';
-import type { Keyspace } from '../engine/keyspace.js';
 import { OK, arr, bulk, err, int, map, set, type Frame } from '../protocol/frame.js';
 import { LuaVM, type RegisteredFunction } from '../scripting/vm.js';
 import { helpReply } from './help.js';
@@ -87,15 +86,16 @@ function parseMetadata(code: string): { name: string; len: number } | { error: s
   return { name, len: end };
 }
 
-const STATE = new WeakMap<Keyspace, ShardFunctions>();
-export function shardFunctions(db: Keyspace): ShardFunctions {
-  let s = STATE.get(db);
-  if (!s) STATE.set(db, (s = new ShardFunctions()));
+// Keyed by the shard's config, one per shard: the cache is the shard's, whatever db is selected.
+const STATE = new WeakMap<object, ShardFunctions>();
+export function shardFunctions(shard: Ctx['config']): ShardFunctions {
+  let s = STATE.get(shard);
+  if (!s) STATE.set(shard, (s = new ShardFunctions()));
   return s;
 }
 
 function fcall(c: Ctx, argv: string[], ro: boolean): Frame {
-  const st = shardFunctions(c.db);
+  const st = shardFunctions(c.config);
   const found = st.fns.get(argv[1]!);
   if (!found) return err('ERR Function not found');
   let flags = 0;
@@ -111,11 +111,11 @@ function functionLoad(c: Ctx, argv: string[]): Frame {
     else return err(`ERR Unknown option given: ${argv[i]!}`);
   }
   if (i !== argv.length - 1) return err('ERR Function code is missing');
-  return shardFunctions(c.db).load(argv[i]!, replace);
+  return shardFunctions(c.config).load(argv[i]!, replace);
 }
 
 function functionDelete(c: Ctx, argv: string[]): Frame {
-  const st = shardFunctions(c.db);
+  const st = shardFunctions(c.config);
   const lib = st.libs.get(argv[2]!);
   if (!lib) return err('ERR Library not found');
   st.remove(lib);
@@ -128,7 +128,7 @@ function functionFlush(c: Ctx, argv: string[]): Frame {
     const m = argv[2]!.toLowerCase();
     if (m !== 'sync' && m !== 'async') return err('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
   }
-  shardFunctions(c.db).flush();
+  shardFunctions(c.config).flush();
   return OK;
 }
 
@@ -145,7 +145,7 @@ function functionList(c: Ctx, argv: string[]): Frame {
   }
   const match = pattern !== undefined ? compileGlob(pattern) : null;
   const out: Frame[] = [];
-  for (const lib of shardFunctions(c.db).libs.values()) {
+  for (const lib of shardFunctions(c.config).libs.values()) {
     if (match && !match(lib.name)) continue;
     const fns = lib.functions.map((f) => map([
       bulk('name'), bulk(f.name),
@@ -160,7 +160,7 @@ function functionList(c: Ctx, argv: string[]): Frame {
 }
 
 function functionStats(c: Ctx): Frame {
-  const st = shardFunctions(c.db);
+  const st = shardFunctions(c.config);
   return map([
     bulk('running_script'), { t: 'nil' },
     bulk('engines'), map([bulk('LUA'), map([bulk('libraries_count'), int(st.libs.size), bulk('functions_count'), int(st.fns.size)])]),

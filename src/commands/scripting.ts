@@ -3,8 +3,8 @@
 // wrapped in MULTI … EXEC. Each shard has its own VM and script cache; SCRIPT LOAD / FLUSH reach
 // every shard (the connection fans them out), so EVALSHA works wherever its keys route it.
 import { keySlot } from '../cluster/slot.js';
-import type { Keyspace } from '../engine/keyspace.js';
-import { OK, arr, bulk, err, int, type Frame } from '../protocol/frame.js';
+import { E, OK, arr, bulk, err, int, type Frame } from '../protocol/frame.js';
+import { parseI64 } from '../protocol/numfmt.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { sha1Hex } from '../scripting/sha1.js';
 import { LuaVM, type ScriptHost } from '../scripting/vm.js';
@@ -101,11 +101,12 @@ export class ShardScripts {
   }
 }
 
-const STATE = new WeakMap<Keyspace, ShardScripts>();
-/** The scripting state of the shard whose keyspace `db` is. */
-export function shardScripts(db: Keyspace): ShardScripts {
-  let s = STATE.get(db);
-  if (!s) STATE.set(db, (s = new ShardScripts()));
+// Keyed by the shard's config, one per shard: the cache is the shard's, whatever db is selected.
+const STATE = new WeakMap<object, ShardScripts>();
+/** The scripting state of the shard whose config `shard` is. */
+export function shardScripts(shard: Ctx['config']): ShardScripts {
+  let s = STATE.get(shard);
+  if (!s) STATE.set(shard, (s = new ShardScripts()));
   return s;
 }
 
@@ -151,6 +152,8 @@ class Host implements ScriptHost {
 
   call(argv: string[], resp: Proto): Frame {
     const c = this.c;
+    // SELECT in a script (Redis 7): the rest of this script runs in that db; the caller's stays.
+    if (argv[0]!.toLowerCase() === 'select') return this.select(argv);
     const found = lookupIn(c.table!, argv);
     if (!found.spec) {
       // Redis commands this shard does not serve (MULTI, SUBSCRIBE, CLIENT…) are refused as Redis refuses them.
@@ -174,6 +177,18 @@ class Host implements ScriptHost {
       return err('ERR This Redis command is not allowed from script');
     }
     return c.call!(spec, argv, resp);
+  }
+
+  private select(argv: string[]): Frame {
+    const c = this.c;
+    if (argv.length !== 2) return err('ERR Wrong number of args calling Redis command from script');
+    const n = parseI64(argv[1]!);
+    if (n === null) return E.notInt;
+    if (n > 2147483647n || n < -2147483648n) return err('ERR value is out of range, value must between -2147483648 and 2147483647');
+    if (c.shard.cluster && n !== 0n) return err('ERR SELECT is not allowed in cluster mode');
+    if (n < 0n || n >= BigInt(c.databases)) return err('ERR DB index is out of range');
+    c.selectDb(Number(n));
+    return OK;
   }
 
   /** Redis Cluster's rules for keys a script touches (scriptVerifyClusterState). */
@@ -203,7 +218,7 @@ function legacyKeys(spec: CommandSpec, argv: readonly string[]): number[] {
 function evalGeneric(c: Ctx, argv: string[], bySha: boolean, ro: boolean): Frame {
   const n = numkeys(argv);
   if (typeof n !== 'number') return n;
-  const s = shardScripts(c.db);
+  const s = shardScripts(c.config);
   let sha: string;
   let script: Script | undefined;
   if (bySha) {
@@ -236,12 +251,12 @@ export function runScript(c: Ctx, argv: string[], vm: LuaVM, ref: number, flags:
 }
 
 function scriptLoad(c: Ctx, argv: string[]): Frame {
-  const r = shardScripts(c.db).load(argv[2]!);
+  const r = shardScripts(c.config).load(argv[2]!);
   return 'error' in r ? r.error : bulk(r.sha);
 }
 
 function scriptExists(c: Ctx, argv: string[]): Frame {
-  const cache = shardScripts(c.db).cache;
+  const cache = shardScripts(c.config).cache;
   return arr(argv.slice(2).map((sha) => int(cache.has(sha.toLowerCase()) ? 1 : 0)));
 }
 
@@ -251,7 +266,7 @@ function scriptFlush(c: Ctx, argv: string[]): Frame {
     const m = argv[2]!.toLowerCase();
     if (m !== 'sync' && m !== 'async') return err('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
   }
-  shardScripts(c.db).flush();
+  shardScripts(c.config).flush();
   return OK;
 }
 

@@ -100,6 +100,8 @@ export interface Ctx {
   swapDbs(a: number, b: number): void;
   /** FLUSHALL: every database emptied; returns the keys removed. */
   flushAll(): number;
+  /** SELECT inside a script: the rest of the running command uses db `n` (the shard restores the caller's after it). */
+  selectDb(n: number): void;
   /** Set by a command whose keys become ready in another db (MOVE): its blocked clients are woken too. */
   signalDb: number;
   readonly config: Config;

@@ -178,6 +178,11 @@ export class Shard {
     ks.onEffect = (argv) => this.logIn(n, argv);
   }
 
+  /** SELECT inside a script: the running command goes on in db `n` (dispatch restores the caller's). */
+  selectDb(n: number): void {
+    this.cur = n;
+  }
+
   /** FLUSHALL: every database emptied; returns the keys removed. */
   flushAll(): number {
     let n = 0;
@@ -476,7 +481,9 @@ export class Shard {
       const all = n === 'flushall' || n === 'flushdb' || n === 'swapdb' || n === 'move' || (n === 'copy' && argv.length > 3);
       this.beforeWrite(pos.map((p) => argv[p]!), all, this.cur);
     }
+    const caller = this.cur;
     const reply = spec.run!(c, argv);
+    this.cur = caller; // a script's SELECT ends with it
     const dirty = c.dirty > 0;
     // Collections change in place: re-measure the written keys so the memory total follows.
     if (dirty) for (const p of pos) this.db.resize(argv[p]!);
@@ -595,6 +602,9 @@ class ExecCtx implements Ctx {
   }
   flushAll(): number {
     return this.s.flushAll();
+  }
+  selectDb(n: number): void {
+    this.s.selectDb(n);
   }
   get config() {
     return this.s.config;

@@ -2,6 +2,8 @@
 // FLUSHDB / FLUSHALL, DBSIZE, KEYS / SCAN / RANDOMKEY per db, with keys spread over the 4 shards.
 import { describe, expect, it } from 'vitest';
 import { useDiff } from '../helpers/diff.js';
+import { same, useTwoSided } from '../helpers/two-sided.js';
+import { encodeStr } from '../../src/protocol/resp-encode.js';
 
 const d = useDiff(undefined, 'standalone');
 
@@ -171,5 +173,101 @@ describe('SELECT and databases match a standalone Redis', () => {
       ['SELECT', '0'],
       ['DBSIZE'],
     ]);
+  });
+});
+
+describe('SELECT inside transactions, INFO keyspace, scripts', () => {
+  it('MULTI/EXEC with SELECT queued: later commands run in the new db, which the connection keeps', async () => {
+    await d.check([
+      ['SET', 'a', 'zero'],
+      ['MULTI'],
+      ['GET', 'a'],
+      ['SELECT', '2'],
+      ['SET', 'a', 'two'],
+      ['GET', 'a'],
+      ['SELECT', '99'],
+      ['EXEC'],
+      ['GET', 'a'],
+      ['SELECT', '0'],
+      ['GET', 'a'],
+      ['WATCH', 'a'],
+      ['MULTI'],
+      ['SELECT', '2'],
+      ['INCR', '{a}n'], // on a's shard: SELECT in a transaction across shards is not served yet
+      ['EXEC'],
+      ['GET', '{a}n'],
+      ['SELECT', '0'],
+      ['GET', '{a}n'],
+    ]);
+  });
+
+  it('INFO keyspace lists every non-empty db, summed over the shards', async () => {
+    for (const proto of [2, 3] as const) {
+      await d.pair(['FLUSHALL'], proto);
+      const script = [
+        ...K.map((k) => ['SET', k, 'v']),
+        ['SELECT', '9'],
+        ...K.slice(0, 5).map((k) => ['SET', k, 'v', 'EX', '1000']),
+        ['SELECT', '4'],
+        ['SET', 'x', 'y'],
+        ['SELECT', '0'],
+      ];
+      for (const c of script) await d.pair(c, proto);
+      const { redis, kf } = await d.pair(['INFO', 'keyspace'], proto);
+      // avg_ttl is Redis's running estimate from its expiry cycle (0 until it has sampled): not compared.
+      const norm = (s: string) => s.replace(/avg_ttl=\d+/g, 'avg_ttl=N').replace(/^[$=]\d+\r\n(txt:)?/, '');
+      expect(norm(kf)).toBe(norm(redis));
+      expect(kf).toContain('db0:keys=8,expires=0,avg_ttl=0\r\ndb4:keys=1,expires=0,avg_ttl=0\r\ndb9:keys=5,expires=5,avg_ttl=');
+    }
+  });
+
+  it("redis.call('select', n) in a script changes the db for the rest of that script only", async () => {
+    await d.check([
+      ['SET', 'k', 'zero'],
+      ['SELECT', '1'],
+      ['SET', 'k', 'one'],
+      ['SELECT', '0'],
+      ['EVAL', "redis.call('select', 1); local v = redis.call('get', KEYS[1]); redis.call('set', KEYS[1], 'by-script'); return v", '1', 'k'],
+      ['GET', 'k'],
+      ['SELECT', '1'],
+      ['GET', 'k'],
+      ['SELECT', '0'],
+      ['EVAL', "return redis.pcall('select', 16)", '0'],
+      ['EVAL', "return redis.pcall('select', 'x')", '0'],
+    ]);
+  });
+});
+
+const T = useTwoSided('standalone');
+
+describe('keyspace notifications name the db', () => {
+  it('__keyspace@<db>__ and __keyevent@<db>__ for writes, MOVE and COPY … DB', async () => {
+    const sub = await T.open(2);
+    const w = await T.open(2);
+    await same(sub, [['PSUBSCRIBE', '__key*', 'zz-end']]);
+    await same(w, [
+      ['CONFIG', 'SET', 'notify-keyspace-events', 'KEA'],
+      ['SET', 'a', '1'],
+      ['SELECT', '5'],
+      ['SET', 'a', '5'],
+      ['RPUSH', 'l', 'x'],
+      ['MOVE', 'l', '6'],
+      ['COPY', 'a', 'a', 'DB', '7'],
+      ['DEL', 'a'],
+      ['SET', 'gone', 'v', 'PX', '1'],
+    ]);
+    await new Promise((r) => setTimeout(r, 30));
+    await same(w, [['GET', 'gone'], ['PUBLISH', 'zz-end', '.'], ['CONFIG', 'SET', 'notify-keyspace-events', '']]);
+    const kf = sub.pushes.splice(0).map((f) => encodeStr(f, 2));
+    const r: string[] = [];
+    for (;;) {
+      const [m] = await sub.rc.raw('', 1);
+      r.push(m!);
+      if (m!.includes('zz-end')) break;
+    }
+    expect(kf.filter((m) => !m.includes('zz-end'))).toEqual(r.filter((m) => !m.includes('zz-end')));
+    expect(kf.join('')).toContain('__keyspace@6__:l');
+    sub.close();
+    w.close();
   });
 });

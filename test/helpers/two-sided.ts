@@ -6,6 +6,7 @@ import type { Session } from '../../src/server/session.js';
 import { expandReplies, setPushSink } from '../../src/server/pubsub.js';
 import { encodeCommand, encodeStr, type Proto } from '../../src/protocol/resp-encode.js';
 import type { Frame } from '../../src/protocol/frame.js';
+import type { Mode } from '../../src/commands/types.js';
 import { RawClient } from './raw-client.js';
 import { startRedis, type RedisProc } from './redis-server.js';
 
@@ -77,13 +78,14 @@ export async function samePending(c: Conn): Promise<string[]> {
 }
 
 /** A real one-node Redis Cluster and an in-process keyflare for this file; `open` makes Conns. */
-export function useTwoSided(): { open(proto?: Proto): Promise<Conn>; backend(): LocalBackend } {
+/** `mode` standalone: a standalone redis-server and keyflare in its standalone mode (SELECT…). */
+export function useTwoSided(mode: Mode = 'cluster'): { open(proto?: Proto): Promise<Conn>; backend(): LocalBackend } {
   let redis: RedisProc;
   let backend: LocalBackend;
   const conns: Conn[] = [];
   beforeAll(async () => {
-    redis = await startRedis({ cluster: true });
-    backend = new LocalBackend({ shards: 4, mode: 'cluster' }); // as the one-node Redis Cluster
+    redis = await startRedis({ cluster: mode === 'cluster' });
+    backend = new LocalBackend({ shards: 4, mode }); // cluster: as the one-node Redis Cluster
   }, 30_000);
   afterAll(async () => {
     for (const c of conns) c.close();

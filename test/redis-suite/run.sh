@@ -45,7 +45,7 @@ for u in $UNITS; do
   [ -n "$up" ] || { echo "server did not answer PING on $HOST:$PORT for unit $u" >&2; stop; continue; }
   t0=$(date +%s)
   (cd "$WORK" && timeout "${UNIT_TIMEOUT:-900}" ./runtest --host "$HOST" --port "$PORT" --single "unit/$u" \
-      --durable --timeout "${TEST_TIMEOUT:-120}" --singledb --ignore-encoding --tags "$TAGS" ${BASEPORT:+--baseport $BASEPORT} ${SKIPFILE:+--skipfile "$SKIPFILE"} \
+      --durable --timeout "${TEST_TIMEOUT:-120}" ${SINGLEDB_FLAG---singledb} --ignore-encoding --tags "$TAGS" ${BASEPORT:+--baseport $BASEPORT} ${SKIPFILE:+--skipfile "$SKIPFILE"} \
       > "$OUT/$(echo "$u" | tr / _).log" 2>&1)
   echo "$u rc=$? $(( $(date +%s) - t0 ))s" >> "$OUT/summary.txt"
   stop

@@ -111,6 +111,19 @@ describe('databases and persistence', () => {
     expect(dbs).toEqual(['0:k', '0:n', '0:only0', '15:k', '15:n', '3:l', '3:ttl', '7:mv']);
   });
 
+  it("a script's SELECT is logged inside its unit, and the caller's db follows it", async () => {
+    const effects: string[][] = [];
+    const port = new MemoryPort();
+    const h = ShardHost.open(info, env(port, undefined, (e) => effects.push(...e)))!;
+    const script = "redis.call('set', KEYS[1], 'zero'); redis.call('select', 4); redis.call('set', KEYS[1], 'four'); return 1";
+    expect(await run(h, 0, ['EVAL', script, '1', 'k'], ['SET', 'after', '0'])).toEqual([{ t: 'int', v: 1 }, { t: 'simple', v: 'OK' }]);
+    expect(effects).toEqual([['MULTI'], ['set', 'k', 'zero'], ['SELECT', '4'], ['set', 'k', 'four'], ['EXEC'], ['SELECT', '0'], ['SET', 'after', '0']]);
+    h.close();
+    const again = ShardHost.open(info, env(port))!;
+    expect((await run(again, 0, ['MGET', 'k', 'after']))[0]).toEqual({ t: 'arr', v: [{ t: 'bulk', v: 'zero' }, { t: 'bulk', v: '0' }] });
+    expect((await run(again, 4, ['MGET', 'k', 'after']))[0]).toEqual({ t: 'arr', v: [{ t: 'bulk', v: 'four' }, { t: 'nil' }] });
+  });
+
   it('keys expiring in another db are deleted there and logged after their SELECT', async () => {
     const clock = new ManualClock();
     const effects: string[][] = [];
