@@ -125,9 +125,11 @@ export class ShardHost implements RewriteStore {
       apply: (db, record, writes, notes) => this.applyCommit(db, record, writes, notes),
       status: (primary, txid) => this.askStatus(primary, txid),
       wake: (at) => this.setAlarm(at),
+      released: () => this.serveHeld(),
       warn: env.warn,
     }, env.txn);
     this.shard.txnRecord = (argv) => this.txn.replay(argv);
+    this.shard.mayServe = (argv, db) => this.txn.idle || this.txn.isFree(batchClaims([argv as string[]], db));
     const r = recover(this.shard, `shard ${info.index}`, this.port, { clock: env.clock, randomBytes: env.randomBytes, codec: env.codec, warn: env.warn, maxRow: env.maxRow });
     this.log = r.log;
     this.manifest = r.manifest;
@@ -191,7 +193,7 @@ export class ShardHost implements RewriteStore {
         this.logged(r.effects, true);
         return this.release(r.replies);
       }
-      return s.execAsync(batch, resp, opts.client ?? 0, this.env.timers, (effects) => this.logged(effects, false), opts.track ?? null, opts.maxBlockMs, opts.db ?? 0).then((r) => this.release(r));
+      return s.execAsync(batch, resp, opts.client ?? 0, this.env.timers, (effects) => this.logged(effects, false), opts.track ?? null, opts.maxBlockMs, opts.db ?? 0, (rest) => this.turn(rest, opts.db ?? 0)).then((r) => this.release(r));
     } finally {
       if (opts.noTouch) s.setNoTouch(false);
     }
@@ -217,6 +219,27 @@ export class ShardHost implements RewriteStore {
     if (next !== Infinity) this.setAlarm(Math.max(next, this.env.clock.now() + MIN_ALARM_GAP_MS));
     const t = this.txn.nextDeadline;
     if (t !== Infinity) this.setAlarm(t);
+  }
+
+  /** The rest of a batch after a wait: null when it may run now, else when its keys are free. */
+  private turn(rest: readonly string[][], db: number): Promise<void> | null {
+    if (this.txn.idle) return null;
+    const claims = batchClaims(rest, db);
+    const free = () => this.txn.idle || this.txn.isFree(claims);
+    if (free()) return null;
+    return (async () => {
+      // Woken at a release (in order with other waiting work); locked again meanwhile: wait again.
+      do await new Promise<void>((res) => this.txn.admit(claims, res) && res());
+      while (!free());
+    })();
+  }
+
+  /** A transaction released its locks: blocked commands it held back are served (and logged). */
+  private serveHeld(): void {
+    const effects = this.shard.serveHeld();
+    if (!effects.length) return;
+    this.logged(effects, false);
+    void Promise.resolve(this.release(null)).catch((e: unknown) => this.env.warn?.(`shard ${this.shard.info.index}: ${String(e)}`));
   }
 
   /** Transaction records as one unit, durable whatever appendfsync says (a prepare must survive a crash). */

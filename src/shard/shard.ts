@@ -69,6 +69,10 @@ export class Shard {
   quiet = false;
   /** Where replay hands the log's transaction records (shard/txn.ts); live, they are logged as they come. */
   txnRecord: ((argv: readonly string[]) => void) | null = null;
+  /** Whether a blocked command may be served now (false: it would touch a key a transaction holds). */
+  mayServe: ((argv: readonly string[], db: number) => boolean) | null = null;
+  /** Ready keys whose first waiter could not be served for a transaction's lock (see serveHeld). */
+  private readonly heldReady = new Set<string>();
 
   constructor(
     readonly info: ShardInfo,
@@ -247,7 +251,7 @@ export class Shard {
    * effects as they happen (also those of commands served later, on behalf of other batches'
    * writes, which are logged by the batch that made the key ready).
    */
-  async execAsync(batch: readonly string[][], resp: Proto, client: number, timers: Timers, log: (effects: string[][]) => void, track: TrackOpts | null = null, maxBlockMs = Infinity, db = 0): Promise<Frame[]> {
+  async execAsync(batch: readonly string[][], resp: Proto, client: number, timers: Timers, log: (effects: string[][]) => void, track: TrackOpts | null = null, maxBlockMs = Infinity, db = 0, gate?: (rest: readonly string[][]) => Promise<void> | null): Promise<Frame[]> {
     const replies: Frame[] = [];
     let cur = batch;
     // `maxBlockMs` bounds the batch's waits in total (REST: a request cannot wait forever); past
@@ -267,7 +271,21 @@ export class Shard {
       t?.cancel();
       cur = r.rest!;
       if (cur.length === 0) return replies;
+      // What follows a wait runs later: it waits for the transactions holding its keys now.
+      const g = gate?.(cur);
+      if (g) await g;
     }
+  }
+
+  /** A transaction released its locks: serve the waiters it held back; returns the effects to log. */
+  serveHeld(): string[][] {
+    if (!this.heldReady.size) return [];
+    for (const k of this.heldReady) this.waiters.signal(k);
+    this.heldReady.clear();
+    this.serveWaiters();
+    const effects = this.effects;
+    this.effects = [];
+    return effects;
   }
 
   /** Keyspace notifications produced so far (channel, message); the host publishes them. */
@@ -287,6 +305,10 @@ export class Shard {
       const act = readyAction(w.argv[0]!, v === undefined ? undefined : typeof v === 'string' ? 'string' : v.type);
       if (act === 'wait') return null;
       if (act !== 'serve') return act;
+      if (this.mayServe && !this.mayServe(w.argv, this.cur)) {
+        this.heldReady.add(wkey);
+        return null;
+      }
       this.noBlock = false;
       const reply = this.run(w.argv, w.resp);
       return this.ctx.blockRequest ? null : reply;

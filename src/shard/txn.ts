@@ -32,6 +32,8 @@ export interface ParticipantPort {
   apply(db: number, record: string[], writes: KeyState[], notes: Array<[string, string]>): Promise<void>;
   /** TX_STATUS at the primary; rejects while it is unreachable. */
   status(primary: number, txid: string): Promise<Decision>;
+  /** Locks were released: blocked commands held back by them may be served now. */
+  released?(): void;
   /** Ask to be woken (tick) at `at` even if this process is evicted meanwhile (the DO alarm). */
   wake?(at: number): void;
   warn?(msg: string): void;
@@ -133,6 +135,11 @@ export class Participant {
     if (this.free(claims) && !this.queuedOverlap(claims, this.queue.length)) return true;
     this.queue.push({ claims, run });
     return false;
+  }
+
+  /** Whether no lock covers any of `claims` (blocked commands served by the shard check it). */
+  isFree(claims: readonly Claim[]): boolean {
+    return this.free(claims);
   }
 
   // ---- the wire requests ----
@@ -364,7 +371,10 @@ export class Participant {
     tx.done = true;
     this.txs.delete(tx.txid);
     this.dropLocks(tx);
-    if (wake) this.drain();
+    if (wake) {
+      this.port.released?.();
+      this.drain();
+    }
   }
 
   private dropLocks(tx: Tx): void {

@@ -155,6 +155,35 @@ describe('participant: stage, commit, abort', () => {
   });
 });
 
+describe('participant: blocked commands', () => {
+  it('a blocked command whose key becomes ready is not served while it would write a locked key; it is once the lock goes', async () => {
+    const t = new SimTime();
+    const h = cluster(1, t).hosts[0]!;
+    await run(h, ['RPUSH', 'dst', 'd0']);
+    const moved = run(h, ['BLMOVE', 'src', 'dst', 'LEFT', 'RIGHT', '0']);
+    expect(await settled(moved)).toBe(false);
+    expect(await send(h, encodeLock(lockReq('tx', { primary: 0, read: ['dst'] })))).toEqual(['locked', 'dst', '1', expect.any(String), '-1']);
+    expect(await run(h, ['RPUSH', 'src', 'v'])).toEqual([{ t: 'int', v: 1 }]);
+    expect(await settled(moved)).toBe(false); // dst is locked: BLMOVE waits
+    const [, payload] = await run(h, ['RPUSH', 'tmp', 'c'], ['DUMP', 'tmp']);
+    expect(await send(h, encodeCommit({ txid: 'tx', db: 0, writes: [{ key: 'dst', value: (payload as { v: string }).v, expireAt: -1 }], notes: [] }))).toEqual(['ok']);
+    expect(await moved).toEqual([bulk('v')]);
+    expect(await run(h, ['LRANGE', 'dst', '0', '-1'])).toEqual([{ t: 'arr', v: [bulk('c'), bulk('v')] }]);
+  });
+
+  it('the rest of a batch after a blocking command waits for the locks it meets by then', async () => {
+    const t = new SimTime();
+    const h = cluster(1, t).hosts[0]!;
+    const batch = run(h, ['BLPOP', 'q', '0'], ['SET', 'k', 'after']);
+    await send(h, encodeLock(lockReq('tx', { primary: 0, write: ['k'] })));
+    await run(h, ['LPUSH', 'q', 'x']);
+    expect(await settled(batch)).toBe(false);
+    expect(await send(h, encodeCommit({ txid: 'tx', db: 0, writes: [{ key: 'k', value: null }], notes: [] }))).toEqual(['ok']);
+    expect(await batch).toEqual([{ t: 'arr', v: [bulk('q'), bulk('x')] }, OK]);
+    expect(await run(h, ['GET', 'k'])).toEqual([bulk('after')]);
+  });
+});
+
 describe('participant: databases', () => {
   it('locks are per db; MOVE, COPY … DB, SWAPDB, FLUSHALL and a transaction in that db wait for the locks of the dbs they touch', async () => {
     const t = new SimTime();
