@@ -2,10 +2,11 @@
 // shard keeps the libraries in its own functions VM; the connection fans LOAD / DELETE / FLUSH out
 // to every shard, so FCALL finds a function wherever its keys route it.
 import { compileGlob } from '../engine/glob.js';
+import { splitArgs } from '../protocol/resp-decode.js';
 import { OK, arr, bulk, err, int, map, set, type Frame } from '../protocol/frame.js';
 import { LuaVM, type RegisteredFunction } from '../scripting/vm.js';
 import { helpReply } from './help.js';
-import { runScript, SF, evalKeys } from './scripting.js';
+import { numkeys, runScript, SF, evalKeys } from './scripting.js';
 import { def } from './spec-data.js';
 import type { CommandSpec, ConnCtx, Ctx } from './types.js';
 
@@ -68,21 +69,26 @@ export class ShardFunctions {
   }
 }
 
-/** The `#!lua name=<lib>` line (Redis's functionExtractLibMetaData). */
+/**
+ * The `#!<engine> name=<lib>` line (Redis's functionExtractLibMetaData, split as sdssplitargs),
+ * then functionsCreateWithLibraryCtx's checks in its order: the name, then the engine.
+ */
 function parseMetadata(code: string): { name: string; len: number } | { error: string } {
   if (!code.startsWith('#!')) return { error: 'ERR Missing library metadata' };
-  let end = code.indexOf('\n');
-  if (end < 0) end = code.length;
-  const parts = code.slice(0, end).split(/[ \t\r\v\f]+/).filter((p) => p.length > 0);
-  const engine = (parts[0] ?? '#!').slice(2);
-  if (engine.toLowerCase() !== 'lua') return { error: `ERR Engine '${engine}' not found` };
+  const end = code.indexOf('\n');
+  if (end < 0) return { error: 'ERR Invalid library metadata' };
+  const parts = splitArgs(code.slice(0, end));
+  if (!parts || parts.length === 0) return { error: 'ERR Invalid library metadata' };
+  const engine = parts[0]!.slice(2);
   let name: string | undefined;
   for (const p of parts.slice(1)) {
-    if (!p.startsWith('name=')) return { error: `ERR Invalid metadata value given: ${p}` };
+    if (p.slice(0, 5).toLowerCase() !== 'name=') return { error: `ERR Invalid metadata value given: ${p}` };
+    if (name !== undefined) return { error: 'ERR Invalid metadata value, name argument was given multiple times' };
     name = p.slice(5);
   }
   if (name === undefined) return { error: 'ERR Library name was not given' };
   if (!/^[A-Za-z0-9_]+$/.test(name)) return { error: 'ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long' };
+  if (engine.toLowerCase() !== 'lua') return { error: `ERR Engine '${engine}' not found` };
   return { name, len: end };
 }
 
@@ -98,9 +104,11 @@ function fcall(c: Ctx, argv: string[], ro: boolean): Frame {
   const st = shardFunctions(c.config);
   const found = st.fns.get(argv[1]!);
   if (!found) return err('ERR Function not found');
+  const n = numkeys(argv, 'ERR Bad number of keys provided');
+  if (typeof n !== 'number') return n;
   let flags = 0;
   for (const f of found.fn.flags) flags |= FLAG_BITS[f] ?? 0;
-  return runScript(c, argv, st.vm, found.fn.ref, flags, ro, found.fn.name, false);
+  return runScript(c, argv, n, st.vm, found.fn.ref, flags, ro, found.fn.name, false);
 }
 
 function functionLoad(c: Ctx, argv: string[]): Frame {

@@ -5,6 +5,7 @@
 import { keySlot } from '../cluster/slot.js';
 import { E, OK, arr, bulk, err, int, type Frame } from '../protocol/frame.js';
 import { parseI64 } from '../protocol/numfmt.js';
+import { splitArgs } from '../protocol/resp-decode.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { sha1Hex } from '../scripting/sha1.js';
 import { LuaVM, type ScriptHost } from '../scripting/vm.js';
@@ -38,8 +39,8 @@ export function shebangFlags(body: string): { flags: number; len: number } | { e
   if (!body.startsWith('#!')) return { flags: SF.Compat, len: 0 };
   const end = body.indexOf('\n');
   if (end < 0) return { error: 'Invalid script shebang' };
-  const parts = body.slice(0, end).split(/[ \t\r\v\f]+/).filter((p) => p.length > 0);
-  if (parts.length === 0) return { error: 'Invalid engine in script shebang' };
+  const parts = splitArgs(body.slice(0, end));
+  if (!parts || parts.length === 0) return { error: 'Invalid engine in script shebang' };
   if (parts[0] !== '#!lua') return { error: `Unexpected engine in script shebang: ${parts[0]}` };
   let flags = 0;
   for (const p of parts.slice(1)) {
@@ -119,9 +120,10 @@ export function evalKeys(argv: readonly string[]): number[] {
   return out;
 }
 
-function numkeys(argv: string[]): number | Frame {
+/** numkeys checked as Redis does; FCALL words a parse failure its own way ("Bad number of keys provided"). */
+export function numkeys(argv: string[], badParse = 'ERR value is not an integer or out of range'): number | Frame {
   const s = argv[2]!;
-  if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(Number(s))) return err('ERR value is not an integer or out of range');
+  if (!/^(0|-?[1-9]\d*)$/.test(s) || !Number.isSafeInteger(Number(s))) return err(badParse);
   const n = Number(s);
   if (n > argv.length - 3) return err("ERR Number of keys can't be greater than number of args");
   if (n < 0) return err("ERR Number of keys can't be negative");
@@ -134,6 +136,9 @@ function numkeys(argv: string[]): number | Frame {
  * here (a shared 2-core machine), so a script is stopped after roughly the threshold's time.
  */
 const INSTRUCTIONS_PER_MS = 2_000;
+
+/** Connection-served commands scripts may call, with their arity (Redis's table). */
+const CONN_IN_SCRIPT: Record<string, number> = { ping: -1, echo: 2, publish: 3, spublish: 3 };
 
 class Host implements ScriptHost {
   /** The slot scripts' keys must stay in (the declared keys' slot; -1 until one is touched). */
@@ -154,6 +159,9 @@ class Host implements ScriptHost {
     const c = this.c;
     // SELECT in a script (Redis 7): the rest of this script runs in that db; the caller's stays.
     if (argv[0]!.toLowerCase() === 'select') return this.select(argv);
+    const name = argv[0]!.toLowerCase();
+    const own = CONN_IN_SCRIPT[name];
+    if (own) return this.connCommand(name, own, argv);
     const found = lookupIn(c.table!, argv);
     if (!found.spec) {
       // Redis commands this shard does not serve (MULTI, SUBSCRIBE, CLIENT…) are refused as Redis refuses them.
@@ -191,6 +199,36 @@ class Host implements ScriptHost {
     return OK;
   }
 
+  /**
+   * PING, ECHO, PUBLISH and SPUBLISH: commands the connection serves for clients, which Redis
+   * also lets scripts call. A script runs inside one synchronous shard call, so a publish is
+   * queued with the shard's notifications (delivered when the script's batch replies, as Redis
+   * delivers it after the script) and its reply is 0: the hub's receiver count cannot be awaited
+   * from inside a running script.
+   */
+  private connCommand(name: string, arity: number, argv: string[]): Frame {
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return err('ERR Wrong number of args calling Redis command from script');
+    switch (name) {
+      case 'ping':
+        if (argv.length > 2) return err("ERR wrong number of arguments for 'ping' command");
+        return argv.length === 2 ? bulk(argv[1]!) : { t: 'simple', v: 'PONG' };
+      case 'echo':
+        return bulk(argv[1]!);
+      default:
+        // Redis flags (S)PUBLISH may-replicate, which read-only scripts refuse as writes.
+        if (this.readOnly) return err('ERR Write commands are not allowed from read-only scripts.');
+        if (name === 'spublish' && !(this.flags & SF.AllowCrossSlot)) {
+          // A shard channel counts as a key for the one-slot rule (no locality rule: the hub
+          // delivers it whichever shard publishes).
+          const slot = keySlot(argv[1]!);
+          if (this.slot === -1) this.slot = slot;
+          else if (this.slot !== slot) return err('ERR Script attempted to access keys that do not hash to the same slot');
+        }
+        this.c.publish?.(argv[1]!, argv[2]!, name === 'spublish');
+        return int(0);
+    }
+  }
+
   /** Redis Cluster's rules for keys a script touches (scriptVerifyClusterState). */
   private checkKeys(spec: CommandSpec, argv: string[]): Frame | null {
     const positions = spec.getKeys ? spec.getKeys(argv) : legacyKeys(spec, argv);
@@ -216,6 +254,8 @@ function legacyKeys(spec: CommandSpec, argv: readonly string[]): number[] {
 }
 
 function evalGeneric(c: Ctx, argv: string[], bySha: boolean, ro: boolean): Frame {
+  // evalShaCommand: a digest not 40 long cannot match, answered before numkeys is read.
+  if (bySha && argv[1]!.length !== 40) return NOSCRIPT;
   const n = numkeys(argv);
   if (typeof n !== 'number') return n;
   const s = shardScripts(c.config);
@@ -233,16 +273,15 @@ function evalGeneric(c: Ctx, argv: string[], bySha: boolean, ro: boolean): Frame
   }
   // Scripts without a shebang may touch keys of any slot the shard owns (Redis's compat mode).
   const flags = script.flags & SF.Compat ? script.flags | SF.AllowCrossSlot : script.flags;
-  return runScript(c, argv, s.vm, script.ref, flags, ro, sha, true);
+  return runScript(c, argv, n, s.vm, script.ref, flags, ro, sha, true);
 }
 
 /**
  * Run a compiled script or function (argv: name, numkeys, keys…, args…) atomically on this
- * shard: its effects are one MULTI … EXEC unit in the log. `name` is what errors call it.
+ * shard: its effects are one MULTI … EXEC unit in the log. `name` is what errors call it; `n`
+ * is the checked numkeys.
  */
-export function runScript(c: Ctx, argv: string[], vm: LuaVM, ref: number, flags: number, ro: boolean, name: string, asGlobals: boolean): Frame {
-  const n = numkeys(argv);
-  if (typeof n !== 'number') return n;
+export function runScript(c: Ctx, argv: string[], n: number, vm: LuaVM, ref: number, flags: number, ro: boolean, name: string, asGlobals: boolean): Frame {
   if (ro && !(flags & SF.Compat) && !(flags & SF.NoWrites)) return err('ERR Can not execute a script with write flag using *_ro command.');
   const keys = argv.slice(3, 3 + n);
   const args = argv.slice(3 + n);
@@ -288,7 +327,21 @@ async function existsAll(c: ConnCtx, argv: string[]): Promise<Frame> {
   return arr(out);
 }
 
+/**
+ * SCRIPT DEBUG: NO (the mode every connection is in) is accepted. Redis's Lua debugger (LDB)
+ * takes over the connection for a forked or synchronous interactive session; keyflare serves
+ * no debugger, so YES and SYNC are refused rather than silently ignored.
+ */
+function scriptDebug(argv: string[]): Frame {
+  const m = argv[2]!.toLowerCase();
+  if (m === 'no') return OK;
+  if (m === 'yes' || m === 'sync') return err('ERR SCRIPT DEBUG YES|SYNC is not supported: keyflare has no Lua debugger');
+  return err('ERR Use SCRIPT DEBUG YES/SYNC/NO');
+}
+
 const SCRIPT_HELP = [
+  'DEBUG (YES|SYNC|NO)',
+  '    Set the debug mode for subsequent scripts executed.',
   'EXISTS <sha1> [<sha1> ...]',
   '    Return information about the existence of the scripts in the script cache.',
   'FLUSH [ASYNC|SYNC]',
@@ -316,5 +369,6 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
     // A script runs inside one synchronous shard call: no client ever sees one running.
     def('script|kill', { route: 'conn', conn: () => err('NOTBUSY No scripts in execution right now.') }),
     def('script|help', { route: 'conn', conn: () => helpReply('SCRIPT', SCRIPT_HELP) }),
+    def('script|debug', { route: 'conn', conn: (_c, a) => scriptDebug(a) }),
   ] }),
 ];

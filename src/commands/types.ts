@@ -138,6 +138,8 @@ export interface Ctx {
   readonly table?: ReadonlyMap<string, CommandSpec>;
   /** Scripting: run one command for a running script through the shard's dispatch (redis.call). */
   call?(spec: CommandSpec, argv: string[], resp: Proto): Frame;
+  /** Scripting: PUBLISH / SPUBLISH from a script, queued with the notifications (delivered after the batch). */
+  publish?(channel: string, message: string, shard: boolean): void;
   /** Scripting: the effects `body` logs form one atomic unit (MULTI … EXEC when more than one). */
   atomically?(body: () => Frame): Frame;
 }

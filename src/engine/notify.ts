@@ -39,7 +39,8 @@ export function notifyString(f: number): string {
 /** An event a command fired: class, event name, key. */
 export type Ev = [NotifyClass, string, string];
 /** A message for the hub: channel, payload. */
-export type Note = [string, string];
+/** A message to publish: channel, message, and `true` for a shard channel (SPUBLISH from a script). */
+export type Note = [string, string] | [string, string, true];
 
 /** What the table sees of one executed command. */
 export interface Executed {

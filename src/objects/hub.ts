@@ -13,6 +13,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { fromBytes, toBytes } from '../protocol/bytes.js';
 import { MAX_NAME_BYTES, Registry, type Kind, type PubMsg } from '../server/pubsub.js';
+import type { Note } from '../engine/notify.js';
 
 /** The one hub of the service (see server/pubsub.ts for why one). */
 export const HUB_NAME = 'hub';
@@ -112,9 +113,9 @@ export class HubObject extends DurableObject {
     return n;
   }
 
-  publishMany(notes: Array<[string, string]>): void {
+  publishMany(notes: Note[]): void {
     const reg = this.registry();
-    for (const [ch, msg] of notes) reg.publish(ch, msg, false, (id, m) => this.send(id, m));
+    for (const [ch, msg, shard] of notes) reg.publish(ch, msg, shard === true, (id, m) => this.send(id, m));
     this.sent();
   }
 

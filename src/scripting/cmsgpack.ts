@@ -217,7 +217,9 @@ export function openCmsgpack(L: L): void {
   lua.lua_setfield(L, -2, S('unpack_one'));
   lua.lua_pushcfunction(L, (L: L) => unpackN(L, lauxlib.luaL_checkinteger(L, 2), lua.lua_isnoneornil(L, 3) ? 0 : lauxlib.luaL_checkinteger(L, 3)));
   lua.lua_setfield(L, -2, S('unpack_limit'));
-  lua.lua_pushliteral(L, 'lua-cmsgpack 0.4.0');
-  lua.lua_setfield(L, -2, S('_VERSION'));
+  for (const [k, v] of [['_NAME', 'cmsgpack'], ['_VERSION', 'lua-cmsgpack 0.4.0'], ['_COPYRIGHT', 'Copyright (C) 2012, Salvatore Sanfilippo'], ['_DESCRIPTION', 'MessagePack C implementation for Lua']]) {
+    lua.lua_pushstring(L, S(v!));
+    lua.lua_setfield(L, -2, S(k!));
+  }
   lua.lua_setglobal(L, S('cmsgpack'));
 }

@@ -38,6 +38,9 @@ interface ErrInfo {
 
 const HOOK_EVERY = 100_000;
 
+/** Redis's scripts_flags_def, in its order. */
+const FUNCTION_FLAGS = ['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys'];
+
 export const REPL_NONE = 0, REPL_AOF = 1, REPL_REPLICA = 2, REPL_ALL = 3;
 
 /** A function a library registered (FUNCTION LOAD). */
@@ -96,8 +99,12 @@ export class LuaVM {
       local rawload, tunpack, fmod, tab, str, m = load, table.unpack, math.fmod, table, string, math
       unpack = tunpack
       -- no bytecode: Redis refuses binary chunks
-      load = function(chunk, name, mode, env) return rawload(chunk, name, 't', env) end
-      loadstring = function(s, name) return rawload(s, name, 't') end
+      local function syntax51(f, e)
+        if e then e = str.gsub(e, ' near <eof>$', " near '<eof>'") end
+        return f, e
+      end
+      load = function(chunk, name, mode, env) return syntax51(rawload(chunk, name, 't', env)) end
+      loadstring = function(s, name) return syntax51(rawload(s, name, 't')) end
       gcinfo = function() return math.floor(collectgarbage('count')) end
       tab.getn = function(t) return #t end
       tab.setn = function() error("'setn' is obsolete", 2) end
@@ -368,7 +375,7 @@ export class LuaVM {
     const L = this.L;
     if (this.libEnv === 0) this.libEnv = this.makeLibEnv(L);
     if (lauxlib.luaL_loadbufferx(L, S(code), null, S('@user_function'), S('t')) !== 0) {
-      const msg = J(lua.lua_tolstring(L, -1));
+      const msg = lua51Syntax(J(lua.lua_tolstring(L, -1)));
       lua.lua_pop(L, 1);
       return { error: `ERR Error compiling function: ${msg}` };
     }
@@ -400,7 +407,7 @@ export class LuaVM {
     lua.lua_setfield(L, api, S('register_function'));
     lua.lua_getglobal(L, S('redis'));
     const real = lua.lua_gettop(L);
-    for (const k of ['log', 'LOG_DEBUG', 'LOG_VERBOSE', 'LOG_NOTICE', 'LOG_WARNING', 'REDIS_VERSION', 'REDIS_VERSION_NUM', 'setresp']) {
+    for (const k of ['log', 'LOG_DEBUG', 'LOG_VERBOSE', 'LOG_NOTICE', 'LOG_WARNING', 'REDIS_VERSION', 'REDIS_VERSION_NUM']) {
       lua.lua_getfield(L, real, S(k));
       lua.lua_setfield(L, api, S(k));
     }
@@ -428,6 +435,8 @@ export class LuaVM {
     lua.lua_setmetatable(L, -2);
     const redisProxy = lua.lua_gettop(L);
     // The environment: reads of `redis` give the proxy, others the globals (missing ones refused).
+    // While a library loads, Redis's globals are its LIBRARY_API table, which holds `redis` alone:
+    // error, string, pairs… are all "nonexistent" at load time, and reachable once functions run.
     lua.lua_createtable(L, 0, 0);
     lua.lua_createtable(L, 0, 3);
     lua.lua_pushvalue(L, redisProxy);
@@ -437,6 +446,7 @@ export class LuaVM {
         lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
         return 1;
       }
+      if (this.loading) return raiseWhere(L, `Script attempted to access nonexistent global variable '${J(lauxlib.luaL_tolstring(L, 2))}'`);
       lua.lua_pushvalue(L, 2);
       if (lua.lua_rawget(L, lua.lua_upvalueindex(2)) === lua.LUA_TNIL) {
         return raiseWhere(L, `Script attempted to access nonexistent global variable '${J(lauxlib.luaL_tolstring(L, 2))}'`);
@@ -453,52 +463,66 @@ export class LuaVM {
     return ref;
   }
 
-  /** redis.register_function(name, callback) or redis.register_function{function_name=…, callback=…, flags=…, description=…}. */
+  /**
+   * redis.register_function(name, callback) or redis.register_function{function_name=…,
+   * callback=…, flags=…, description=…}, as Redis's luaRegisterFunctionReadArgs: numbers pass
+   * for strings (lua_isstring), named keys and flags are matched case-insensitively.
+   */
   private registerFunction(L: L): number {
-    const fail = (m: string): number => raise(L, { msg: m });
+    let cb = 0;
+    const fail = (m: string): number => {
+      if (cb) this.release(cb);
+      return raise(L, { msg: m });
+    };
     if (!this.loading) return fail('ERR redis.register_function can only be called on FUNCTION LOAD command');
     let name: string | undefined, desc: string | undefined;
-    const flags: string[] = [];
+    let flags = 0;
     const n = lua.lua_gettop(L);
-    if (n === 1 && lua.lua_type(L, 1) === lua.LUA_TTABLE) {
-      lua.lua_pushnil(L);
-      let cb = 0;
-      while (lua.lua_next(L, 1) !== 0) {
-        if (lua.lua_type(L, -2) !== lua.LUA_TSTRING) return fail('ERR named argument key given to redis.register_function is not a string');
-        const k = J(lua.lua_tolstring(L, -2));
-        if (k === 'function_name') {
-          if (lua.lua_type(L, -1) !== lua.LUA_TSTRING) return fail('ERR function_name argument given to redis.register_function must be a string');
-          name = J(lua.lua_tolstring(L, -1));
-        } else if (k === 'description') {
-          if (lua.lua_type(L, -1) !== lua.LUA_TSTRING) return fail('ERR description argument given to redis.register_function must be a string');
-          desc = J(lua.lua_tolstring(L, -1));
-        } else if (k === 'callback') {
-          if (lua.lua_type(L, -1) !== lua.LUA_TFUNCTION) return fail('ERR callback argument given to redis.register_function must be a function');
-          lua.lua_pushvalue(L, -1);
-          cb = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-        } else if (k === 'flags') {
-          if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) return fail('ERR flags argument to redis.register_function must be a table representing function flags');
-          for (let j = 1; ; j++) {
-            const t = lua.lua_rawgeti(L, -1, j);
-            if (t === lua.LUA_TNIL) { lua.lua_pop(L, 1); break; }
-            const f = t === lua.LUA_TSTRING ? J(lua.lua_tolstring(L, -1)) : '';
-            lua.lua_pop(L, 1);
-            if (!['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys'].includes(f)) return fail('ERR unknown flag given');
-            flags.push(f);
-          }
-        } else return fail('ERR unknown argument given to redis.register_function');
-        lua.lua_pop(L, 1);
-      }
-      if (name === undefined) return fail('ERR redis.register_function must get a function name argument');
-      if (!cb) return fail('ERR redis.register_function must get a callback argument');
-      return this.addFunction(L, name, cb, flags, desc);
+    if (n < 1 || n > 2) return fail('ERR wrong number of arguments to redis.register_function');
+    if (n === 2) {
+      if (!lua.lua_isstring(L, 1)) return fail('ERR first argument to redis.register_function must be a string');
+      if (lua.lua_type(L, 2) !== lua.LUA_TFUNCTION) return fail('ERR second argument to redis.register_function must be a function');
+      name = J(lua.lua_tolstring(L, 1));
+      lua.lua_pushvalue(L, 2);
+      return this.addFunction(L, name, lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX), [], desc);
     }
-    if (n !== 2) return fail('ERR wrong number of arguments to redis.register_function');
-    if (lua.lua_type(L, 1) !== lua.LUA_TSTRING) return fail('ERR first argument to redis.register_function must be a string');
-    if (lua.lua_type(L, 2) !== lua.LUA_TFUNCTION) return fail('ERR second argument to redis.register_function must be a function');
-    name = J(lua.lua_tolstring(L, 1));
-    lua.lua_pushvalue(L, 2);
-    return this.addFunction(L, name, lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX), flags, desc);
+    if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) return fail('ERR calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).');
+    lua.lua_pushnil(L);
+    while (lua.lua_next(L, 1) !== 0) {
+      if (!lua.lua_isstring(L, -2)) return fail('ERR named argument key given to redis.register_function is not a string');
+      lua.lua_pushvalue(L, -2); // a copy: converting the key itself would break lua_next
+      const k = J(lua.lua_tolstring(L, -1)).toLowerCase();
+      lua.lua_pop(L, 1);
+      if (k === 'function_name') {
+        if (!lua.lua_isstring(L, -1)) return fail('ERR function_name argument given to redis.register_function must be a string');
+        name = J(lua.lua_tolstring(L, -1));
+      } else if (k === 'description') {
+        if (!lua.lua_isstring(L, -1)) return fail('ERR description argument given to redis.register_function must be a string');
+        desc = J(lua.lua_tolstring(L, -1));
+      } else if (k === 'callback') {
+        if (lua.lua_type(L, -1) !== lua.LUA_TFUNCTION) return fail('ERR callback argument given to redis.register_function must be a function');
+        lua.lua_pushvalue(L, -1);
+        if (cb) this.release(cb);
+        cb = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+      } else if (k === 'flags') {
+        if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) return fail('ERR flags argument to redis.register_function must be a table representing function flags');
+        for (let j = 1; ; j++) {
+          lua.lua_pushinteger(L, j);
+          const t = lua.lua_gettable(L, -2);
+          if (t === lua.LUA_TNIL) { lua.lua_pop(L, 1); break; }
+          const f = lua.lua_isstring(L, -1) ? J(lua.lua_tolstring(L, -1)).toLowerCase() : '';
+          lua.lua_pop(L, 1);
+          const bit = FUNCTION_FLAGS.indexOf(f);
+          if (bit < 0) return fail('ERR unknown flag given');
+          flags |= 1 << bit;
+        }
+      } else return fail('ERR unknown argument given to redis.register_function');
+      lua.lua_pop(L, 1);
+    }
+    if (name === undefined) return fail('ERR redis.register_function must get a function name argument');
+    if (!cb) return fail('ERR redis.register_function must get a callback argument');
+    // Redis keeps the flags as bits: FUNCTION LIST shows them once each, in its table's order.
+    return this.addFunction(L, name, cb, FUNCTION_FLAGS.filter((_, i) => flags & (1 << i)), desc);
   }
 
   private addFunction(L: L, name: string, ref: number, flags: string[], desc: string | undefined): number {
@@ -521,7 +545,7 @@ export class LuaVM {
   compile(body: string, chunkname = '@user_script'): Compiled {
     const L = this.L;
     if (lauxlib.luaL_loadbufferx(L, S(body), null, S(chunkname), S('t')) !== 0) {
-      const msg = J(lua.lua_tolstring(L, -1));
+      const msg = lua51Syntax(J(lua.lua_tolstring(L, -1)));
       lua.lua_pop(L, 1);
       return { error: msg };
     }
@@ -811,6 +835,11 @@ function errHandler(L: L): number {
     lua.lua_setfield(L, 1, S('line'));
   }
   return 1;
+}
+
+/** Lua 5.1 quotes the end-of-chunk token in syntax errors (near '<eof>'); 5.3 does not. */
+function lua51Syntax(m: string): string {
+  return m.endsWith(' near <eof>') ? `${m.slice(0, -5)}'<eof>'` : m;
 }
 
 /** Lua 5.3's "attempt to index a nil value (local 'a')" in 5.1's words, as Redis reports it. */

@@ -1,5 +1,7 @@
 // The pub/sub hub as a connection sees it (a port): the in-process LocalHub and the hub Durable
 // Object's client implement it; sessions link to it to subscribe and publish through it.
+import type { Note } from '../engine/notify.js';
+
 export type Kind = 'channel' | 'pattern' | 'shard';
 /** A delivered message: ['message', ch, payload] | ['pmessage', pattern, ch, payload] | ['smessage', ch, payload]. */
 export type PubMsg = string[];
@@ -18,7 +20,7 @@ export interface PubSubBackend {
   /** Receivers reached (Redis's PUBLISH reply). */
   publish(channel: string, message: string, shard: boolean): Promise<number>;
   /** Many messages at once (keyspace notifications of one shard batch). */
-  publishMany(notes: Array<[string, string]>): Promise<void>;
+  publishMany(notes: Note[]): Promise<void>;
   channels(pattern: string | null, shard: boolean): Promise<string[]>;
   numsub(names: string[], shard: boolean): Promise<number[]>;
   numpat(): Promise<number>;

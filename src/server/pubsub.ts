@@ -27,6 +27,7 @@ import type { CommandSpec } from '../commands/types.js';
 import { def } from '../commands/spec-data.js';
 import { arr, bulk, err, int, NIL, E, type Frame } from '../protocol/frame.js';
 import type { SessionCtx } from './commands/ctx.js';
+import type { Note } from '../engine/notify.js';
 
 export type { HubLink, Kind, PubMsg, PubSubBackend } from './hub-port.js';
 import type { HubLink, Kind, PubMsg, PubSubBackend } from './hub-port.js';
@@ -98,8 +99,8 @@ export class LocalHub implements PubSubBackend {
   async publish(channel: string, message: string, shard: boolean): Promise<number> {
     return this.reg.publish(channel, message, shard, (l, m) => l.deliver(m));
   }
-  async publishMany(notes: Array<[string, string]>): Promise<void> {
-    for (const [ch, msg] of notes) this.reg.publish(ch, msg, false, (l, m) => l.deliver(m));
+  async publishMany(notes: Note[]): Promise<void> {
+    for (const [ch, msg, shard] of notes) this.reg.publish(ch, msg, shard === true, (l, m) => l.deliver(m));
   }
   async channels(pattern: string | null, shard: boolean): Promise<string[]> {
     return this.reg.channels(pattern, shard);

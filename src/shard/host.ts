@@ -6,6 +6,7 @@
 import type { ShardInfo } from '../commands/types.js';
 import type { Timers } from '../engine/blocking.js';
 import type { Clock } from '../engine/clock.js';
+import type { Note } from '../engine/notify.js';
 import type { TrackOpts } from '../engine/tracking.js';
 import { shouldAutoRewrite, type Manifest } from '../persistence/aof.js';
 import { newReplId as newId, type ReadResult, type ShardLog } from '../persistence/log.js';
@@ -50,7 +51,7 @@ export interface HostEnv {
   randomBytes: (n: number) => Uint8Array;
   codec: SnapshotCodec;
   /** Publish keyspace notifications; replies wait for it (Redis publishes inside the command). */
-  publish?: (notes: [string, string][]) => Promise<void> | void;
+  publish?: (notes: Note[]) => Promise<void> | void;
   /** The platform's alarm: active expiry is due at `at`; the owner calls alarm(). Absent: none. */
   setAlarm?: (at: number) => void;
   /** Sees every batch's effects in order (the in-process backend's record of its log). */

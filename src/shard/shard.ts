@@ -13,7 +13,7 @@ import { Stats } from '../engine/stats.js';
 import { Evictor, OOM_ERROR } from '../engine/evict.js';
 import { watchCommand } from '../engine/watch.js';
 import { readOnlyKeys } from '../commands/keyspec.js';
-import { Notifier, type NotifyClass } from '../engine/notify.js';
+import { Notifier, type Note, type NotifyClass } from '../engine/notify.js';
 import { PersistState } from '../persistence/state.js';
 import { TrackingTable, type TrackOpts } from '../engine/tracking.js';
 import { TXLOG_PREFIX } from './txn.js';
@@ -289,7 +289,7 @@ export class Shard {
   }
 
   /** Keyspace notifications produced so far (channel, message); the host publishes them. */
-  takeNotes(): [string, string][] {
+  takeNotes(): Note[] {
     return this.notifier.notes.length ? this.notifier.take() : [];
   }
 
@@ -664,6 +664,10 @@ class ExecCtx implements Ctx {
 
   propagate(argv: string[]): void {
     this.extra.push(argv);
+  }
+
+  publish(channel: string, message: string, shard: boolean): void {
+    this.s.notifier.notes.push(shard ? [channel, message, true] : [channel, message]);
   }
 
   notify(cls: NotifyClass, event: string, key: string, db?: number): void {

@@ -2,6 +2,7 @@
 // subscribing connection's link (a WebSocket to the hub that carries its messages down).
 import { HUB_NAME, type HubObject } from '../objects/hub.js';
 import type { HubLink, Kind, PubMsg, PubSubBackend } from '../server/pubsub.js';
+import type { Note } from '../engine/notify.js';
 
 export class HubClient implements PubSubBackend {
   private s: DurableObjectStub<HubObject> | null = null;
@@ -17,7 +18,7 @@ export class HubClient implements PubSubBackend {
   async publish(channel: string, message: string, shard: boolean): Promise<number> {
     return (await this.stub().publish(channel, message, shard)) as number;
   }
-  async publishMany(notes: Array<[string, string]>): Promise<void> {
+  async publishMany(notes: Note[]): Promise<void> {
     await this.stub().publishMany(notes);
   }
   async channels(pattern: string | null, shard: boolean): Promise<string[]> {

@@ -31,10 +31,6 @@ const LEX_CMD = /^(ZRANGEBYLEX|ZREVRANGEBYLEX|ZLEXCOUNT|ZREMRANGEBYLEX|ZRANGE|ZR
  * counted as divergent. Drive this list to empty as the fixes land on main.
  */
 const OPEN_CAUSES: Array<{ cause: string; match: (d: Divergence, sent: string[][]) => boolean }> = [
-  { cause: 'scripts: PING, ECHO, SPUBLISH refused inside scripts', match: (d) => /^(EVAL|EVALSHA|EVAL_RO|EVALSHA_RO|FCALL|FCALL_RO)$/.test(cmdOf(d)) && d.rb.includes('This Redis command is not allowed from script') && !d.ra.includes('This Redis command is not allowed from script') },
-  { cause: 'scripts: EVALSHA answers NOSCRIPT before checking numkeys; FCALL numkeys error text', match: (d) => /^(EVALSHA|EVALSHA_RO|FCALL|FCALL_RO)$/.test(cmdOf(d)) && (isE(d.ra, '-NOSCRIPT') || d.ra === '-ERR Bad number of keys provided\r\n') && isE(d.rb) },
-  { cause: 'scripts: struct (and other Lua libraries) not supported yet', match: (d) => d.rb.includes('is not supported by keyflare yet') },
-  { cause: 'scripts: SCRIPT HELP without SCRIPT DEBUG; FUNCTION LOAD error texts', match: (d) => (cmdOf(d) === 'SCRIPT' && /^help$/i.test((d.inner ?? d.argv)[1] ?? '')) || (cmdOf(d) === 'FUNCTION' && /^load$/i.test((d.inner ?? d.argv)[1] ?? '') && isE(d.ra) && isE(d.rb)) },
 ];
 
 /**

@@ -21,15 +21,11 @@ describe('EVALSHA_RO / SCRIPT HELP', () => {
     ]);
   });
 
-  it("SCRIPT HELP is Redis's text without SCRIPT DEBUG (the Lua debugger is not served)", async () => {
+  it("SCRIPT HELP is Redis's text, SCRIPT DEBUG's lines included", async () => {
     for (const proto of [2, 3] as const) {
       const { redis, kf } = await d.pair(['SCRIPT', 'HELP'], proto);
-      const lines = redis.split('\r\n');
-      const i = lines.indexOf('+DEBUG (YES|SYNC|NO)');
-      expect(i).toBeGreaterThan(0);
-      lines.splice(i, 2);
-      lines[0] = `*${Number(lines[0]!.slice(1)) - 2}`;
-      expect(kf).toBe(lines.join('\r\n'));
+      expect(redis.split('\r\n')).toContain('+DEBUG (YES|SYNC|NO)');
+      expect(kf).toBe(redis);
     }
   });
 });

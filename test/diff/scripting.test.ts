@@ -199,3 +199,53 @@ describe('FUNCTION and FCALL', () => {
       ['FUNCTION', 'FLUSH'],
     ]));
 });
+
+describe('what Redis 7.0 lets scripts do that keyflare refused (issue 19)', () => {
+  it('PING, ECHO, PUBLISH and SPUBLISH from scripts, with their arity and read-only refusals', () =>
+    d.check([
+      ev("return redis.call('ping')", 0), ev("return redis.call('PING', 'x')", 0), ev("return redis.call('ping', 'x', 'y')", 0),
+      ev("return redis.pcall('ping', 'x', 'y')", 0), ev("return redis.call('echo', 'hi')", 0), ev("return redis.call('echo')", 0),
+      ev("return redis.call('publish', 'ch', 'm')", 0), ev("return redis.call('spublish', KEYS[1], 'm')", 1, '{t}k'),
+      ev("return redis.call('publish', 'ch')", 0), ['EVAL_RO', "return redis.call('publish', 'ch', 'm')", 0],
+      ev("#!lua flags=no-writes\nreturn redis.call('spublish', 'ch', 'm')", 0),
+      ev("#!lua\nreturn redis.call('spublish', '{a}ch', 'm')", 1, '{b}k'), ev("#!lua\nreturn redis.call('spublish', '{a}ch', 'm')", 0),
+      ev("return redis.call('spublish', '{a}ch', 'm')", 1, '{b}k'),
+    ]));
+
+  it('EVALSHA reads numkeys before NOSCRIPT (a digest not 40 long is NOSCRIPT first); FCALL finds the function first', () =>
+    d.check([
+      ['FUNCTION', 'FLUSH'],
+      ...['-1', 'x', '5', '', '1.5', '05', '-0', '99999999999999999999'].flatMap((nk) => [
+        ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', nk, 'a'], ['EVALSHA_RO', 'ffffffffffffffffffffffffffffffffffffffff', nk, 'a'],
+        ['EVALSHA', 'abc', nk, 'a'], ['EVALSHA_RO', 'x', nk], ['FCALL', 'nosuch', nk, 'a'], ['FCALL_RO', 'nosuch', nk, 'a'],
+        ['EVAL', 'return 1', nk, 'a'],
+      ]),
+      ['FUNCTION', 'LOAD', "#!lua name=nk\nredis.register_function('f', function(k, a) return #k end)"],
+      ...['-1', 'x', '5', '', '1.5', '05', '2', '1'].flatMap((nk) => [['FCALL', 'f', nk, 'a', 'b'], ['FCALL_RO', 'f', nk, 'a', 'b']]),
+      ['FUNCTION', 'FLUSH'],
+    ]));
+
+  it("SCRIPT HELP as 7.0.15 prints it (SCRIPT DEBUG's lines included); SCRIPT DEBUG NO and its errors", () =>
+    d.check([['SCRIPT', 'HELP'], ['SCRIPT', 'DEBUG', 'no'], ['SCRIPT', 'DEBUG', 'NO'], ['SCRIPT', 'DEBUG', 'x'], ['SCRIPT', 'DEBUG'], ['SCRIPT', 'DEBUG', 'no', 'x']]));
+
+  it('FUNCTION LOAD: metadata, engine, name and registration errors in Redis order; only `redis` at load time', () =>
+    d.check([
+      ['FUNCTION', 'FLUSH'],
+      ...[
+        '#!lua name=a name=b\nx', '#!\nx', '#!lua name=nl', '#!lua name="l 5"\nx', '#!lua name="l5\nx', '#!js name=bad-name\nx',
+        '#!js name=ok\nx', '#!lua x=1\nx', '#!lua name=\nx', "#!LUA NAME=up\nredis.register_function('up', function() end)",
+        "#!lua name=e1\nerror('boom')", "#!lua name=e2\nlocal t = type({})", "#!lua name=e3\nredis.setresp(3)",
+        "#!lua name=e4\nredis.register_function('f4')", "#!lua name=e5\nredis.register_function(5, function() return 5 end)",
+        "#!lua name=e6\nredis.register_function{function_name=6, callback=function() end, description=6, flags={'NO-WRITES', 'no-writes', 'allow-stale'}}",
+        "#!lua name=e7\nredis.register_function{[1]='z', callback=function() end}", "#!lua name=e8\nredis.register_function{FUNCTION_NAME='e8', Callback=function() end}",
+        "#!lua name=e9\nredis.register_function{function_name='e9', callback=function() end, flags={1}}",
+        "#!lua name=e10\nreturn 1 +\n\n", "#!lua name=e11\nredis.register_function('f', function() end)\nerror('late')",
+        "#!lua name=e12\nredis.register_function('g', function() end)\nredis.register_function('g', function() end)",
+        "#!lua name=e13\nredis.log(redis.LOG_NOTICE, redis.REDIS_VERSION)\nredis.register_function('e13', function() return type(error) .. type(string.rep) end)",
+      ].map((code) => ['FUNCTION', 'LOAD', code]),
+      ['FCALL', '5', 0], ['FCALL', 'e13', 0], ['FUNCTION', 'LIST', 'LIBRARYNAME', 'e6'],
+      ['EVAL', 'return +', 0], ['EVAL', 'return (', 0], ['EVAL', "return {loadstring('return (')}", 0], ['EVAL', '#!"lua\nreturn 1', 0],
+      ['EVAL', '#!lua flags="no-writes"\nreturn 1', 0],
+      ['FUNCTION', 'FLUSH'],
+    ]));
+});

@@ -178,7 +178,7 @@ describe('eviction', () => {
   it('fires the evicted keyspace event', () => {
     const s = new Shard({ index: 0, count: 1, slots: [0, 16383] }, new ManualClock());
     s.exec([['CONFIG', 'SET', 'notify-keyspace-events', 'Ee', 'maxmemory', '5kb', 'maxmemory-policy', 'allkeys-random']]);
-    const notes: [string, string][] = [];
+    const notes: unknown[] = [];
     const dels: string[] = [];
     for (let i = 0; i < 10; i++) {
       const r = s.exec([['SET', `k${i}`, V]]);

@@ -1,8 +1,11 @@
 // Scripting on one shard: a runaway script is stopped (a shard serves no one while it runs), its
-// effects are logged as the commands it ran inside MULTI/EXEC, and replay never runs Lua again.
+// effects are logged as the commands it ran inside MULTI/EXEC, and replay never runs Lua again;
+// a script's PUBLISH / SPUBLISH reach subscribers.
 import { describe, expect, it } from 'vitest';
 import { Shard } from '../../src/shard/shard.js';
 import { ManualClock } from '../../src/engine/clock.js';
+import { LocalBackend } from '../../src/server/local.js';
+import { setPushSink } from '../../src/server/pubsub.js';
 
 const shard = () => new Shard({ index: 0, count: 1, slots: [0, 16383] }, new ManualClock());
 
@@ -31,5 +34,22 @@ describe('scripts on a shard', () => {
     const t = shard();
     t.replay(r.effects);
     expect(t.exec([['GET', '{k}b'], ['PEXPIRETIME', '{k}a']]).replies).toEqual([{ t: 'bulk', v: '2' }, { t: 'int', v: Number(at) }]);
+  });
+});
+
+describe('PUBLISH / SPUBLISH from a script', () => {
+  it('reaches subscribers through the hub once the script has run (the reply is 0: the count cannot be awaited mid-script)', async () => {
+    const b = new LocalBackend(4);
+    const sub = b.session();
+    const got: unknown[] = [];
+    setPushSink(sub, (f) => got.push(f));
+    await sub.run([['SUBSCRIBE', 'ch'], ['SSUBSCRIBE', '{k}sch']]);
+    const [r] = await b.session().run([['EVAL', "redis.call('PUBLISH', 'ch', 'm1'); return redis.call('SPUBLISH', KEYS[1], 'm2')", '1', '{k}sch']]);
+    expect(r).toEqual({ t: 'int', v: 0 });
+    const bulk = (v: string) => ({ t: 'bulk', v });
+    expect(got).toEqual([
+      { t: 'push', v: [bulk('message'), bulk('ch'), bulk('m1')] },
+      { t: 'push', v: [bulk('smessage'), bulk('{k}sch'), bulk('m2')] },
+    ]);
   });
 });
