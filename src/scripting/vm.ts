@@ -747,7 +747,8 @@ export class LuaVM {
 function toInt64(x: number): number | bigint {
   const t = Math.trunc(x);
   if (Number.isSafeInteger(t)) return t;
-  if (!Number.isFinite(t)) return x > 0 ? 9223372036854775807n : -9223372036854775808n; // C's cast, as x86 gives
+  // C's cast as x86's cvttsd2si does it: infinities, NaN and anything out of range give INT64_MIN.
+  if (!Number.isFinite(t)) return -9223372036854775808n;
   if (t >= 2 ** 63 || t < -(2 ** 63)) return -9223372036854775808n;
   return BigInt(t);
 }

@@ -249,3 +249,13 @@ describe('what Redis 7.0 lets scripts do that keyflare refused (issue 19)', () =
       ['FUNCTION', 'FLUSH'],
     ]));
 });
+
+describe("Lua 5.1's numbers (strtod), as the random test found", () => {
+  it("tonumber and string arithmetic take inf, nan and hex floats; a non-finite reply is C's cast (INT64_MIN)", () =>
+    d.check([
+      ev('return tonumber(ARGV[1])', 0, '-inf'), ...['inf', 'nan(12)', 'infinity', 'infinit', '0x1p4', '0x1.8', '-0x10', ' 12 ', '1e', '1.5x', '', '  ', '0x', '.5', '5.', 'NaN', '1e400']
+        .map((s) => ev(`return tostring(tonumber('${s}'))`, 0)),
+      ev("return tostring('inf' + 1)", 0), ev("return math.floor('inf')", 0), ev('return 1/0', 0), ev('return -1/0', 0), ev('return 0/0', 0),
+      ev('return {2^63, -2^63, 2^64}', 0), ev("return tostring(tonumber('z', 36))", 0),
+    ]));
+});

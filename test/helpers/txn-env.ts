@@ -9,6 +9,7 @@ import { ShardHost, type HostEnv } from '../../src/shard/host.js';
 import type { ParticipantOptions } from '../../src/shard/txn.js';
 import { replyStrings } from '../../src/shard/txn-wire.js';
 import { ManualTimers, seededBytes } from './fake-storage.js';
+import type { Note } from '../../src/engine/notify.js';
 
 export const T0 = 1_700_000_000_000;
 
@@ -24,7 +25,7 @@ export class SimTime {
 export interface Cluster {
   hosts: Array<ShardHost | null>;
   ports: StoragePort[];
-  published: Array<[string, string]>;
+  published: Note[];
   /** Peers that cannot be reached (their calls reject). */
   down: Set<number>;
   open(i: number): ShardHost;
