@@ -197,7 +197,9 @@ export async function runAcross(env: XShardEnv, cmds: readonly XCommand[], watch
     if (nf) scratch.exec([['CONFIG', 'SET', 'notify-keyspace-events', nf]], 2, true, null, undefined, db);
     scratch.takeNotes();
     const run = scratch.exec(cmds.map((c) => c.argv), resp, true, null, undefined, db);
-    const notes = scratch.takeNotes();
+    // The wire carries channel messages only: a script's SPUBLISH inside such a transaction (rare)
+    // goes out as a plain PUBLISH until txn-wire learns the shard flag.
+    const notes = scratch.takeNotes().map(([ch, msg]): [string, string] => [ch, msg]);
     const written = new Set<string>();
     for (const e of run.effects) for (const k of effectKeys(e)) written.add(k);
     const writes = new Map<number, KeyState[]>();
