@@ -144,6 +144,7 @@ class Host implements ScriptHost {
   /** The slot scripts' keys must stay in (the declared keys' slot; -1 until one is touched). */
   slot: number;
   readonly instructionBudget: number;
+  wrote = false;
 
   constructor(
     private readonly c: Ctx,
@@ -184,6 +185,8 @@ class Host implements ScriptHost {
       // Served by the connection (pub/sub, CLIENT…), which a shard's script cannot reach.
       return err('ERR This Redis command is not allowed from script');
     }
+    // Redis's scriptCall marks the run dirty once a write command passed its checks.
+    if (spec.flags.includes('write')) this.wrote = true;
     return c.call!(spec, argv, resp);
   }
 

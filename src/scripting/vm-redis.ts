@@ -22,6 +22,8 @@ export interface ScriptHost {
    * one while a script runs, and workerd's clock stands still during it, so the budget is counted.
    */
   readonly instructionBudget?: number;
+  /** Whether the script has called a write command (Redis's SCRIPT_WRITE_DIRTY). */
+  readonly wrote?: boolean;
   /** redis.log: level is Redis's LL_* (0 debug … 3 warning). */
   log?(level: number, msg: string): void;
 }

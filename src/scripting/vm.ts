@@ -24,6 +24,23 @@ const J = (u: Uint8Array | null | undefined): string => (u ? fromBytes(u) : '');
 
 const HOOK_EVERY = 100_000;
 
+/*
+ * Long scripts. In Redis a script past busy-reply-threshold keeps running while other clients get
+ * -BUSY, and only SCRIPT KILL / FUNCTION KILL (refused with -UNKILLABLE once the script wrote) or
+ * SHUTDOWN NOSAVE end it. A keyflare shard is one single-threaded Durable Object: while a script
+ * runs no other request is even delivered to it, so no client can be told BUSY and no KILL can
+ * arrive (SCRIPT KILL and FUNCTION KILL answer NOTBUSY: no script is ever running when they are
+ * served), and workerd's clock stands still inside the call. What is possible is a count of Lua
+ * instructions (the host's budget, derived from busy-reply-threshold) checked by a count hook,
+ * which plays the KILL no one can send: a script that has not written is stopped at the budget,
+ * as SCRIPT KILL would stop it; one that has written is UNKILLABLE in Redis, so it is let run to
+ * UNKILLABLE_FACTOR times the budget before it is stopped too (its writes so far stand, logged as
+ * one MULTI/EXEC unit), rather than holding the shard until the runtime's CPU limit resets it.
+ */
+const UNKILLABLE_FACTOR = 10;
+const KILLED = 'ERR Script killed: it ran past busy-reply-threshold (a shard serves no other client while a script runs)';
+const KILLED_AFTER_WRITES = `ERR Script killed: it wrote, then ran past ${UNKILLABLE_FACTOR} times busy-reply-threshold (its writes so far stand)`;
+
 /** Result of compiling a script body: a Lua function reference in the registry, or the error. */
 export type Compiled = { ref: number } | { error: string };
 
@@ -128,15 +145,18 @@ export class LuaVM implements RunState {
       }
       const budget = host.instructionBudget ?? 0;
       if (budget > 0) {
-        let left = budget;
+        let used = 0;
+        let killed = false;
         const hook = (L: L): void => {
-          left -= HOOK_EVERY;
-          if (left <= 0) {
+          if (!killed) {
+            used += HOOK_EVERY;
+            if (used < (host.wrote ? UNKILLABLE_FACTOR * budget : budget)) return;
             // From now on every instruction raises (as Redis's kill hook): one outside a pcall ends it.
-            if (left > -HOOK_EVERY) lua.lua_sethook(L, hook, lua.LUA_MASKCOUNT, 1);
-            pushErrTable(L, 'ERR Script killed: it ran past busy-reply-threshold (a shard serves no other client while a script runs)');
-            lua.lua_error(L);
+            killed = true;
+            lua.lua_sethook(L, hook, lua.LUA_MASKCOUNT, 1);
           }
+          pushErrTable(L, host.wrote ? KILLED_AFTER_WRITES : KILLED);
+          lua.lua_error(L);
         };
         lua.lua_sethook(L, hook, lua.LUA_MASKCOUNT, HOOK_EVERY);
       }

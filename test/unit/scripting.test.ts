@@ -21,6 +21,27 @@ describe('scripts on a shard', () => {
     expect(s.exec([['EVAL', 'return 7', '0']]).replies[0]).toEqual({ t: 'int', v: 7 });
   });
 
+  it('lets a script that wrote run past the budget (Redis: UNKILLABLE) up to ten times it, then stops it with its writes standing', () => {
+    const s = shard();
+    // 10 ms: a budget of 20k instructions, checked every 100k.
+    s.exec([['CONFIG', 'SET', 'busy-reply-threshold', '10']]);
+    const loop = 'local i = 0 while i < 50000 do i = i + 1 end return i';
+    const [ro] = s.exec([['EVAL', loop, '0']]).replies;
+    expect(ro).toMatchObject({ t: 'err', v: expect.stringMatching(/^ERR Script killed: it ran past busy-reply-threshold/) });
+    const [rw] = s.exec([['EVAL', `redis.call('SET', KEYS[1], 'v') ${loop}`, '1', 'k']]).replies;
+    expect(rw).toEqual({ t: 'int', v: 50000 });
+    const [inf] = s.exec([['EVAL', "redis.call('SET', KEYS[1], 'w') while true do end", '1', 'k']]).replies;
+    expect(inf).toMatchObject({ t: 'err', v: expect.stringMatching(/^ERR Script killed: it wrote, then ran past 10 times busy-reply-threshold \(its writes so far stand\)/) });
+    expect(s.exec([['GET', 'k']]).replies[0]).toEqual({ t: 'bulk', v: 'w' });
+  });
+
+  it('answers NOTBUSY to SCRIPT KILL and FUNCTION KILL (no script is running when they are served)', async () => {
+    const b = new LocalBackend(4);
+    expect(await b.session().run([['SCRIPT', 'KILL'], ['FUNCTION', 'KILL']])).toEqual([
+      { t: 'err', v: 'NOTBUSY No scripts in execution right now.' }, { t: 'err', v: 'NOTBUSY No scripts in execution right now.' },
+    ]);
+  });
+
   it('logs the effects wrapped in MULTI/EXEC, one command without; replay rebuilds the state without Lua', () => {
     const s = shard();
     const r = s.exec([
