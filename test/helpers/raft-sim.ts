@@ -2,7 +2,7 @@
 // partitionable network, crash-restarts that keep only persisted state (also mid-batch), clock skew, KV
 // clients, membership changes and transfers; invariants checked after every step, linearizability at the end.
 import { bootstrap, restart, step } from '../../src/consensus/raft.js';
-import { lastIndex, snapIndex, termAt } from '../../src/consensus/log.js';
+import { lastIndex, lastTerm, snapIndex, termAt } from '../../src/consensus/log.js';
 import { defaultConfig, TICK_MS, type Effect, type Entry, type InjectedBugs, type Message, type NodeId, type Persisted, type RaftEvent, type RaftState, type Snapshot } from '../../src/consensus/types.js';
 import { nonLinearizableKeys, type Op } from './raft-linear.js';
 
@@ -301,6 +301,31 @@ export function runSim(o: SimOptions): SimResult {
     return i > si && i <= lastIndex(s) ? entryKey(s.entries[i - si - 1]!) : undefined;
   }
 
+  /**
+   * Commit durability, judged on what is on disk: a committed entry must be in every log that could still win
+   * an election (one at least as up to date as a majority of the voters' stored logs), crashed nodes included.
+   * This is the look-ahead form of leader completeness: it fails the moment a commit is unsafe, before a
+   * schedule happens to elect the node that would overwrite it.
+   */
+  function electableWithout(i: number, key: string, voters: readonly NodeId[]): NodeId | undefined {
+    const has = (st: Store): boolean => {
+      const si = snapIndex(st);
+      return i <= si || (i <= lastIndex(st) && entryKey(st.entries[i - si - 1]!) === key);
+    };
+    for (const x of voters) {
+      const sx = hosts.get(x)!.store;
+      if (has(sx)) continue;
+      const lt = lastTerm(sx), li = lastIndex(sx);
+      let votes = 0;
+      for (const v of voters) {
+        const sv = hosts.get(v)!.store;
+        if (lt > lastTerm(sv) || (lt === lastTerm(sv) && li >= lastIndex(sv))) votes++;
+      }
+      if (votes >= Math.floor(voters.length / 2) + 1) return x;
+    }
+    return undefined;
+  }
+
   function check(h: Host, before: RaftState, s: RaftState): void {
     if (s.commit > lastIndex(s) || s.applied > s.commit) fail(`${h.id} commit ${s.commit} applied ${s.applied} last ${lastIndex(s)}`);
     // Log matching: one (index, term) names one entry, always preceded by the same (index-1, term).
@@ -317,8 +342,11 @@ export function runSim(o: SimOptions): SimResult {
     // Commits never change: what a node once counts as committed at i stays there for everyone.
     for (let i = Math.max(h.seenCommit, snapIndex(s)) + 1; i <= s.commit; i++) {
       const k = keyAt(s, i)!;
-      if (committed[i] === undefined) { committed[i] = k; committedTop = Math.max(committedTop, i); }
-      else if (committed[i] !== k) { fail(`committed entry lost: ${h.id} commits ${k} at ${i}, was ${committed[i]}`); return; }
+      if (committed[i] === undefined) {
+        committed[i] = k; committedTop = Math.max(committedTop, i);
+        const x = electableWithout(i, k, s.conf.voters);
+        if (x) { fail(`committed entry not durable: ${h.id} commits ${k} at ${i}, but ${x} could still be elected without it`); return; }
+      } else if (committed[i] !== k) { fail(`committed entry lost: ${h.id} commits ${k} at ${i}, was ${committed[i]}`); return; }
     }
     h.seenCommit = Math.max(h.seenCommit, s.commit);
     if (s.role !== 'leader') return;
@@ -392,19 +420,34 @@ export function runSim(o: SimOptions): SimResult {
       const mine = blocked;
       q.push(now + 500 + rand() * 4000, () => { if (blocked === mine) { blocked = new Set(); for (const h of hs) h.rate = h.baseRate; } });
     } else if (r < 0.24) { blocked = new Set(); for (const h of hs) h.rate = h.baseRate; }
-    else if (r < 0.5) {
-      // Crash a node (often the leader), at once or in the middle of its next batch; restart it later.
+    else if (r < 0.4) {
+      // Crash a node (often the leader), at once or in the middle of its next write; restart it later.
       const h = lead && rand() < 0.5 ? lead : pick(hs.filter((x) => x.alive));
       if (h) {
         if (rand() < 0.5) h.crashAfter = 1;
-        else { crash(h); q.push(now + 100 + rand() * 2000, () => { if (!h.alive) { h.alive = true; boot(h); } }); }
+        else { crash(h); restartLater(h, 100 + rand() * 2000); }
       }
+    } else if (r < 0.46) {
+      // A follower dies mid-write, then the leader goes away before the group has repaired it.
+      const f = pick(hs.filter((x) => x.alive && x !== lead));
+      if (f) f.crashAfter = 1;
+      q.push(now + 20 + rand() * 300, () => {
+        const l = leaderNow();
+        if (!l) return;
+        if (rand() < 0.5) { crash(l); restartLater(l, 100 + rand() * 2000); } else isolate(l);
+      });
+    } else if (r < 0.52) {
+      // Leader churn: cut off this leader and each of the next few a few batches into office
+      // (logs diverge across terms: the ground figure 8 of the Raft paper grows on).
+      churn = 2 + Math.floor(rand() * 4);
+      if (lead) isolate(lead);
+    } else if (r < 0.55) {
+      // Power loss: every node dies in its next write.
+      for (const h of hs) if (h.alive) h.crashAfter = 1;
     } else if (r < 0.58) {
-      // Power loss: every node dies in its next write; or the next leader dies while it takes office.
-      const k = rand();
-      if (k < 0.33) { for (const h of hs) if (h.alive) h.crashAfter = 1; }
-      else if (k < 0.66) { churn = 2 + Math.floor(rand() * 4); if (lead) isolate(lead); }
-      else { armNextLeader = 1 + Math.floor(rand() * 3); if (lead) { crash(lead); restartLater(lead, 50 + rand() * 1000); } }
+      // The next leaders die soon after taking office.
+      armNextLeader = 1 + Math.floor(rand() * 3);
+      if (lead) { crash(lead); restartLater(lead, 50 + rand() * 1000); }
     } else if (r < 0.62) { drop = rand() * 0.3; dup = rand() * 0.2; longDelay = rand() * 0.2; }
     else if (r < 0.7) { drop = 0; dup = 0; longDelay = 0; }
     else if (r < 0.78) { if (lead) run(lead, { type: 'transfer', to: pick(lead.state!.conf.voters) }); }
