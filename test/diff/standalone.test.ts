@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { useDiff } from '../helpers/diff.js';
 import { SlotMap, keySlot } from '../../src/cluster/slot.js';
+import { RawClient } from '../helpers/raw-client.js';
 
 const d = useDiff(undefined, 'standalone');
 const slots = new SlotMap(4);
@@ -69,6 +70,35 @@ describe('standalone mode (a standalone Redis 7)', () => {
   it('MULTI/EXEC and WATCH over keys of three shards', async () => {
     await d.check(transactions(x, y, z));
   });
+
+  it("WATCH of keys on three shards: another connection's write to any of them aborts EXEC", async () => {
+    const redis2 = await RawClient.connect(d.redis.port);
+    const kf2 = d.backend.session();
+    try {
+      for (const victim of [x, y, z]) {
+        const out: string[] = [];
+        // The same sequence on both sides: WATCH x y z, another connection writes `victim`, then MULTI … EXEC.
+        const script = [['WATCH', x, y, z], ['MULTI'], ['SET', x, 'tx'], ['INCR', y], ['EXEC']];
+        for (const [i, cmd] of script.entries()) {
+          if (i === 1) {
+            await redis2.call([['SET', victim, 'other']]);
+            await kf2.run([['SET', victim, 'other']]);
+          }
+          const { redis, kf } = await d.pair(cmd);
+          out.push(redis === kf ? '' : `${JSON.stringify(cmd)} redis ${JSON.stringify(redis)} kf ${JSON.stringify(kf)}`);
+        }
+        expect(out.join('')).toBe('');
+        // Unchanged watches on three shards: EXEC runs.
+        const ok = [['WATCH', x, y, z], ['MULTI'], ['SET', x, 'tx'], ['GET', victim], ['EXEC']];
+        for (const cmd of ok) {
+          const { redis, kf } = await d.pair(cmd);
+          expect(kf).toBe(redis);
+        }
+      }
+    } finally {
+      redis2.close();
+    }
+  });
 });
 
 function multiKey(a: string, b: string, c: string): Array<Array<string | number>> {
@@ -116,6 +146,70 @@ function multiKey(a: string, b: string, c: string): Array<Array<string | number>
       ['PFCOUNT', a, b],
       ['PFMERGE', c, a, b],
       ['PFCOUNT', c],
+      ['DEL', a, b, c],
+      ['MSETNX', a, '1', b, '2'],
+      ['EXISTS', a, b, c, a],
+      ['TOUCH', a, b, c],
+      ['RENAMENX', a, c],
+      ['COPY', b, c],
+      ['COPY', b, c, 'REPLACE'],
+      ['MGET', a, b, c],
+      ['UNLINK', a, c],
+      ['DEL', a, b, c],
+      ['SADD', a, '1', '2', '3'],
+      ['SADD', b, '2', '3', '4'],
+      ['SINTERSTORE', c, a, b],
+      ['SDIFFSTORE', c, a, b],
+      ['SMEMBERS', c],
+      ['SDIFFSTORE', c, c, a],
+      ['EXISTS', c],
+      ['SINTER', a, b],
+      ['SDIFF', a, b],
+      ['SMISMEMBER', a, '1', '4'],
+      ['SMOVE', a, `${b}`, '1'],
+      ['SMOVE', a, c, 'nosuch'],
+      ['DEL', a, b, c],
+      ['ZADD', a, '1', 'm', '2', 'n', '3', 'o'],
+      ['ZADD', b, '5', 'n', '6', 'p'],
+      ['ZINTERSTORE', c, '2', a, b, 'AGGREGATE', 'MAX'],
+      ['ZRANGE', c, '0', '-1', 'WITHSCORES'],
+      ['ZDIFFSTORE', c, '2', a, b],
+      ['ZRANGE', c, '0', '-1', 'WITHSCORES'],
+      ['ZUNION', '2', a, b, 'WITHSCORES'],
+      ['ZINTERCARD', '2', a, b],
+      ['ZRANGESTORE', c, a, '(1', '+inf', 'BYSCORE', 'LIMIT', '0', '1'],
+      ['ZRANGE', c, '0', '-1', 'WITHSCORES'],
+      ['ZMPOP', '2', c, a, 'MIN'],
+      ['DEL', a, b, c],
+      ['GEOADD', a, '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania'],
+      ['GEOSEARCHSTORE', b, a, 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km', 'ASC'],
+      ['ZRANGE', b, '0', '-1'],
+      ['GEOSEARCHSTORE', c, a, 'FROMMEMBER', 'Palermo', 'BYBOX', '400', '400', 'km', 'ASC', 'STOREDIST'],
+      ['ZRANGE', c, '0', '-1', 'WITHSCORES'],
+      ['GEORADIUS', a, '15', '37', '200', 'km', 'STORE', c],
+      ['GEORADIUSBYMEMBER', a, 'Palermo', '300', 'km', 'STOREDIST', b],
+      ['ZRANGE', b, '0', '-1', 'WITHSCORES'],
+      ['DEL', a, b, c],
+      ['SET', a, 'foobar'],
+      ['SET', b, 'abcdef'],
+      ['BITOP', 'OR', c, a, b],
+      ['GET', c],
+      ['BITOP', 'XOR', c, a, b, c],
+      ['GET', c],
+      ['BITOP', 'NOT', c, a],
+      ['STRLEN', c],
+      ['LPUSH', a, 'x'],
+      ['RENAME', a, b],
+      ['TYPE', b],
+      ['LMOVE', b, a, 'RIGHT', 'LEFT'],
+      ['LMOVE', b, a, 'RIGHT', 'LEFT'],
+      ['SET', c, 's'],
+      ['LMOVE', a, c, 'LEFT', 'LEFT'],
+      ['RPOPLPUSH', c, a],
+      ['SMOVE', c, a, 'x'],
+      ['SUNIONSTORE', a, c],
+      ['PFMERGE', a, c],
+      ['MGET', a, b, c],
   ];
 }
 
