@@ -164,9 +164,12 @@ export async function stopAll() {
 }
 
 /** redis-benchmark --csv → { TEST: rps }; async, because the bridge runs in this process. */
-export function redisBenchmark(port, { tests, clients = 50, pipeline = 1, requests = 20000, random = 0 }) {
-  const args = ['-p', String(port), '-c', String(clients), '-P', String(pipeline), '-n', String(requests), '-t', tests, '--csv'];
+export function redisBenchmark(port, { tests, command, clients = 50, pipeline = 1, requests = 20000, random = 0 }) {
+  const args = ['-p', String(port), '-c', String(clients), '-P', String(pipeline), '-n', String(requests), '--csv'];
   if (random) args.push('-r', String(random));
+  // A custom command (argv) instead of -t tests: its row is named by the command's first word.
+  if (command) args.push(...command);
+  else args.push('-t', tests);
   return new Promise((resolve) => {
     const p = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -9,7 +9,7 @@ import { cpus } from 'node:os';
 import { memCases } from './memcases.mjs';
 import { dropFrozen, frozenRoot, httpLoad, loadResp, localToken, median, redisBenchmark, respCall, root, startBridge, startRedis, startServe, startWrangler, stopAll } from './lib.mjs';
 
-const PARTS = ['engine', 'resp', 'rest', 'memory', 'coldstart', 'scale', 'durability'];
+const PARTS = ['engine', 'resp', 'rest', 'memory', 'coldstart', 'scale', 'durability', 'xshard'];
 const env = (k, d) => (process.env[k] !== undefined ? Number(process.env[k]) : d);
 const cfg = {
   rounds: env('BENCH_ROUNDS', 1),
@@ -23,6 +23,7 @@ const cfg = {
   memSmall: env('BENCH_MEM_SMALL', 100_000),
   coldKeys: env('BENCH_COLD_KEYS', 200_000),
   scaleN: env('BENCH_SCALE_N', 100_000),
+  xshardN: env('BENCH_XSHARD_N', 10_000),
   wrangler: process.env.BENCH_WRANGLER !== '0',
 };
 
@@ -307,7 +308,42 @@ async function partDurability() {
   }
 }
 
-const fns = { engine: partEngine, resp: partResp, rest: partRest, memory: partMemory, coldstart: partColdstart, scale: partScale, durability: partDurability };
+/**
+ * The cost of atomicity across shards (issue 11): a 10-key MSET whose keys span the 4 shards
+ * (the coordinator: lock, scratch run, stage, commit) against the same MSET with a hash tag
+ * (one shard, one batch), and native Redis; random keys (-r) so transactions rarely contend.
+ * Redis column = native redis-server, floor = the one-shard MSET. Interleaved per round.
+ */
+async function partXshard() {
+  const spread = ['MSET'];
+  const one = ['MSET'];
+  for (let i = 0; i < 10; i++) {
+    spread.push(`mk:${i}:__rand_int__`, 'v');
+    one.push(`{mk}:${i}:__rand_int__`, 'v');
+  }
+  const redis = await startRedis();
+  const kf = await startServe();
+  const port = await bridgeTo(kf.port, '/resp');
+  const raw = {};
+  for (let r = 0; r < cfg.rounds; r++) {
+    for (const P of [1, 16]) {
+      for (const [name, p, command] of [['redis', redis.port, spread], ['spread', port, spread], ['one', port, one]]) {
+        log(`xshard round ${r + 1}/${cfg.rounds} -P ${P} ${name}`);
+        (raw[`${name} -P ${P}`] ??= []).push((await redisBenchmark(p, { command, pipeline: P, requests: cfg.xshardN, random: 100_000 })).MSET);
+      }
+    }
+  }
+  await stopAll();
+  const out = {};
+  for (const [k, v] of Object.entries(raw)) out[k] = median(v);
+  results.parts.xshard = out;
+  for (const P of [1, 16]) {
+    row('xshard', `MSET 10 keys over 4 shards -P ${P}`, out[`spread -P ${P}`], out[`redis -P ${P}`], out[`one -P ${P}`], 'ops/s');
+    row('xshard', `MSET 10 keys on 1 shard -P ${P}`, out[`one -P ${P}`], out[`redis -P ${P}`], out[`one -P ${P}`], 'ops/s');
+  }
+}
+
+const fns = { xshard: partXshard, engine: partEngine, resp: partResp, rest: partRest, memory: partMemory, coldstart: partColdstart, scale: partScale, durability: partDurability };
 const stop = async () => {
   await stopAll();
   dropFrozen();
