@@ -20,6 +20,8 @@ export class Net {
   readonly nodes = new Map<NodeId, TestNode>();
   queue: Message[] = [];
   readonly cut = new Set<string>();
+  /** node → k: its next batch runs only its first k effects, then the node crashes (a crash mid-Ready). */
+  readonly crashAfter = new Map<NodeId, number>();
   /** messages matching this are dropped on delivery. */
   dropIf: (m: Message) => boolean = () => false;
 
@@ -40,7 +42,9 @@ export class Net {
     const { state, effects } = step(n.state, ev);
     n.state = state;
     n.batches.push(effects);
-    for (const e of effects) {
+    const k = this.crashAfter.get(id);
+    this.crashAfter.delete(id);
+    for (const e of k === undefined ? effects : effects.slice(0, k)) {
       if (e.type === 'persist') {
         const st = n.store;
         st.term = e.term; st.vote = e.vote;
@@ -55,6 +59,7 @@ export class Net {
       else if (e.type === 'reply') n.replies.push(e);
       else if (e.type === 'restore') n.restored.push(e.snapshot);
     }
+    if (k !== undefined) this.crash(id);
     return effects;
   }
 
@@ -77,7 +82,8 @@ export class Net {
   }
   heal(): void { this.cut.clear(); }
 
-  crash(id: NodeId): void { this.node(id).up = false; this.queue = this.queue.filter((m) => m.to !== id && m.from !== id); }
+  /** What it already sent stays on the wire; what is addressed to it is lost. */
+  crash(id: NodeId): void { this.node(id).up = false; this.queue = this.queue.filter((m) => m.to !== id); }
   restart(id: NodeId, seed = 4242): void {
     const n = this.node(id);
     n.state = restart(n.state.cfg, n.store, seed);
