@@ -272,7 +272,7 @@ export interface InfoFacts {
   now: number;
   shards: number;
   /** The service's connections (client registry), when known: connected, tracking. */
-  clients?: { connected: number; tracking: number };
+  clients?: { connected: number; tracking: number; held: number };
   /** Channels, patterns and shard channels with subscribers (the pub/sub hub), when known. */
   pubsub?: { channels: number; patterns: number; shardChannels: number };
   /** RESP connections accepted (the client registry), when known. */
@@ -296,7 +296,7 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
     ],
     clients: () => [
       `connected_clients:${f.clients?.connected ?? 1}`, 'cluster_connections:0', 'maxclients:10000', 'client_recent_max_input_buffer:0',
-      'client_recent_max_output_buffer:0', `blocked_clients:${t.blocked}`, `tracking_clients:${f.clients?.tracking ?? 0}`, 'clients_in_timeout_table:0',
+      'client_recent_max_output_buffer:0', `blocked_clients:${t.blocked + (f.clients?.held ?? 0)}`, `tracking_clients:${f.clients?.tracking ?? 0}`, 'clients_in_timeout_table:0',
     ],
     memory: () => [
       `used_memory:${used}`, `used_memory_human:${bytesToHuman(used)}`, `used_memory_rss:${used}`, `used_memory_rss_human:${bytesToHuman(used)}`,

@@ -190,7 +190,8 @@ export interface ConnCtx {
 }
 
 export interface ServiceFacts {
-  clients?: { connected: number; tracking: number };
+  /** held: connections whose commands a CLIENT PAUSE holds (Redis counts them as blocked). */
+  clients?: { connected: number; tracking: number; held: number };
   pubsub?: { channels: number; patterns: number; shardChannels: number };
 }
 

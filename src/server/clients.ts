@@ -23,6 +23,7 @@
 //
 // CLIENT TRACKING (default mode): invalidation pushes are built in engine/tracking.ts (the
 // shards' tracking tables) and server/tracking.ts (the connection's link that hears them).
+import { SF, shebangFlags } from '../commands/scripting.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Frame } from '../protocol/frame.js';
 import type { SessionCtx } from './commands/ctx.js';
@@ -37,6 +38,8 @@ export interface ClientInfo {
   /** normal | pubsub (monitor clients count as normal, as Redis's getClientType). */
   type: 'normal' | 'pubsub';
   blocked: boolean;
+  /** Its commands are held by CLIENT PAUSE. */
+  held?: boolean;
   tracking: boolean;
   line: string;
 }
@@ -112,6 +115,8 @@ export class ClientConn {
   pause: PauseState = { until: 0, mode: 'all' };
   /** Whether monitors exist anywhere (lines are sent only then). */
   monitors = false;
+  /** A command of this connection is held by CLIENT PAUSE. */
+  held = false;
   /** Bytes of the command being run, as a RESP multibulk (CLIENT LIST's qbuf). */
   qbuf = 0;
   /** The slowlog settings as last heard from the registry. */
@@ -152,19 +157,36 @@ export function attachClient(c: SessionCtx, registry: ClientRegistry | null, hos
   return st;
 }
 
-/** Redis's may-replicate test for CLIENT PAUSE WRITE (writes, scripts, PUBLISH, PFCOUNT…). */
-function writes(spec: CommandSpec): boolean {
-  return spec.flags.includes('write') || spec.flags.includes('may_replicate');
+/**
+ * Redis's CMD_MAY_REPLICATE commands: not in COMMAND INFO's flags, yet CLIENT PAUSE WRITE holds
+ * them (PFCOUNT may rewrite its HLL's cache; PUBLISH enters the replication stream; a script may write).
+ */
+const MAY_REPLICATE = new Set(['pfcount', 'publish', 'spublish', 'eval']);
+
+/** CLIENT PAUSE WRITE's test (Redis's blockPostponeClient condition) for one command. */
+export function pausedByWrite(spec: CommandSpec, argv: readonly string[], queued: ReadonlyArray<{ spec: CommandSpec; argv: readonly string[] }> = []): boolean {
+  if (spec.flags.includes('write') || spec.flags.includes('may_replicate')) return true;
+  // EVAL of a script declaring no-writes is a read (Redis reads its shebang flags before pausing).
+  // EVALSHA and FCALL are not held: their flags live with the script or function on the shards,
+  // which the connection does not know before it runs them (a known gap: Redis holds the writing ones).
+  if (spec.name === 'eval') {
+    const f = shebangFlags(argv[1] ?? '');
+    return !('flags' in f) || (f.flags & SF.NoWrites) === 0;
+  }
+  if (MAY_REPLICATE.has(spec.name)) return true;
+  // EXEC is held when its queue holds a write (Redis: the transaction's accumulated flags).
+  if (spec.name === 'exec') return queued.some((q) => pausedByWrite(q.spec, q.argv));
+  return false;
 }
 
 /**
  * Session's gate hook: null when the command runs now, else a promise that resolves when the
  * pause that holds it ends (timeout reached, or UNPAUSE heard from the registry).
  */
-export function pauseGate(st: ClientConn, spec: CommandSpec, now: () => number): Promise<void> | null {
+export function pauseGate(st: ClientConn, writes: boolean, now: () => number): Promise<void> | null {
   const p = st.pause;
   if (p.until === 0 || now() >= p.until) return null;
-  if (p.mode === 'write' && !writes(spec)) return null;
+  if (p.mode === 'write' && !writes) return null;
   return new Promise<void>((resolve) => {
     const t = setTimeout(done, Math.max(1, p.until - now()));
     function done() {
@@ -174,7 +196,7 @@ export function pauseGate(st: ClientConn, spec: CommandSpec, now: () => number):
       resolve();
     }
     st.wake.push(done);
-  }).then(() => pauseGate(st, spec, now) ?? undefined);
+  }).then(() => pauseGate(st, writes, now) ?? undefined);
 }
 
 // ---- MONITOR lines ----

@@ -9,7 +9,7 @@ import { E, NILARR, OK, err, int, type Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { pubsubState, subscribedCheck, type PubSubBackend } from './pubsub.js';
 import { checkCommand, nopermText, passwordOk, type AclHost, type Denial } from './acl.js';
-import { clientState, monitored, monitorLine, pauseGate, respLength } from './clients.js';
+import { clientState, monitored, monitorLine, pauseGate, pausedByWrite, respLength } from './clients.js';
 import { TRACKING_AFTER, afterTrackingCommand, closeTracking, syncTracking, trackOpts } from './tracking.js';
 import type { TrackOpts } from '../engine/tracking.js';
 import { incident } from './incident.js';
@@ -128,7 +128,7 @@ export class Session implements ConnCtx, TxHost {
     const out: ServiceFacts = {};
     if (sections.has('clients')) {
       const cl = await allClients(this);
-      out.clients = { connected: cl.length, tracking: cl.filter((i) => i.tracking).length };
+      out.clients = { connected: cl.length, tracking: cl.filter((i) => i.tracking).length, held: cl.filter((i) => i.held).length };
     }
     const p = this.backend.pubsub;
     if (sections.has('stats') && p) {
@@ -272,10 +272,11 @@ export class Session implements ConnCtx, TxHost {
       const { spec, pos } = checked;
       specs[i] = spec;
       // CLIENT PAUSE holds this connection's commands (all, or writes only) until it ends.
-      const gate = cs.pause.until ? pauseGate(cs, spec, () => this.backend.now()) : null;
+      const gate = cs.pause.until ? pauseGate(cs, cs.pause.mode === 'all' || pausedByWrite(spec, argv, this.tx.queued()), () => this.backend.now()) : null;
       if (gate) {
         await flush();
-        await gate;
+        cs.held = true;
+        await gate.finally(() => (cs.held = false));
       }
       if (cs.replyMode === 'off' || cs.skipNext) {
         cs.skipNext = false;

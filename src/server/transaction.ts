@@ -169,6 +169,10 @@ export class Transaction {
   queuedArgv(): string[][] {
     return this.queue.map((q) => q.argv);
   }
+  /** The queued commands (CLIENT PAUSE WRITE holds an EXEC whose queue writes). */
+  queued(): ReadonlyArray<{ spec: CommandSpec; argv: readonly string[] }> {
+    return this.queue;
+  }
 
   /** Inside MULTI: whether this command is queued instead of run. */
   queues(spec: CommandSpec): boolean {

@@ -2,7 +2,8 @@
 // PAUSE, REPLY, UNBLOCK, MONITOR, and the MONITOR line format compared with real Redis.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBackend } from '../../src/server/local.js';
-import { monitorLine } from '../../src/server/clients.js';
+import { monitorLine, pausedByWrite } from '../../src/server/clients.js';
+import { findSpec } from '../../src/server/commands/table.js';
 import { ManualClock } from '../../src/engine/clock.js';
 import { startRedis, type RedisProc } from '../helpers/redis-server.js';
 import type { Frame } from '../../src/protocol/frame.js';
@@ -138,3 +139,23 @@ async function monitorOnce(port: number, argv: string[]): Promise<string> {
     m.write('MONITOR\r\n');
   });
 }
+
+describe('CLIENT PAUSE WRITE: which commands it holds (Redis blockPostponeClient)', () => {
+  const spec = (name: string) => findSpec(name)!;
+  const held = (argv: string[], queued: string[][] = []) =>
+    pausedByWrite(spec(argv[0]!.toLowerCase()), argv, queued.map((q) => ({ spec: spec(q[0]!.toLowerCase()), argv: q })));
+  it('writes and may-replicate commands are held; reads and no-writes scripts are not', () => {
+    expect(held(['SET', 'k', 'v'])).toBe(true);
+    expect(held(['GET', 'k'])).toBe(false);
+    expect(held(['PFCOUNT', 'h'])).toBe(true);
+    expect(held(['PUBLISH', 'c', 'm'])).toBe(true);
+    expect(held(['EVAL', 'return 1', '0'])).toBe(true);
+    expect(held(['EVAL', '#!lua\nreturn 1', '0'])).toBe(true);
+    expect(held(['EVAL', '#!lua flags=no-writes\nreturn 1', '0'])).toBe(false);
+    expect(held(['EVAL_RO', 'return 1', '0'])).toBe(false);
+  });
+  it('EXEC is held when its queue writes', () => {
+    expect(held(['EXEC'], [['GET', 'k'], ['PING']])).toBe(false);
+    expect(held(['EXEC'], [['GET', 'k'], ['INCR', 'n']])).toBe(true);
+  });
+});

@@ -44,7 +44,7 @@ export function clientInfo(c: SessionCtx): ClientInfo {
   const st = clientState(c);
   return {
     id: c.session.id, addr: c.session.addr, laddr: c.session.laddr, user: c.session.user,
-    type: pubsubState(c).active ? 'pubsub' : 'normal', blocked: st.blocked, tracking: st.tracking, line: clientLine(c),
+    type: pubsubState(c).active ? 'pubsub' : 'normal', blocked: st.blocked, held: st.held, tracking: st.tracking, line: clientLine(c),
   };
 }
 
