@@ -161,6 +161,8 @@ export interface SessionState {
   laddr: string;
   /** Set by QUIT: close after the reply is written. */
   closing: boolean;
+  /** A REST request's session: database 0 only (as Upstash); SELECT is refused. */
+  rest?: boolean;
   /** The connection's RNG (RANDOMKEY picks a shard with it), made on first use. */
   rng?: Rng;
 }

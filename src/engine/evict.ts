@@ -103,13 +103,47 @@ export class Evictor {
   private cursorSize = 0;
   private readonly lfuRng = new Rng(0x1f0);
 
+  /** The database candidates are taken from now (the one holding the most memory). */
+  private db: Keyspace;
+
   constructor(
-    private readonly db: Keyspace,
+    /** The shard's databases (SELECT): the budget is theirs together, as Redis's used_memory. */
+    private readonly dbs: () => ReadonlyArray<Keyspace | undefined>,
     private readonly config: Config,
     private readonly rng: Rng,
-    /** Deletes an evicted key's value and records the eviction (DEL effect, stats, event). */
-    private readonly onEvict: (key: string) => void,
-  ) {}
+    /** Deletes an evicted key's value from `db` and records the eviction (DEL effect, stats, event). */
+    private readonly onEvict: (key: string, db: Keyspace) => void,
+  ) {
+    this.db = dbs().find((k) => k !== undefined)!;
+  }
+
+  /** What the shard's databases hold together (the estimate maxmemory is compared with). */
+  used(): number {
+    // Every command asks: a plain loop (most shards have db 0 only).
+    const dbs = this.dbs();
+    let n = 0;
+    for (let i = 0; i < dbs.length; i++) n += dbs[i]?.used ?? 0;
+    return n;
+  }
+
+  /** The LFU settings a database made after the last sync starts with. */
+  get lfu(): Keyspace['lfu'] {
+    return this.kind === Kind.Lfu ? { factor: this.config.int('lfu-log-factor'), decay: this.config.int('lfu-decay-time'), rng: this.lfuRng } : null;
+  }
+
+  /** Candidates come from the db using the most memory (that has any in the policy's dict). */
+  private pickDb(): void {
+    let best: Keyspace | null = null;
+    for (const k of this.dbs()) {
+      if (!k) continue;
+      if ((this.volatile ? k.expires.size : k.data.size) === 0) continue;
+      if (!best || k.used > best.used) best = k;
+    }
+    if (best && best !== this.db) {
+      this.db = best;
+      this.poolKeys.fill(null); // the pool's keys are of the previous db
+    }
+  }
 
   /** Re-read the memory settings after CONFIG SET (cheap: a version check). */
   sync(): void {
@@ -125,9 +159,8 @@ export class Evictor {
       : policy.endsWith('-lfu') ? Kind.Lfu
       : policy.endsWith('-ttl') ? Kind.Ttl
       : Kind.Random;
-    this.db.lfu = this.kind === Kind.Lfu
-      ? { factor: this.config.int('lfu-log-factor'), decay: this.config.int('lfu-decay-time'), rng: this.lfuRng }
-      : null;
+    const lfu = this.lfu;
+    for (const k of this.dbs()) if (k) k.lfu = lfu;
     this.poolKeys.fill(null);
     this.dropCursor();
   }
@@ -143,18 +176,22 @@ export class Evictor {
    * does not (noeviction, or no candidate left): the caller then refuses denyoom commands.
    */
   ensure(): boolean {
-    if (this.db.used <= this.limit) return true;
+    let used = this.used();
+    if (used <= this.limit) return true;
     if (this.kind === Kind.None) return false;
-    const db = this.db;
     const limit = this.limit;
     let ok = true;
-    while (db.used > limit) {
+    while (used > limit) {
+      this.pickDb();
       const key = this.kind === Kind.Random ? this.randomCandidate() : this.poolCandidate();
       if (key === null) {
         ok = false;
         break;
       }
-      this.onEvict(key);
+      const db = this.db;
+      const before = db.used;
+      this.onEvict(key, db);
+      used -= before - db.used;
     }
     return ok;
   }

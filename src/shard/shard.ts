@@ -86,7 +86,8 @@ export class Shard {
     this.ctx = new ExecCtx(this);
     this.databases = this.config.int('databases');
     this.epoch = clock.now();
-    this.evictor = new Evictor(this.keyspace(0), this.config, this.rng, (key) => this.evictKey(key));
+    this.keyspace(0);
+    this.evictor = new Evictor(() => this.spaces, this.config, this.rng, (key, db) => this.evictKey(key, db));
   }
 
   /** Names this in-memory incarnation: WATCH versions from before a restart never match. */
@@ -112,6 +113,8 @@ export class Shard {
       this.tracking.clear();
     };
     ks.watches.epoch = this.epoch;
+    // The evictor exists once db 0 is made: later dbs start with its LFU settings.
+    if (this.evictor) ks.lfu = this.evictor.lfu;
     ks.loading = this.spaces[0]?.loading ?? false;
     ks.noTouch = this.spaces[0]?.noTouch ?? false;
     this.spaces[n] = ks;
@@ -366,12 +369,13 @@ export class Shard {
   }
 
   /** An evicted key: deleted, logged as DEL (Redis propagates it so), counted, announced. */
-  private evictKey(key: string): void {
-    if (!this.db.del(key)) return; // it had expired: removed and logged as such
+  private evictKey(key: string, db: Keyspace): void {
+    const n = this.spaces.indexOf(db);
+    if (!db.del(key)) return; // it had expired: removed and logged as such
     this.stats.evictedKeys++;
-    this.logIn(this.cur, ['DEL', key]);
+    this.logIn(n, ['DEL', key]);
     if (this.tracking.size) this.tracking.invalidate(key, this.track, this.notifier.notes);
-    if (this.notifier.sync(this.config.get('notify-keyspace-events'))) this.notifier.emit('e', 'evicted', key);
+    if (this.notifier.sync(this.config.get('notify-keyspace-events'))) this.notifier.emit('e', 'evicted', key, n);
   }
 
   /**
@@ -486,7 +490,7 @@ export class Shard {
     // maxmemory (Redis's processCommand): evict before any command; refuse denyoom ones when
     // the shard is still over its budget. Replay never evicts: evictions are in the log as DELs.
     if (!nested) this.evictor.sync();
-    if (!nested && this.db.used > this.evictor.limit && !this.db.loading && !this.evictor.ensure() && flags.includes('denyoom')) {
+    if (!nested && !this.db.loading && this.evictor.used() > this.evictor.limit && !this.evictor.ensure() && flags.includes('denyoom')) {
       this.stats.rejectedCalls++;
       this.stats.errorReplies++;
       this.stats.error(OOM_ERROR);

@@ -77,7 +77,7 @@ function backendOf(c: Ctx): RestBackend {
 function restSession(c: Ctx): { s: Session; gone(): void } {
   const access = c.get('access');
   const backend = backendOf(c);
-  const s = new Session(backend, { authenticated: true, user: access.user, readonly: access.readonly });
+  const s = new Session(backend, { authenticated: true, user: access.user, readonly: access.readonly, rest: true });
   // The client gave up (curl -m, a fetch aborted): a command of it that waits on a shard (BLPOP…)
   // must not take data for nobody. The unblock goes through the same stubs as the commands, so
   // it reaches each shard after them (E-order) and finds their waiters; nothing is sent after.

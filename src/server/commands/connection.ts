@@ -96,6 +96,8 @@ function select(c: SessionCtx, argv: string[]): Frame {
   if (n === null) return E.notInt;
   if (n > 2147483647n || n < -2147483648n) return err('ERR value is out of range, value must between -2147483648 and 2147483647');
   if (c.server.mode === 'cluster' && n !== 0n) return err('ERR SELECT is not allowed in cluster mode');
+  // REST has no connection to keep a db in: it serves db 0, as Upstash does.
+  if (c.session.rest) return err('ERR SELECT is not supported over REST: it serves database 0 (as Upstash does)');
   if (n < 0n || n >= BigInt(databasesOf(c.server))) return err('ERR DB index is out of range');
   c.session.db = Number(n);
   return OK;
