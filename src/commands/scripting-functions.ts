@@ -1,8 +1,12 @@
-// FUNCTION LOAD|DELETE|LIST|FLUSH|STATS|KILL|HELP and FCALL / FCALL_RO (Redis 7 functions): each
+// FUNCTION LOAD|DELETE|LIST|FLUSH|STATS|DUMP|RESTORE|KILL|HELP and FCALL / FCALL_RO (Redis 7 functions): each
 // shard keeps the libraries in its own functions VM; the connection fans LOAD / DELETE / FLUSH out
-// to every shard, so FCALL finds a function wherever its keys route it.
+// (and RESTORE) to every shard, so FCALL finds a function wherever its keys route it.
 import { compileGlob } from '../engine/glob.js';
 import { splitArgs } from '../protocol/resp-decode.js';
+import { toBytes } from '../protocol/bytes.js';
+import { Crc64 } from '../persistence/crc64.js';
+import { verifyPayload } from '../persistence/rdb.js';
+import { OP_FUNCTION, OP_FUNCTION2, RDB_VERSION, RdbError, Reader, Writer } from '../persistence/rdb-io.js';
 import { OK, arr, bulk, err, int, map, set, type Frame } from '../protocol/frame.js';
 import { LuaVM, type RegisteredFunction } from '../scripting/vm.js';
 import { helpReply } from './help.js';
@@ -67,6 +71,71 @@ export class ShardFunctions {
     this.libs.clear();
     this.fns.clear();
   }
+
+  /**
+   * FUNCTION RESTORE's libraries (functionRestoreCommand): loaded into a fresh set first (a
+   * library or function twice in the payload, or code that fails, refuses it all), then FLUSH
+   * replaces every library, APPEND adds them refusing a name already here, REPLACE adds them
+   * replacing same-named libraries (libraryJoin: a function of another library still refuses).
+   */
+  restore(codes: string[], policy: 'flush' | 'append' | 'replace'): Frame {
+    const fresh = new ShardFunctions();
+    for (const code of codes) {
+      const r = fresh.load(code, false);
+      if (r.t === 'err') return r;
+    }
+    if (policy === 'append' || policy === 'replace') {
+      const replaced = new Set<Library>();
+      for (const name of fresh.libs.keys()) {
+        const old = this.libs.get(name);
+        if (!old) continue;
+        if (policy === 'append') return err(`ERR Library ${name} already exists`);
+        replaced.add(old);
+      }
+      for (const name of fresh.fns.keys()) {
+        const other = this.fns.get(name);
+        if (other && !replaced.has(other.lib)) return err(`ERR Function ${name} already exists`);
+      }
+      for (const old of replaced) this.remove(old);
+    } else this.flush();
+    // Compiled again in this set's VM (the fresh set's VM was only the check).
+    for (const lib of fresh.libs.values()) this.load(lib.code, false);
+    return OK;
+  }
+}
+
+/** FUNCTION DUMP's payload (rdbSaveFunctions): RDB_OPCODE_FUNCTION2 and the code per library, RDB version, CRC64. */
+function dumpFunctions(libs: Iterable<Library>): string {
+  const w = new Writer();
+  for (const lib of libs) w.byte(OP_FUNCTION2).str(lib.code);
+  w.raw(String.fromCharCode(RDB_VERSION & 0xff, RDB_VERSION >> 8));
+  const body = w.drain();
+  return body + new Crc64().update(body).bytes();
+}
+
+/** The library codes of a FUNCTION DUMP payload (verified first), or Redis's error. */
+function readFunctions(p: string): string[] | Frame {
+  if (!verifyPayload(p)) return err('ERR DUMP payload version or checksum are wrong');
+  const r = new Reader(toBytes(p));
+  const codes: string[] = [];
+  // Read until the last 10 bytes (the RDB version and the checksum).
+  while (p.length - r.pos > 10) {
+    const type = r.byte();
+    if (type !== OP_FUNCTION && type !== OP_FUNCTION2) return err('ERR given type is not a function');
+    try {
+      if (type === OP_FUNCTION2) codes.push(r.str());
+      else {
+        // 7.0 rc1/rc2's format: name, engine, an optional description, then the code.
+        const name = r.str(), engine = r.str();
+        if (r.len()) r.str();
+        codes.push(`#!${engine} name=${name}\n${r.str()}`);
+      }
+    } catch (e) {
+      if (e instanceof RdbError || e instanceof RangeError) return err(type === OP_FUNCTION2 ? 'ERR Failed loading library payload' : 'ERR failed loading the given functions payload');
+      throw e;
+    }
+  }
+  return codes;
 }
 
 /**
@@ -167,6 +236,24 @@ function functionList(c: Ctx, argv: string[]): Frame {
   return arr(out);
 }
 
+function functionDump(c: Ctx): Frame {
+  return bulk(dumpFunctions(shardFunctions(c.config).libs.values()));
+}
+
+function functionRestore(c: Ctx, argv: string[]): Frame {
+  if (argv.length > 4) return err(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!}'. Try FUNCTION HELP.`);
+  let policy: 'flush' | 'append' | 'replace' = 'append';
+  if (argv.length === 4) {
+    const p = argv[3]!.toLowerCase();
+    if (p !== 'flush' && p !== 'append' && p !== 'replace') return err('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
+    policy = p;
+  }
+  const codes = readFunctions(argv[2]!);
+  if (!Array.isArray(codes)) return codes;
+  // Not logged, as FUNCTION LOAD is not: libraries are not yet part of a shard's persisted state.
+  return shardFunctions(c.config).restore(codes, policy);
+}
+
 function functionStats(c: Ctx): Frame {
   const st = shardFunctions(c.config);
   return map([
@@ -218,6 +305,8 @@ export const FUNCTION_COMMANDS: CommandSpec[] = [
     def('function|flush', { route: 'conn', conn: fanout, run: functionFlush }),
     def('function|list', { route: 'conn', conn: fromShard0, run: functionList }),
     def('function|stats', { route: 'conn', conn: fromShard0, run: functionStats }),
+    def('function|dump', { route: 'conn', conn: fromShard0, run: functionDump }),
+    def('function|restore', { route: 'conn', conn: fanout, run: functionRestore }),
     // A function runs inside one synchronous shard call: no client ever sees one running.
     def('function|kill', { route: 'conn', conn: () => err('NOTBUSY No scripts in execution right now.') }),
     def('function|help', { route: 'conn', conn: () => helpReply('FUNCTION', FUNCTION_HELP) }),
