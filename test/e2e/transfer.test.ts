@@ -105,6 +105,66 @@ describe('export and import of dump.rdb', () => {
     }
   });
 
+  it('databases both ways: a real dump.rdb with keys in dbs 0, 3 and 15 imports into those dbs; the export carries them back', async () => {
+    const redis = await startRedis();
+    try {
+      const real = client(redis.port);
+      await real.flushall();
+      const put = async (db: number) => {
+        await real.select(db);
+        for (let i = 0; i < 30; i++) await real.set(`mdb:${i}`, `db${db}-${i}`);
+        await real.rpush('mdb:l', `in-${db}`);
+        await real.set('mdb:ttl', 'v', 'EX', 10_000);
+      };
+      for (const db of [0, 3, 15]) await put(db);
+      await real.select(0);
+      await real.save();
+      const dir = (await real.config('GET', 'dir')) as string[];
+      const file = readFileSync(join(dir[1]!, 'dump.rdb'));
+      const res = await fetch(`${base}/import`, { method: 'POST', headers: auth, body: file });
+      const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines.at(-1)).toMatchObject({ done: true, imported: 96 });
+      const keys = ['mdb:0', 'mdb:29', 'mdb:l', 'mdb:ttl'];
+      for (const db of [0, 3, 15, 4]) {
+        const kf = new IORedis({ port: target.respPort, host: '127.0.0.1', db, maxRetriesPerRequest: 1 });
+        clients.push(kf);
+        await real.select(db);
+        expect(await snapshot(kf, keys)).toEqual(await snapshot(real, keys));
+      }
+      // The export is a dump.rdb with SELECTDB per db: redis-check-rdb accepts it, a real
+      // redis-server loads every db from it.
+      const out = await fetch(`${base}/export`, { headers: auth });
+      const edir = mkdtempSync(join(tmpdir(), 'kf-export-dbs-'));
+      writeFileSync(join(edir, 'dump.rdb'), new Uint8Array(await out.arrayBuffer()));
+      expect((await run('redis-check-rdb', [join(edir, 'dump.rdb')])).stdout).toMatch(/RDB looks OK/);
+      real.disconnect();
+      const port = await freePort();
+      const child = (await import('node:child_process')).spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', edir, '--dbfilename', 'dump.rdb', '--save', ''], { stdio: 'ignore' });
+      try {
+        for (let i = 0; i < 100; i++) {
+          try {
+            await run('redis-cli', ['-p', String(port), 'ping']);
+            break;
+          } catch {
+            await new Promise((r) => setTimeout(r, 50));
+          }
+        }
+        for (const db of [3, 15]) {
+          const loaded = new IORedis({ port, host: '127.0.0.1', db, maxRetriesPerRequest: 1 });
+          clients.push(loaded);
+          expect(await loaded.get('mdb:7')).toBe(`db${db}-7`);
+          expect(await loaded.lrange('mdb:l', 0, -1)).toEqual([`in-${db}`]);
+          expect(await loaded.dbsize()).toBe(32);
+          loaded.disconnect();
+        }
+      } finally {
+        child.kill('SIGTERM');
+      }
+    } finally {
+      await redis.stop();
+    }
+  });
+
   it('a truncated or foreign file imports nothing and answers 400', async () => {
     const kf = client(target.respPort);
     const res = await fetch(`${base}/export`, { headers: auth });
