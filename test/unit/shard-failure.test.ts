@@ -11,8 +11,11 @@ const SECRET = 'Durable Object storage at /internal/do/shard-2 exceeded its RPC 
 /** A 4-shard service whose shard `down` throws on every call while `failing` is set. */
 class FlakyBackend extends LocalBackend {
   failing = true;
-  constructor(readonly down: number) {
-    super(4);
+  constructor(
+    readonly down: number,
+    mode: 'standalone' | 'cluster' = 'standalone',
+  ) {
+    super({ shards: 4, mode });
   }
   override exec(shard: number, batch: string[][], resp: Proto, opts?: ExecOpts): Promise<Frame[]> {
     if (this.failing && shard === this.down) return Promise.reject(new Error(SECRET));
@@ -75,8 +78,8 @@ describe('a fan-out write when one shard fails', () => {
     expect(await b.session().run([['FLUSHDB', 'NOPE']])).toEqual([{ t: 'err', v: 'ERR syntax error' }]);
   });
 
-  it('DEL over keys of several shards says it was partial', async () => {
-    const b = new FlakyBackend(3);
+  it('DEL over keys of several shards says it was partial (cluster mode: a fan-out)', async () => {
+    const b = new FlakyBackend(3, 'cluster');
     const s = b.session();
     const [k0, k1, k3] = [keyOn(b, 0, 'd'), keyOn(b, 1, 'd'), keyOn(b, 3, 'd')];
     await s.run([['SET', k0, 'v'], ['SET', k1, 'v']]);
@@ -84,16 +87,36 @@ describe('a fan-out write when one shard fails', () => {
     expectIncident(r!, 'CLUSTERDOWN DEL was applied on 2 of 3 shards only; shard 3 unavailable ');
     expect(await s.run([['EXISTS', k0], ['EXISTS', k1]])).toEqual([{ t: 'int', v: 0 }, { t: 'int', v: 0 }]);
   });
+
+  it('DEL over keys of several shards is all or nothing (standalone mode: the coordinator)', async () => {
+    const b = new FlakyBackend(3);
+    const s = b.session();
+    const [k0, k1, k3] = [keyOn(b, 0, 'd'), keyOn(b, 1, 'd'), keyOn(b, 3, 'd')];
+    await s.run([['SET', k0, 'v'], ['SET', k1, 'v']]);
+    const [r] = await s.run([['DEL', k0, k1, k3]]);
+    expectIncident(r!, 'CLUSTERDOWN transaction across shards not applied ');
+    expect(await s.run([['EXISTS', k0], ['EXISTS', k1]])).toEqual([{ t: 'int', v: 1 }, { t: 'int', v: 1 }]);
+    b.failing = false;
+    expect(await s.run([['DEL', k0, k1, k3]])).toEqual([{ t: 'int', v: 2 }]);
+  });
 });
 
 describe('a fan-out read when one shard fails answers an error, not a partial answer', () => {
-  it('DBSIZE, KEYS, SCAN, MGET, EXISTS and INFO', async () => {
-    const b = new FlakyBackend(1);
+  it('DBSIZE, KEYS, SCAN, MGET, EXISTS and INFO (cluster mode)', async () => {
+    const b = new FlakyBackend(1, 'cluster');
     const s = b.session();
     const [k0, k1] = [keyOn(b, 0, 'r'), keyOn(b, 1, 'r')];
     await s.run([['SET', k0, 'v']]);
     const replies = await s.run([['DBSIZE'], ['KEYS', '*'], ['SCAN', '0', 'COUNT', '1000'], ['MGET', k0, k1], ['EXISTS', k0, k1], ['INFO', 'keyspace']]);
     for (const r of replies) expectIncident(r, 'CLUSTERDOWN shard 1 unavailable ');
+  });
+
+  it('MGET and EXISTS across shards in standalone mode: not applied, with an incident', async () => {
+    const b = new FlakyBackend(1);
+    const s = b.session();
+    const [k0, k1] = [keyOn(b, 0, 'r'), keyOn(b, 1, 'r')];
+    const replies = await s.run([['MGET', k0, k1], ['EXISTS', k0, k1]]);
+    for (const r of replies) expectIncident(r, 'CLUSTERDOWN transaction across shards not applied ');
   });
 
   it('two failed shards are named together under one incident', async () => {
