@@ -104,6 +104,16 @@ export class ShardFunctions {
   }
 }
 
+/**
+ * Libraries live in no key, so a shard persists them in its log: LOAD, DELETE, FLUSH and RESTORE
+ * are logged (replay runs them again), and a rewrite, whose new segment drops the older history,
+ * starts that segment with this record restoring every library (null when there are none).
+ */
+export function functionsCheckpoint(shard: Ctx['config']): string[] | null {
+  const libs = shardFunctions(shard).libs;
+  return libs.size ? ['FUNCTION', 'RESTORE', dumpFunctions(libs.values()), 'FLUSH'] : null;
+}
+
 /** FUNCTION DUMP's payload (rdbSaveFunctions): RDB_OPCODE_FUNCTION2 and the code per library, RDB version, CRC64. */
 function dumpFunctions(libs: Iterable<Library>): string {
   const w = new Writer();
@@ -188,7 +198,9 @@ function functionLoad(c: Ctx, argv: string[]): Frame {
     else return err(`ERR Unknown option given: ${argv[i]!}`);
   }
   if (i !== argv.length - 1) return err('ERR Function code is missing');
-  return shardFunctions(c.config).load(argv[i]!, replace);
+  const r = shardFunctions(c.config).load(argv[i]!, replace);
+  if (r.t !== 'err') c.dirty++;
+  return r;
 }
 
 function functionDelete(c: Ctx, argv: string[]): Frame {
@@ -196,6 +208,7 @@ function functionDelete(c: Ctx, argv: string[]): Frame {
   const lib = st.libs.get(argv[2]!);
   if (!lib) return err('ERR Library not found');
   st.remove(lib);
+  c.dirty++;
   return OK;
 }
 
@@ -206,6 +219,7 @@ function functionFlush(c: Ctx, argv: string[]): Frame {
     if (m !== 'sync' && m !== 'async') return err('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
   }
   shardFunctions(c.config).flush();
+  c.dirty++;
   return OK;
 }
 
@@ -250,8 +264,9 @@ function functionRestore(c: Ctx, argv: string[]): Frame {
   }
   const codes = readFunctions(argv[2]!);
   if (!Array.isArray(codes)) return codes;
-  // Not logged, as FUNCTION LOAD is not: libraries are not yet part of a shard's persisted state.
-  return shardFunctions(c.config).restore(codes, policy);
+  const r = shardFunctions(c.config).restore(codes, policy);
+  if (r.t !== 'err') c.dirty++;
+  return r;
 }
 
 function functionStats(c: Ctx): Frame {

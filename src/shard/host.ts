@@ -3,6 +3,7 @@
 // appendfsync, keyspace notifications, SAVE / BGSAVE / BGREWRITEAOF / auto-rewrite / save points,
 // and active-expiry scheduling. The shard Durable Object adapts DO storage and alarms to it; the
 // in-process backend runs it over memory. Pure: storage, time, timers and randomness are injected.
+import { functionsCheckpoint } from '../commands/scripting-functions.js';
 import type { ShardInfo } from '../commands/types.js';
 import type { Timers } from '../engine/blocking.js';
 import type { Clock } from '../engine/clock.js';
@@ -377,6 +378,9 @@ export class ShardHost implements RewriteStore {
       // History before the new segment will be retired: staged transactions and decisions are
       // written again at its start.
       const cp = this.txn.checkpoint();
+      // So are the function libraries (they live in no key): see functionsCheckpoint.
+      const fns = functionsCheckpoint(shard.config);
+      if (fns) cp.push(fns);
       if (cp.length) this.logged(cp, false);
       if (req === 'save') this.rewrite.runToEnd();
       else this.rewrite.runInSlices(this.sliceTimers);
