@@ -15,6 +15,8 @@ export default defineConfig({
           KEYFLARE_BENCH: '1',
           // Crash points in test/workers/crash.test.ts (CI default 1000; raise for long runs).
           KF_CRASH_ROUNDS: process.env.KF_CRASH_ROUNDS ?? '1000',
+          // Crash points in test/workers/txn-faults.test.ts (CI default 500; raise for long runs).
+          KF_TXN_CRASH_ROUNDS: process.env.KF_TXN_CRASH_ROUNDS ?? '500',
         },
       },
     }),
