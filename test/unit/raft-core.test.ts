@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { lastIndex } from '../../src/consensus/log.js';
 import { step } from '../../src/consensus/raft.js';
-import type { Entry, Membership, Persisted, Snapshot } from '../../src/consensus/types.js';
+import type { Entry, Membership, Message, Persisted, Snapshot } from '../../src/consensus/types.js';
 import { Net, bytes, five, text, three } from '../helpers/raft-net.js';
 
 const base = (conf: Membership): Snapshot => ({ meta: { index: 0, term: 0, conf }, data: new Uint8Array() });
@@ -262,6 +262,41 @@ describe('raft core: snapshots, transfer, membership', () => {
     expect(net.get('c').role).toBe('leader');
     expect(net.get('c').term).toBe(2);
     expect(net.get('a').role).toBe('follower');
+  });
+
+  it('a removed server that never learned it was removed cannot disrupt the group (§4.2.3)', () => {
+    const net = new Net(three);
+    net.elect('a');
+    net.cut.add('a>c');
+    net.step('a', { type: 'propose-conf', id: 'rm', change: { op: 'remove', node: 'c' } });
+    net.deliver();
+    net.tick('a', 5); net.deliver();
+    expect(net.get('a').conf.voters).toEqual(['a', 'b']);
+    expect(net.get('c').conf.voters).toEqual(['a', 'b', 'c']); // c still thinks it is a voter
+    for (let i = 0; i < 60; i++) { net.tick('a'); net.tick('b'); net.tick('c'); net.deliver(); }
+    // c campaigns over and over; b, hearing from its leader, ignores the pre-votes, and no term moves.
+    expect(net.get('a').role).toBe('leader');
+    expect([net.get('a').term, net.get('b').term]).toEqual([1, 1]);
+  });
+
+  it('snapshot chunks: gaps and duplicates are answered with the offset wanted; the install happens once', () => {
+    const net = new Net(three, ['a', 'b', 'c', 'd']);
+    const meta = { index: 4, term: 1, conf: { voters: ['a', 'b', 'c'], learners: ['d'] } };
+    const data = bytes('ABCDEFGH');
+    const chunk = (offset: number): Message => ({ type: 'snapshot', from: 'a', to: 'd', term: 1, meta, offset, chunk: data.subarray(offset, offset + 3), done: offset + 3 >= data.length });
+    const answer = (offset: number): unknown => {
+      const out = net.step('d', { type: 'message', msg: chunk(offset) }).flatMap((e) => (e.type === 'send' && e.msg.type === 'snapshot-resp' ? [e.msg] : []));
+      return out.map((m) => `${m.offset}${m.done ? ' done' : ''}`);
+    };
+    expect(answer(3)).toEqual(['0']); // a gap: start from 0
+    expect(answer(0)).toEqual(['3']);
+    expect(answer(0)).toEqual(['3']); // a duplicate first chunk restarts cleanly
+    expect(answer(3)).toEqual(['6']);
+    expect(answer(3)).toEqual(['6']); // a duplicate middle chunk changes nothing
+    expect(answer(6)).toEqual(['8 done']);
+    expect(answer(6)).toEqual(['0 done']); // already installed (committed): just confirm
+    expect(net.node('d').restored.map((x) => text(x.data))).toEqual(['ABCDEFGH']);
+    expect([net.get('d').commit, net.get('d').snapshot.meta.index, net.node('d').store.snapshot.meta.index]).toEqual([4, 4, 4]);
   });
 
   it('step is pure: the input state is left untouched', () => {
