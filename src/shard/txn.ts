@@ -89,7 +89,7 @@ export class Participant {
   private readonly txs = new Map<string, Tx>();
   private readonly queue: Waiter[] = [];
   /** txid → decision and when (the primary's table; other shards remember what they applied). */
-  private readonly decisions = new Map<string, { d: 'committed' | 'aborted'; at: number; durable: Promise<void> | null }>();
+  private readonly decisions = new Map<string, { d: 'committed' | 'aborted'; at: number; durable: Promise<void> | null; own: boolean }>();
   private timer: unknown = null;
   private timerAt = Infinity;
   /** The host went away: answers still coming (a STATUS asked) change nothing. */
@@ -276,7 +276,7 @@ export class Participant {
     for (const tx of this.txs.values()) {
       if (tx.staged) out.push(prepared(tx, tx.staged));
     }
-    for (const [txid, d] of this.decisions) out.push([TXLOG_DECISION, txid, d.d === 'committed' ? 'c' : 'a', String(d.at)]);
+    for (const [txid, d] of this.decisions) if (d.own) out.push([TXLOG_DECISION, txid, d.d === 'committed' ? 'c' : 'a', String(d.at)]);
     return out;
   }
 
@@ -302,7 +302,7 @@ export class Participant {
     const at = this.port.now();
     const done = this.port.apply(tx.db, [TXLOG_COMMIT, tx.txid, primary ? 'p' : 's', String(at)], writes, notes);
     if (primary) this.decide(tx.txid, 'committed', done, at);
-    else this.decide(tx.txid, 'committed', null, at);
+    else this.decide(tx.txid, 'committed', null, at, false); // to answer a late COMMIT ok; not kept across restarts
     this.unlock(tx, true);
     return done;
   }
@@ -333,9 +333,9 @@ export class Participant {
     );
   }
 
-  private decide(txid: string, d: 'committed' | 'aborted', durable: Promise<void> | null, at = this.port.now()): void {
+  private decide(txid: string, d: 'committed' | 'aborted', durable: Promise<void> | null, at = this.port.now(), own = true): void {
     this.decisions.delete(txid); // re-inserted last: the map stays in time order for pruning
-    this.decisions.set(txid, { d, at, durable });
+    this.decisions.set(txid, { d, at, durable, own });
     this.prune();
   }
 
