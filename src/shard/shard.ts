@@ -113,6 +113,8 @@ export class Shard {
       this.tracking.clear();
     };
     ks.watches.epoch = this.epoch;
+    const first = this.spaces.find((k) => k !== undefined);
+    if (first) ks.shareWatches(first);
     // The evictor exists once db 0 is made: later dbs start with its LFU settings.
     if (this.evictor) ks.lfu = this.evictor.lfu;
     ks.loading = this.spaces[0]?.loading ?? false;
@@ -165,7 +167,7 @@ export class Shard {
     const ka = this.keyspace(a);
     const kb = this.keyspace(b);
     ka.now = kb.now = this.clock.now();
-    Keyspace.swapWatches(ka, kb);
+    Keyspace.touchSwapped(ka, kb);
     this.spaces[a] = kb;
     this.spaces[b] = ka;
     // Their hooks name the db they log and notify in: rebind them to their new index.

@@ -10,6 +10,9 @@ import { MemoryPort, type StoragePort } from '../../src/persistence/port.js';
 import { toBytes } from '../../src/protocol/bytes.js';
 import { ManualTimers, seededBytes } from '../helpers/fake-storage.js';
 import type { Frame } from '../../src/protocol/frame.js';
+import { LocalBackend } from '../../src/server/local.js';
+
+const OK: Frame = { t: 'simple', v: 'OK' };
 
 const info = { index: 0, count: 1, slots: [0, 16383] as const };
 
@@ -164,5 +167,29 @@ describe('databases and maxmemory', () => {
     expect(((await run(h, 0, ['DBSIZE']))[0] as { v: number }).v).toBe(51);
     const after = [...h.shard.keyspaces()].reduce((n, [, k]) => n + k.used, 0);
     expect(after).toBeLessThanOrEqual(Math.floor(used * 0.8));
+  });
+});
+
+describe('databases and WATCH', () => {
+  it('a change to the watched key is seen at EXEC even after the connection SELECTed another db', async () => {
+    const b = new LocalBackend({ shards: 2 });
+    const [a, other, writer] = [b.session(), b.session(), b.session()];
+    // Another connection watches the same name in db 1 (its own entry there, if dbs had one each).
+    expect(await other.run([['SELECT', '1'], ['WATCH', 'k']])).toEqual([OK, OK]);
+    expect(await a.run([['WATCH', 'k']])).toEqual([OK]);
+    expect(await writer.run([['SET', 'k', 'changed']])).toEqual([OK]);
+    const r = await a.run([['SELECT', '1'], ['MULTI'], ['SET', 'k', 'x'], ['EXEC']]);
+    expect(r[3]).toEqual({ t: 'nilarr' });
+    expect(await a.run([['GET', 'k']])).toEqual([{ t: 'nil' }]);
+  });
+
+  it('SWAPDB touches a watched key that exists on either side', async () => {
+    const b = new LocalBackend({ shards: 2 });
+    const [a, w] = [b.session(), b.session()];
+    await w.run([['SELECT', '1'], ['SET', 'k', 'in-1']]);
+    expect(await a.run([['WATCH', 'k']])).toEqual([OK]);
+    await w.run([['SWAPDB', '0', '1']]);
+    expect((await a.run([['MULTI'], ['GET', 'k'], ['EXEC']]))[2]).toEqual({ t: 'nilarr' });
+    expect(await a.run([['WATCH', 'nothing'], ['MULTI'], ['GET', 'k'], ['EXEC']])).toEqual([OK, OK, { t: 'simple', v: 'QUEUED' }, { t: 'arr', v: [{ t: 'bulk', v: 'in-1' }] }]);
   });
 });
