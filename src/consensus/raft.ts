@@ -54,7 +54,7 @@ export function step(state: Readonly<RaftState>, ev: RaftEvent): { state: RaftSt
     case 'compact': compact(c, ev.index, ev.data); break;
   }
   if (s.commit > s.applied) {
-    c.applies.push(...slice(s, s.applied + 1, s.commit));
+    for (const e of slice(s, s.applied + 1, s.commit)) c.applies.push(e);
     s.applied = s.commit;
   }
   return { state: s, effects: finish(state, c) };
@@ -74,10 +74,20 @@ function finish(before: Readonly<RaftState>, c: Ctx): Effect[] {
   if (c.restore) persist.push({ type: 'restore', snapshot: c.restore });
   const sends: Effect[] = c.sends.map((msg) => ({ type: 'send', msg }));
   const replies = c.replies;
-  if (s.cfg.bugs?.sendBeforePersist) out.push(...sends, ...replies, ...persist);
-  else out.push(...persist, ...sends);
+  // Loops, not spreads into push: a batch's effects are unbounded (test/unit/large-replies.test.ts).
+  const add = (es: readonly Effect[]) => {
+    for (const e of es) out.push(e);
+  };
+  if (s.cfg.bugs?.sendBeforePersist) {
+    add(sends);
+    add(replies);
+    add(persist);
+  } else {
+    add(persist);
+    add(sends);
+  }
   if (c.applies.length > 0) out.push({ type: 'apply', entries: c.applies });
-  if (!s.cfg.bugs?.sendBeforePersist) out.push(...replies);
+  if (!s.cfg.bugs?.sendBeforePersist) add(replies);
   return out;
 }
 

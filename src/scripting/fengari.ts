@@ -34,7 +34,8 @@ lobject.luaO_str2num = (s: Uint8Array, o: NumValue): number => {
   // Lua 5.1's luaO_str2d: strtod (it skips leading spaces), then only spaces may follow.
   let i = 0;
   while (isSpace(s[i])) i++;
-  const text = String.fromCharCode(...s.subarray(i, i + 64));
+  let text = '';
+  for (let k = i; k < Math.min(s.length, i + 64); k++) text += String.fromCharCode(s[k]!);
   const [v, end] = strtodPrefix(text, 0);
   if (end === 0) return 0;
   let j = i + end;

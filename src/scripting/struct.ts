@@ -98,7 +98,7 @@ function putinteger(L: L, out: number[], arg: number, endian: number, size: numb
   // The value is 64 bits wide: bytes past the eighth are zero (no sign extension).
   if (endian === LITTLE) for (let i = 0; i < size; i++) { buff[i] = Number(value & 0xffn); value >>= 8n; }
   else for (let i = size - 1; i >= 0; i--) { buff[i] = Number(value & 0xffn); value >>= 8n; }
-  out.push(...buff);
+  for (const b of buff) out.push(b);
 }
 
 function getinteger(data: Uint8Array, pos: number, endian: number, signed: boolean, size: number): number {
@@ -142,10 +142,10 @@ function b_pack(L: L): number {
         out.push(0);
         break;
       case 'f':
-        out.push(...floatBytes(Math.fround(lauxlib.luaL_checknumber(L, arg++)), 4, h.endian));
+        for (const b of floatBytes(Math.fround(lauxlib.luaL_checknumber(L, arg++)), 4, h.endian)) out.push(b);
         break;
       case 'd':
-        out.push(...floatBytes(lauxlib.luaL_checknumber(L, arg++), 8, h.endian));
+        for (const b of floatBytes(lauxlib.luaL_checknumber(L, arg++), 8, h.endian)) out.push(b);
         break;
       case 'c': case 's': {
         const s = lauxlib.luaL_checklstring(L, arg++) as Uint8Array;
