@@ -25,9 +25,20 @@ function usage(c: Ctx, argv: string[]): Frame {
   return int(bytes + (c.db.expires.has(key) ? EXPIRE_OVERHEAD : 0));
 }
 
-/** A shard's part of MEMORY STATS: [keys, expires, dataset bytes]. */
+/** A shard's part of MEMORY STATS: [keys, expires, dataset bytes], then [db, keys, expires] per db with keys. */
 function shardStats(c: Ctx): Frame {
-  return arr([int(c.db.size), int(c.db.expires.size), int(c.db.used)]);
+  let keys = 0;
+  let expires = 0;
+  let used = 0;
+  const per: Frame[] = [];
+  for (const [n, db] of c.keyspaces()) {
+    used += db.used;
+    if (db.size === 0) continue;
+    keys += db.size;
+    expires += db.expires.size;
+    per.push(int(n), int(db.size), int(db.expires.size));
+  }
+  return arr([int(keys), int(expires), int(used), ...per]);
 }
 
 /** Redis Cluster links every key into its slot's list: two pointers per key. */
@@ -40,12 +51,17 @@ async function stats(c: ConnCtx, argv: string[]): Promise<Frame> {
   let keys = 0;
   let expires = 0;
   let dataset = 0;
+  const dbs = new Map<number, [number, number]>();
   for (const r of replies) {
     if (r.t === 'err') return r;
     if (r.t !== 'arr') continue;
     keys += num(r.v[0]);
     expires += num(r.v[1]);
     dataset += num(r.v[2]);
+    for (let i = 3; i + 2 < r.v.length; i += 3) {
+      const d = dbs.get(num(r.v[i])) ?? [0, 0];
+      dbs.set(num(r.v[i]), [d[0] + num(r.v[i + 1]), d[1] + num(r.v[i + 2])]);
+    }
   }
   const total = BASELINE + dataset;
   // Field/value pairs of the reply map, in Redis's order.
@@ -56,12 +72,12 @@ async function stats(c: ConnCtx, argv: string[]): Promise<Frame> {
   f('peak.allocated', int(total)); f('total.allocated', int(total)); f('startup.allocated', int(BASELINE));
   f('replication.backlog', int(0)); f('clients.slaves', int(0)); f('clients.normal', int(0));
   f('cluster.links', int(0)); f('aof.buffer', int(0)); f('lua.caches', int(0)); f('functions.caches', int(0));
-  // Redis lists a db only when it holds keys; keyflare has one keyspace (db 0) across its shards.
-  if (keys > 0) {
-    f('db.0', map([
-      bulk('overhead.hashtable.main'), int(keys * KEY_OVERHEAD),
-      bulk('overhead.hashtable.expires'), int(expires * EXPIRE_OVERHEAD),
-      bulk('overhead.hashtable.slot-to-keys'), int(keys * SLOT_LINKS),
+  // Redis lists a db only when it holds keys, in index order (each summed over the shards).
+  for (const [n, [k, x]] of [...dbs].sort((a, b) => a[0] - b[0])) {
+    f(`db.${n}`, map([
+      bulk('overhead.hashtable.main'), int(k * KEY_OVERHEAD),
+      bulk('overhead.hashtable.expires'), int(x * EXPIRE_OVERHEAD),
+      bulk('overhead.hashtable.slot-to-keys'), int(k * SLOT_LINKS),
     ]));
   }
   f('overhead.total', int(BASELINE)); f('keys.count', int(keys));

@@ -44,6 +44,26 @@ describe('SELECT and databases match a standalone Redis', () => {
     ]);
   });
 
+  it('databases setting, RESET back to db 0, HELLO keeps the db', async () => {
+    await d.check([
+      ['CONFIG', 'GET', 'databases'],
+      ['CONFIG', 'SET', 'databases', '4'],
+      ['SELECT', '3'],
+      ['SET', 'r', 'three'],
+      ['RESET'],
+      ['GET', 'r'],
+      ['SELECT', '3'],
+      ['GET', 'r'],
+      ['SELECT', '0'],
+    ], [2]);
+    // HELLO (its reply names the client id, so not compared) leaves the db alone; CLIENT INFO shows it.
+    const s = d.backend.session();
+    await s.run([['SELECT', '3'], ['SET', 'r', 'three']]);
+    const [, get, info] = await s.run([['HELLO', '3', 'SETNAME', 'x'], ['GET', 'r'], ['CLIENT', 'INFO']]);
+    expect(get).toEqual({ t: 'bulk', v: 'three' });
+    expect((info as { v: string }).v).toContain(' db=3 ');
+  });
+
   it('KEYS / SCAN / RANDOMKEY see the selected db only', async () => {
     for (const proto of [2, 3] as const) {
       await d.pair(['FLUSHALL'], proto);
@@ -218,6 +238,11 @@ describe('SELECT inside transactions, INFO keyspace, scripts', () => {
       const norm = (s: string) => s.replace(/avg_ttl=\d+/g, 'avg_ttl=N').replace(/^[$=]\d+\r\n(txt:)?/, '');
       expect(norm(kf)).toBe(norm(redis));
       expect(kf).toContain('db0:keys=8,expires=0,avg_ttl=0\r\ndb4:keys=1,expires=0,avg_ttl=0\r\ndb9:keys=5,expires=5,avg_ttl=');
+      // MEMORY STATS names the same dbs (its sizes are estimates: only the names are compared).
+      const names = (r: string) => [...r.matchAll(/db\.\d+/g)].map((m) => m[0]);
+      const mem = await d.pair(['MEMORY', 'STATS'], proto);
+      expect(names(mem.kf)).toEqual(names(mem.redis));
+      expect(names(mem.kf)).toEqual(['db.0', 'db.4', 'db.9']);
     }
   });
 
