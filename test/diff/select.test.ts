@@ -296,3 +296,26 @@ describe('keyspace notifications name the db', () => {
     w.close();
   });
 });
+
+const cluster = useDiff(undefined, 'cluster');
+
+describe('cluster mode (KEYFLARE_MODE=cluster) keeps one database, as a one-node Redis Cluster', () => {
+  it('SELECT n, MOVE, SWAPDB, COPY … DB and a script\'s SELECT are refused with Redis Cluster\'s errors', async () => {
+    await cluster.check([
+      ['SET', '{k}a', 'v'],
+      ['MOVE', '{k}a', '1'],
+      ['MOVE', '{k}a', 'x'],
+      ['SWAPDB', '0', '1'],
+      ['SWAPDB', 'x', '1'],
+      ['COPY', '{k}a', '{k}b', 'DB', '1'],
+      ['COPY', '{k}a', '{k}b', 'DB', '0'],
+      ['COPY', '{k}a', '{k}b', 'DB', '16'],
+      ['SELECT', '1'],
+      ['SELECT', 'x'],
+      ['SELECT', '0'],
+      ['SELECT', '16'],
+      ['EVAL', "return redis.pcall('select', 1)", '0'],
+      ['EVAL', "return redis.pcall('select', 0)", '0'],
+    ]);
+  });
+});
