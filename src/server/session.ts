@@ -37,6 +37,8 @@ export interface Backend {
   readonly acl?: AclHost;
   /** Ids of cross-shard transactions, unique across the service (absent: per-connection ids). */
   txid?(): string;
+  /** Cross-shard transactions' lock lease (server/xshard.ts XSHARD_LEASE_MS when absent). */
+  readonly txLeaseMs?: number;
   /** Test only: a broken coordinator variant (server/xshard.ts), which the history checker must catch. */
   readonly xshardBug?: 'unlocked-reads';
   /** The client registry's connection counts, for sessions without a registry link (REST). */
@@ -480,6 +482,7 @@ export class Session implements ConnCtx, TxHost {
       txid: () => b.txid?.() ?? `${this.session.id}.${++txSeq}.${b.now()}`,
       clock: { now: () => b.now() },
       bug: b.xshardBug,
+      leaseMs: b.txLeaseMs,
     }, cmds, watches, this.session.db, this.session.proto);
     if (r.t === 'error') {
       // Only the incident id reaches the client; the cause goes to the log.

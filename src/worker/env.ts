@@ -29,6 +29,8 @@ export interface Env {
   KEYFLARE_READONLY_TOKEN?: string;
   /** "standalone" (default: one Redis whatever the shards) or "cluster" (Redis Cluster semantics). */
   KEYFLARE_MODE?: string;
+  /** Cross-shard transactions: how long locks outlive a vanished coordinator, in ms (default 10000). */
+  KEYFLARE_TX_LEASE_MS?: string;
   /** "1" serves the benchmark floors under /bench/ (never set in production). */
   KEYFLARE_BENCH?: string;
   /** REST only: how long a blocking command may wait, in ms (default 25000; see worker/rest.ts). */
@@ -134,6 +136,16 @@ export class WorkerBackend implements Backend {
 
   now(): number {
     return Date.now();
+  }
+
+  /** Cross-shard transaction ids: random, so no two isolates' coordinators share one. */
+  txid(): string {
+    return crypto.randomUUID();
+  }
+
+  get txLeaseMs(): number | undefined {
+    const n = Number(this.env.KEYFLARE_TX_LEASE_MS);
+    return Number.isSafeInteger(n) && n > 0 ? n : undefined;
   }
 
   /** Connection counts of the client registry, for a session without a link of its own (REST). */
