@@ -232,6 +232,10 @@ export async function runAcross(env: XShardEnv, cmds: readonly XCommand[], watch
       // The COMMIT may or may not have been applied: the primary knows.
       decision = await env.send(primary, encodeStatus(txid)).then((a) => a[0] ?? '', () => 'unknown');
       if (decision === 'unknown' || decision === 'pending') {
+        // Staged shards learn the outcome from the primary (TX_STATUS); those that only read let go now.
+        const readers = [...held].filter((s) => s !== primary && !writes.has(s));
+        held.clear();
+        await Promise.allSettled(readers.map((s) => env.send(s, encodeAbort(txid))));
         return { t: 'error', reply: err(`CLUSTERDOWN the transaction's outcome is unknown: shard ${primary} did not answer its COMMIT`), cause: e };
       }
       if (decision === 'committed') decision = 'ok';
