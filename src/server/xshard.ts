@@ -127,7 +127,8 @@ export async function runAcross(env: XShardEnv, cmds: readonly XCommand[], watch
   const flags = env.plain(primary, [['CONFIG', 'GET', 'notify-keyspace-events']]).then(
     (r) => {
       const f = r[0];
-      return f?.t === 'arr' && f.v[1]?.t === 'bulk' ? f.v[1].v : '';
+      // CONFIG GET answers a map (an array in RESP2 on the wire): [name, value].
+      return (f?.t === 'map' || f?.t === 'arr') && f.v[1]?.t === 'bulk' ? f.v[1].v : '';
     },
     () => '',
   );

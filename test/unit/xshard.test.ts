@@ -131,6 +131,24 @@ describe('the cross-shard coordinator', () => {
     expect(locked(b)).toBe(0);
   });
 
+  it('keyspace notifications of a cross-shard command are published once, in Redis order, at the commit', async () => {
+    const b = new LocalBackend({ shards: 4 });
+    const [k0, k1, k2] = keys(b) as [string, string, string];
+    const notes: Array<[string, string]> = [];
+    const publish = b.pubsub.publishMany.bind(b.pubsub);
+    b.pubsub.publishMany = async (n) => {
+      for (const [ch, msg] of n) notes.push([ch, msg]);
+      return publish(n);
+    };
+    const s = b.session();
+    await s.run([['CONFIG', 'SET', 'notify-keyspace-events', 'KEA']]);
+    expect(await s.run([['MSET', k1, '1', k0, '2']])).toEqual([{ t: 'simple', v: 'OK' }]);
+    expect(await s.run([['RENAME', k1, k2]])).toEqual([{ t: 'simple', v: 'OK' }]);
+    // Redis: MSET notifies `set` per key in argument order; RENAME rename_from then rename_to.
+    const ev = (k: string, e: string): Array<[string, string]> => [[`__keyspace@0__:${k}`, e], [`__keyevent@0__:${e}`, k]];
+    expect(notes).toEqual([...ev(k1, 'set'), ...ev(k0, 'set'), ...ev(k1, 'rename_from'), ...ev(k2, 'rename_to')]);
+  });
+
   it('contention: transfers between keys of different shards keep the total (8 clients × 50 MULTI)', async () => {
     const b = new LocalBackend({ shards: 4 });
     const ks = keys(b);
