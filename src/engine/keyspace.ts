@@ -140,27 +140,24 @@ export class Keyspace {
   watches = new WatchTable((d) => {
     this.used += d;
   });
-  /** The watch table's bytes count in this keyspace's `used` (the first db of a shard). */
-  private ownsWatchBytes = true;
 
   /**
-   * The databases of a shard share one watch table (the first db's, which counts its bytes): a
-   * watched key is known by name, so a write to that name in any db changes it. A transaction
-   * may then abort because of another db's write, never miss a change — also when the
-   * connection SELECTs another db between WATCH and EXEC (Redis checks the db of WATCH).
+   * SWAPDB: two keyspaces trade their watch tables (a WATCH names a db index, not the data that
+   * moves; each table keeps its db's epoch). A watched key that exists on either side changes (Redis's touchAllWatchedKeysInDb);
+   * a logically expired one does not.
    */
-  shareWatches(first: Keyspace): void {
-    this.watches = first.watches;
-    this.ownsWatchBytes = false;
-  }
-
-  /**
-   * SWAPDB: a watched key that exists (not logically expired) in either db changes, as Redis's
-   * touchAllWatchedKeysInDb does for both.
-   */
-  static touchSwapped(a: Keyspace, b: Keyspace): void {
-    if (a.watches.size === 0) return;
-    a.watches.flushed((k) => (a.data.has(k) && !a.isExpired(k)) || (b.data.has(k) && !b.isExpired(k)));
+  static swapWatches(a: Keyspace, b: Keyspace): void {
+    const live = (k: string) => (a.data.has(k) && !a.isExpired(k)) || (b.data.has(k) && !b.isExpired(k));
+    if (a.watches.size !== 0) a.watches.flushed(live);
+    if (b.watches.size !== 0) b.watches.flushed(live);
+    const wa = a.watches;
+    const wb = b.watches;
+    a.used += wb.bytes - wa.bytes;
+    b.used += wa.bytes - wb.bytes;
+    a.watches = wb;
+    b.watches = wa;
+    wb.onBytes = (d) => (a.used += d);
+    wa.onBytes = (d) => (b.used += d);
   }
 
   /** The access clock now (seconds since ACCESS_EPOCH). */
@@ -340,7 +337,7 @@ export class Keyspace {
     this.access.clear();
     this.rawStrings.clear();
     this.embStrings.clear();
-    this.used = this.ownsWatchBytes ? this.watches.bytes : 0; // watches survive a flush (their keys changed)
+    this.used = this.watches.bytes; // watches survive a flush (their keys changed)
     this.onFlush();
     return n;
   }

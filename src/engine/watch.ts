@@ -76,8 +76,8 @@ export class WatchTable {
   private leaseSweepAt = Infinity;
 
   /** `onBytes` receives every change of `bytes`: the keyspace adds it to used memory. */
-  /** Hears of the table's byte changes (its keyspace's `used`). */
-  constructor(private readonly onBytes: (delta: number) => void = () => {}) {}
+  /** Hears of the table's byte changes (its keyspace's `used`; rebound when SWAPDB moves the table). */
+  constructor(public onBytes: (delta: number) => void = () => {}) {}
 
   get size(): number {
     return this.entries.size;

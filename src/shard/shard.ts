@@ -112,9 +112,10 @@ export class Shard {
       this.evictor.reset();
       this.tracking.clear();
     };
-    ks.watches.epoch = this.epoch;
-    const first = this.spaces.find((k) => k !== undefined);
-    if (first) ks.shareWatches(first);
+    // Each db's watch table has an epoch of its own: a check sent in another db than its WATCH
+    // (the connection SELECTed in between) never matches, so it aborts rather than compare
+    // versions of another db's table. (Redis checks the db of WATCH; keyflare may abort there.)
+    ks.watches.epoch = this.epoch * 1000 + (n % 1000);
     // The evictor exists once db 0 is made: later dbs start with its LFU settings.
     if (this.evictor) ks.lfu = this.evictor.lfu;
     ks.loading = this.spaces[0]?.loading ?? false;
@@ -167,7 +168,7 @@ export class Shard {
     const ka = this.keyspace(a);
     const kb = this.keyspace(b);
     ka.now = kb.now = this.clock.now();
-    Keyspace.touchSwapped(ka, kb);
+    Keyspace.swapWatches(ka, kb);
     this.spaces[a] = kb;
     this.spaces[b] = ka;
     // Their hooks name the db they log and notify in: rebind them to their new index.

@@ -218,6 +218,18 @@ describe('SELECT inside transactions, INFO keyspace, scripts', () => {
       ['GET', '{a}n'],
       ['SELECT', '0'],
       ['GET', '{a}n'],
+      // Redis's "WATCH is able to remember the DB a key belongs to": a write to the same name in
+      // another db is not a change of the watched key.
+      ['SELECT', '5'],
+      ['SET', 'x', '30'],
+      ['WATCH', 'x'],
+      ['SELECT', '1'],
+      ['SET', 'x', '10'],
+      ['SELECT', '5'],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+      ['SELECT', '0'],
     ]);
   });
 

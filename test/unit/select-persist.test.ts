@@ -171,7 +171,7 @@ describe('databases and maxmemory', () => {
 });
 
 describe('databases and WATCH', () => {
-  it('a change to the watched key is seen at EXEC even after the connection SELECTed another db', async () => {
+  it('EXEC after a SELECT away from the WATCH db never passes over a change (it aborts)', async () => {
     const b = new LocalBackend({ shards: 2 });
     const [a, other, writer] = [b.session(), b.session(), b.session()];
     // Another connection watches the same name in db 1 (its own entry there, if dbs had one each).
