@@ -125,30 +125,26 @@ export function makeLibEnv(L: L, p: Protected, isLoading: () => boolean, registe
     lua.lua_getfield(L, real, S(k));
     lua.lua_setfield(L, api, S(k));
   }
-  // The `redis` functions see: the API while loading, the real table when they run.
+  // The `redis` a library sees while it loads: the load API, readonly, a table of its own (a
+  // library that keeps it and calls register_function later is refused by register_function).
   lua.lua_createtable(L, 0, 0);
   lua.lua_createtable(L, 0, 2);
   lua.lua_pushvalue(L, api);
-  lua.lua_pushvalue(L, real);
   lua.lua_pushcclosure(L, (L: L) => {
-    // upvalue 1: the load API, 2: the real redis table; args: proxy, key
+    // upvalue 1: the load API; args: proxy, key
     lua.lua_pushvalue(L, 2);
-    if (isLoading()) {
-      if (lua.lua_rawget(L, lua.lua_upvalueindex(1)) === lua.LUA_TNIL) {
-        return raiseWhere(L, `Script attempted to access nonexistent global variable '${J(lua.lua_tolstring(L, 2))}'`);
-      }
-      return 1;
+    if (lua.lua_rawget(L, lua.lua_upvalueindex(1)) === lua.LUA_TNIL) {
+      return raiseWhere(L, `Script attempted to access nonexistent global variable '${J(lua.lua_tolstring(L, 2))}'`);
     }
-    lua.lua_gettable(L, lua.lua_upvalueindex(2));
     return 1;
-  }, 2);
+  }, 1);
   lua.lua_setfield(L, -2, S('__index'));
   lua.lua_pushcfunction(L, (L: L) => raiseWhere(L, 'Attempt to modify a readonly table'));
   lua.lua_setfield(L, -2, S('__newindex'));
   seal(L, p.sealRef);
   lua.lua_setmetatable(L, -2);
   const redisProxy = lua.lua_gettop(L);
-  // The environment: reads of `redis` give the proxy, others the globals (missing ones refused).
+  // The environment (missing names refused).
   // While a library loads, Redis's globals are its LIBRARY_API table, which holds `redis` alone:
   // error, string, pairs… are all "nonexistent" at load time, and reachable once functions run.
   lua.lua_createtable(L, 0, 0);
@@ -156,11 +152,15 @@ export function makeLibEnv(L: L, p: Protected, isLoading: () => boolean, registe
   lua.lua_pushvalue(L, redisProxy);
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, p.globals);
   lua.lua_pushcclosure(L, (L: L) => {
-    if (lua.lua_type(L, 2) === lua.LUA_TSTRING && J(lua.lua_tolstring(L, 2)) === 'redis') {
-      lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
-      return 1;
+    // While loading only `redis` (the load API) exists; functions running see the globals, the
+    // real `redis` among them.
+    if (isLoading()) {
+      if (lua.lua_type(L, 2) === lua.LUA_TSTRING && J(lua.lua_tolstring(L, 2)) === 'redis') {
+        lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
+        return 1;
+      }
+      return raiseWhere(L, `Script attempted to access nonexistent global variable '${J(lauxlib.luaL_tolstring(L, 2))}'`);
     }
-    if (isLoading()) return raiseWhere(L, `Script attempted to access nonexistent global variable '${J(lauxlib.luaL_tolstring(L, 2))}'`);
     lua.lua_pushvalue(L, 2);
     if (lua.lua_rawget(L, lua.lua_upvalueindex(2)) === lua.LUA_TNIL) {
       return raiseWhere(L, `Script attempted to access nonexistent global variable '${J(lauxlib.luaL_tolstring(L, 2))}'`);

@@ -38,6 +38,8 @@ const HOOK_EVERY = 100_000;
  * one MULTI/EXEC unit), rather than holding the shard until the runtime's CPU limit resets it.
  */
 const UNKILLABLE_FACTOR = 10;
+/** FUNCTION LOAD's 500 ms, counted as scripts' budgets are (about 2 000 instructions a millisecond). */
+const LOAD_INSTRUCTIONS = 1_000_000;
 const KILLED = 'ERR Script killed: it ran past busy-reply-threshold (a shard serves no other client while a script runs)';
 const KILLED_AFTER_WRITES = `ERR Script killed: it wrote, then ran past ${UNKILLABLE_FACTOR} times busy-reply-threshold (its writes so far stand)`;
 
@@ -86,6 +88,19 @@ export class LuaVM implements RunState {
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.errHandler);
     lua.lua_insert(L, fn);
     this.loading = [];
+    // Redis's luaEngineLoadHook: a load past 500 ms fails with "FUNCTION LOAD timeout" (here a
+    // count of instructions, the clock standing still; every instruction raises once it fired).
+    let used = 0;
+    const hook = (L: L): void => {
+      if (used < LOAD_INSTRUCTIONS) {
+        used += HOOK_EVERY;
+        if (used < LOAD_INSTRUCTIONS) return;
+        lua.lua_sethook(L, hook, lua.LUA_MASKCOUNT, 1);
+      }
+      pushErrTable(L, 'ERR FUNCTION LOAD timeout');
+      lua.lua_error(L);
+    };
+    lua.lua_sethook(L, hook, lua.LUA_MASKCOUNT, HOOK_EVERY);
     try {
       if (lua.lua_pcall(L, 0, 0, fn) !== 0) {
         const msg = lua.lua_type(L, -1) === lua.LUA_TTABLE ? readErr(L, -1).msg : J(lua.lua_tolstring(L, -1));
@@ -94,6 +109,7 @@ export class LuaVM implements RunState {
       }
       return { functions: this.loading };
     } finally {
+      lua.lua_sethook(L, null, 0, 0);
       this.loading = null;
       lua.lua_settop(L, fn - 1);
     }

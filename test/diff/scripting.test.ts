@@ -259,3 +259,19 @@ describe("Lua 5.1's numbers (strtod), as the random test found", () => {
       ev('return {2^63, -2^63, 2^64}', 0), ev("return tostring(tonumber('z', 36))", 0),
     ]));
 });
+
+describe("FUNCTION LOAD's limits, as Redis's suite found", () => {
+  it('a load that never ends fails with FUNCTION LOAD timeout (the shard is not held)', () =>
+    d.check([['FUNCTION', 'FLUSH'], ['FUNCTION', 'LOAD', '#!lua name=lt\nlocal a = 1 while 1 do a = a + 1 end'], ['FUNCTION', 'LIST'], ['PING']], [2]));
+
+  it("a kept load-time `redis` is a table of its own: readonly, and register_function refuses outside a load", () =>
+    d.check([
+      ['FUNCTION', 'FLUSH'],
+      ['FUNCTION', 'LOAD', "#!lua name=lib1\nlocal lib = redis\nlib.register_function('f1', function() lib.redis = redis return {ok='OK'} end)\n" +
+        "lib.register_function('f2', function() lib.register_function('f3', function() return 1 end) end)\n" +
+        "lib.register_function('f4', function() return type(lib.call) end)\nlib.register_function('f5', function() return type(redis.register_function) .. type(redis.call) end)"],
+      ['FCALL', 'f1', 0], ['FCALL', 'f2', 0], ['FCALL', 'f4', 0], ['FCALL', 'f5', 0],
+      ['FUNCTION', 'LOAD', '#!lua name=lib2\nredis.math.random()'], ['FUNCTION', 'LOAD', "#!lua name=lib2\nredis.redis.call('ping')"],
+      ['FUNCTION', 'FLUSH'],
+    ]));
+});
