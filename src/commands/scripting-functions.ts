@@ -29,6 +29,7 @@ const FLAG_BITS: Record<string, number> = {
 export class ShardFunctions {
   private vm_: LuaVM | null = null;
   readonly libs = new Map<string, Library>();
+  /** By lower-cased name: Redis's functions dict compares names case-insensitively (a library's own does not). */
   readonly fns = new Map<string, { lib: Library; fn: RegisteredFunction }>();
 
   get vm(): LuaVM {
@@ -45,7 +46,7 @@ export class ShardFunctions {
     if ('error' in r) return err(r.error);
     if (r.functions.length === 0) return err('ERR No functions registered');
     for (const f of r.functions) {
-      const other = this.fns.get(f.name);
+      const other = this.fns.get(f.name.toLowerCase());
       if (other && other.lib !== old) {
         for (const g of r.functions) this.vm.release(g.ref);
         return err(`ERR Function ${f.name} already exists`);
@@ -54,13 +55,13 @@ export class ShardFunctions {
     if (old) this.remove(old);
     const lib: Library = { name: meta.name, code, functions: r.functions };
     this.libs.set(lib.name, lib);
-    for (const fn of r.functions) this.fns.set(fn.name, { lib, fn });
+    for (const fn of r.functions) this.fns.set(fn.name.toLowerCase(), { lib, fn });
     return bulk(lib.name);
   }
 
   remove(lib: Library): void {
     for (const f of lib.functions) {
-      this.fns.delete(f.name);
+      this.fns.delete(f.name.toLowerCase());
       this.vm.release(f.ref);
     }
     this.libs.delete(lib.name);
@@ -92,9 +93,9 @@ export class ShardFunctions {
         if (policy === 'append') return err(`ERR Library ${name} already exists`);
         replaced.add(old);
       }
-      for (const name of fresh.fns.keys()) {
-        const other = this.fns.get(name);
-        if (other && !replaced.has(other.lib)) return err(`ERR Function ${name} already exists`);
+      for (const [key, { fn }] of fresh.fns) {
+        const other = this.fns.get(key);
+        if (other && !replaced.has(other.lib)) return err(`ERR Function ${fn.name} already exists`);
       }
       for (const old of replaced) this.remove(old);
     } else this.flush();
@@ -181,7 +182,7 @@ export function shardFunctions(shard: Ctx['config']): ShardFunctions {
 
 function fcall(c: Ctx, argv: string[], ro: boolean): Frame {
   const st = shardFunctions(c.config);
-  const found = st.fns.get(argv[1]!);
+  const found = st.fns.get(argv[1]!.toLowerCase());
   if (!found) return err('ERR Function not found');
   const n = numkeys(argv, 'ERR Bad number of keys provided');
   if (typeof n !== 'number') return n;
@@ -234,7 +235,8 @@ function functionList(c: Ctx, argv: string[]): Frame {
       pattern = argv[++i]!;
     } else return err(`ERR Unknown argument ${argv[i]!}`);
   }
-  const match = pattern !== undefined ? compileGlob(pattern) : null;
+  // functionListCommand matches library names with stringmatchlen(…, nocase=1).
+  const match = pattern !== undefined ? compileGlob(pattern, true) : null;
   const out: Frame[] = [];
   for (const lib of shardFunctions(c.config).libs.values()) {
     if (match && !match(lib.name)) continue;

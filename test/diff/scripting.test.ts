@@ -275,3 +275,14 @@ describe("FUNCTION LOAD's limits, as Redis's suite found", () => {
       ['FUNCTION', 'FLUSH'],
     ]));
 });
+
+describe('function names', () => {
+  it('FCALL and collisions between libraries ignore case; library names keep case, LIBRARYNAME matches without it', () =>
+    d.check([
+      ['FUNCTION', 'FLUSH'], ['FUNCTION', 'LOAD', "#!lua name=Lib\nredis.register_function('Fn', function() return 1 end)"],
+      ['FCALL', 'fn', 0], ['FCALL', 'FN', 0], ['FCALL_RO', 'fN', 0],
+      ['FUNCTION', 'LOAD', "#!lua name=lib2\nredis.register_function('fN', function() return 2 end)"],
+      ['FUNCTION', 'LOAD', "#!lua name=lib\nredis.register_function('x', function() return 3 end)"], ['FUNCTION', 'DELETE', 'LIB'],
+      ['FUNCTION', 'DELETE', 'lib'], ['FUNCTION', 'LIST', 'LIBRARYNAME', 'lIB'], ['FUNCTION', 'FLUSH'],
+    ]));
+});
