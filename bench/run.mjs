@@ -9,7 +9,7 @@ import { cpus } from 'node:os';
 import { memCases } from './memcases.mjs';
 import { dropFrozen, frozenRoot, httpLoad, loadResp, localToken, median, redisBenchmark, respCall, root, startBridge, startRedis, startServe, startWrangler, stopAll } from './lib.mjs';
 
-const PARTS = ['engine', 'resp', 'rest', 'memory', 'coldstart', 'scale', 'durability', 'xshard'];
+const PARTS = ['engine', 'resp', 'rest', 'memory', 'coldstart', 'scale', 'durability', 'xshard', 'scripting'];
 const env = (k, d) => (process.env[k] !== undefined ? Number(process.env[k]) : d);
 const cfg = {
   rounds: env('BENCH_ROUNDS', 1),
@@ -343,7 +343,36 @@ async function partXshard() {
   }
 }
 
-const fns = { xshard: partXshard, engine: partEngine, resp: partResp, rest: partRest, memory: partMemory, coldstart: partColdstart, scale: partScale, durability: partDurability };
+/**
+ * Scripting (issue 12): EVAL of a 3-command script (INCR, GET, SET, keys in one slot) through the
+ * bridge against native Redis; floor = keyflare's plain INCR over the same path, so ÷ floor is
+ * what the Lua VM and the script's extra commands cost over one ordinary command.
+ */
+async function partScripting() {
+  const body = "redis.call('incr', KEYS[1]); local v = redis.call('get', KEYS[1]); return redis.call('set', KEYS[2], v)";
+  const evalCmd = ['EVAL', body, '2', '{ev}:a:__rand_int__', '{ev}:b:__rand_int__'];
+  const incr = ['INCR', '{ev}:c:__rand_int__'];
+  const redis = await startRedis();
+  const kf = await startServe();
+  const port = await bridgeTo(kf.port, '/resp');
+  const raw = {};
+  for (let r = 0; r < cfg.rounds; r++) {
+    for (const P of [1, 16]) {
+      for (const [name, p, command] of [['redis', redis.port, evalCmd], ['eval', port, evalCmd], ['incr', port, incr]]) {
+        log(`scripting round ${r + 1}/${cfg.rounds} -P ${P} ${name}`);
+        const res = await redisBenchmark(p, { command, pipeline: P, requests: cfg.xshardN, random: 100_000 });
+        (raw[`${name} -P ${P}`] ??= []).push(res.EVAL ?? res.INCR);
+      }
+    }
+  }
+  await stopAll();
+  const out = {};
+  for (const [k, v] of Object.entries(raw)) out[k] = median(v);
+  results.parts.scripting = out;
+  for (const P of [1, 16]) row('scripting', `EVAL of 3 commands -P ${P}`, out[`eval -P ${P}`], out[`redis -P ${P}`], out[`incr -P ${P}`], 'ops/s');
+}
+
+const fns = { scripting: partScripting, xshard: partXshard, engine: partEngine, resp: partResp, rest: partRest, memory: partMemory, coldstart: partColdstart, scale: partScale, durability: partDurability };
 const stop = async () => {
   await stopAll();
   dropFrozen();
