@@ -15,7 +15,9 @@ export TEST_TIMEOUT=${TEST_TIMEOUT:-300} UNIT_TIMEOUT=${UNIT_TIMEOUT:-1200}
 export BASEPORT=${BASEPORT:-$((20000 + RANDOM % 20000))}
 # Tests that would hang the service rather than fail (skip.txt says why); they count as failed.
 export SKIPFILE=${SKIPFILE:-$HERE/skip.txt}
-export START="npm start -- --port $HTTP --resp-port $RESP" PORT=$RESP
+# Each unit gets a fresh keyflare with fresh storage (run.sh expands START once per unit): a
+# unit that is killed mid-way must not leave its CONFIG (maxmemory 1, a CLIENT PAUSE…) to the next.
+export START="npm start -- --port $HTTP --resp-port $RESP --persist-to \$(mktemp -d -t kf-suite-state.XXXXXX)" PORT=$RESP
 CORE=$(cut -f1 "$HERE/reference/core.tsv" | sed 's#^unit/##' | awk '!s[$0]++' | tr '\n' ' ')
 UNITS=${*:-$CORE}
 OUT=${OUT:-$(mktemp -d -t redis-suite.XXXXXX)}
