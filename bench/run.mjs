@@ -309,6 +309,31 @@ async function partDurability() {
 }
 
 /**
+ * One custom command per target through redis-benchmark, -P 1 and -P 16, interleaved per round:
+ * the target named 'redis' runs on native Redis, the others on keyflare through the bridge.
+ * Returns the median ops/s per "<name> -P <n>".
+ */
+async function customRounds(part, targets) {
+  const redis = await startRedis();
+  const kf = await startServe();
+  const port = await bridgeTo(kf.port, '/resp');
+  const raw = {};
+  for (let r = 0; r < cfg.rounds; r++) {
+    for (const P of [1, 16]) {
+      for (const [name, command] of targets) {
+        log(`${part} round ${r + 1}/${cfg.rounds} -P ${P} ${name}`);
+        const res = await redisBenchmark(name === 'redis' ? redis.port : port, { command, pipeline: P, requests: cfg.xshardN, random: 100_000 });
+        (raw[`${name} -P ${P}`] ??= []).push(res[command[0]]);
+      }
+    }
+  }
+  await stopAll();
+  const out = {};
+  for (const [k, v] of Object.entries(raw)) out[k] = median(v);
+  return out;
+}
+
+/**
  * The cost of atomicity across shards (issue 11): a 10-key MSET whose keys span the 4 shards
  * (the coordinator: lock, scratch run, stage, commit) against the same MSET with a hash tag
  * (one shard, one batch), and native Redis; random keys (-r) so transactions rarely contend.
@@ -321,21 +346,7 @@ async function partXshard() {
     spread.push(`mk:${i}:__rand_int__`, 'v');
     one.push(`{mk}:${i}:__rand_int__`, 'v');
   }
-  const redis = await startRedis();
-  const kf = await startServe();
-  const port = await bridgeTo(kf.port, '/resp');
-  const raw = {};
-  for (let r = 0; r < cfg.rounds; r++) {
-    for (const P of [1, 16]) {
-      for (const [name, p, command] of [['redis', redis.port, spread], ['spread', port, spread], ['one', port, one]]) {
-        log(`xshard round ${r + 1}/${cfg.rounds} -P ${P} ${name}`);
-        (raw[`${name} -P ${P}`] ??= []).push((await redisBenchmark(p, { command, pipeline: P, requests: cfg.xshardN, random: 100_000 })).MSET);
-      }
-    }
-  }
-  await stopAll();
-  const out = {};
-  for (const [k, v] of Object.entries(raw)) out[k] = median(v);
+  const out = await customRounds('xshard', [['redis', spread], ['spread', spread], ['one', one]]);
   results.parts.xshard = out;
   for (const P of [1, 16]) {
     row('xshard', `MSET 10 keys over 4 shards -P ${P}`, out[`spread -P ${P}`], out[`redis -P ${P}`], out[`one -P ${P}`], 'ops/s');
@@ -352,22 +363,7 @@ async function partScripting() {
   const body = "redis.call('incr', KEYS[1]); local v = redis.call('get', KEYS[1]); return redis.call('set', KEYS[2], v)";
   const evalCmd = ['EVAL', body, '2', '{ev}:a:__rand_int__', '{ev}:b:__rand_int__'];
   const incr = ['INCR', '{ev}:c:__rand_int__'];
-  const redis = await startRedis();
-  const kf = await startServe();
-  const port = await bridgeTo(kf.port, '/resp');
-  const raw = {};
-  for (let r = 0; r < cfg.rounds; r++) {
-    for (const P of [1, 16]) {
-      for (const [name, p, command] of [['redis', redis.port, evalCmd], ['eval', port, evalCmd], ['incr', port, incr]]) {
-        log(`scripting round ${r + 1}/${cfg.rounds} -P ${P} ${name}`);
-        const res = await redisBenchmark(p, { command, pipeline: P, requests: cfg.xshardN, random: 100_000 });
-        (raw[`${name} -P ${P}`] ??= []).push(res.EVAL ?? res.INCR);
-      }
-    }
-  }
-  await stopAll();
-  const out = {};
-  for (const [k, v] of Object.entries(raw)) out[k] = median(v);
+  const out = await customRounds('scripting', [['redis', evalCmd], ['eval', evalCmd], ['incr', incr]]);
   results.parts.scripting = out;
   for (const P of [1, 16]) row('scripting', `EVAL of 3 commands -P ${P}`, out[`eval -P ${P}`], out[`redis -P ${P}`], out[`incr -P ${P}`], 'ops/s');
 }

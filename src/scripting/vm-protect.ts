@@ -138,11 +138,7 @@ export function makeLibEnv(L: L, p: Protected, isLoading: () => boolean, registe
     }
     return 1;
   }, 1);
-  lua.lua_setfield(L, -2, S('__index'));
-  lua.lua_pushcfunction(L, (L: L) => raiseWhere(L, 'Attempt to modify a readonly table'));
-  lua.lua_setfield(L, -2, S('__newindex'));
-  seal(L, p.sealRef);
-  lua.lua_setmetatable(L, -2);
+  readonlyMeta(L, p.sealRef);
   const redisProxy = lua.lua_gettop(L);
   // The environment (missing names refused).
   // While a library loads, Redis's globals are its LIBRARY_API table, which holds `redis` alone:
@@ -167,14 +163,19 @@ export function makeLibEnv(L: L, p: Protected, isLoading: () => boolean, registe
     }
     return 1;
   }, 2);
-  lua.lua_setfield(L, -2, S('__index'));
-  lua.lua_pushcfunction(L, (L: L) => raiseWhere(L, 'Attempt to modify a readonly table'));
-  lua.lua_setfield(L, -2, S('__newindex'));
-  seal(L, p.sealRef);
-  lua.lua_setmetatable(L, -2);
+  readonlyMeta(L, p.sealRef);
   const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
   lua.lua_settop(L, api - 1);
   return ref;
+}
+
+/** With a proxy table and its metatable (holding the __index closure) on the stack: finish the metatable (readonly, sealed) and set it. */
+function readonlyMeta(L: L, sealRef: number): void {
+  lua.lua_setfield(L, -2, S('__index'));
+  lua.lua_pushcfunction(L, (L: L) => raiseWhere(L, 'Attempt to modify a readonly table'));
+  lua.lua_setfield(L, -2, S('__newindex'));
+  seal(L, sealRef);
+  lua.lua_setmetatable(L, -2);
 }
 
 /** __pairs of a proxy: iterate the real table (upvalue 1). */

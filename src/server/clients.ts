@@ -117,8 +117,8 @@ export class ClientConn {
   monitors = false;
   /** A command of this connection is held by CLIENT PAUSE. */
   held = false;
-  /** Bytes of the command being run, as a RESP multibulk (CLIENT LIST's qbuf). */
-  qbuf = 0;
+  /** The command being run (CLIENT LIST's qbuf is its size, counted only when asked). */
+  running: readonly string[] | null = null;
   /** The slowlog settings as last heard from the registry. */
   slow: SlowConfig = SLOW_DEFAULTS;
   /** Wakes commands held by a pause when it ends early (UNPAUSE). */

@@ -9,7 +9,7 @@ import { E, NILARR, OK, err, int, type Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { pubsubState, subscribedCheck, type PubSubBackend } from './pubsub.js';
 import { checkCommand, nopermText, passwordOk, type AclHost, type Denial } from './acl.js';
-import { clientState, monitored, monitorLine, pauseGate, pausedByWrite, respLength } from './clients.js';
+import { clientState, monitored, monitorLine, pauseGate, pausedByWrite } from './clients.js';
 import { TRACKING_AFTER, afterTrackingCommand, closeTracking, syncTracking, trackOpts } from './tracking.js';
 import type { TrackOpts } from '../engine/tracking.js';
 import { incident } from './incident.js';
@@ -312,9 +312,9 @@ export class Session implements ConnCtx, TxHost {
       slow?.begin(i);
       if (slow && spec.name === 'exec') slow.exec(i, this.tx.queuedArgv());
       // CLIENT LIST's qbuf: while Redis runs a command, its query buffer still holds it.
-      cs.qbuf = respLength(argv);
+      cs.running = argv;
       replies[i] = await this.runOne(spec, argv, pos);
-      cs.qbuf = 0;
+      cs.running = null;
       slow?.done(i);
       if (TRACKING_AFTER.has(spec.name)) await afterTrackingCommand(this, spec.name, replies[i]!);
       // CLIENT REPLY OFF / SKIP silence their own reply too; ON answers OK.

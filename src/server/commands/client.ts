@@ -3,7 +3,7 @@
 import { E, OK, arr, bulk, bulkOrNil, err, int, map, set, verb, type Frame } from '../../protocol/frame.js';
 import { validateClientName } from './connection.js';
 import { helpReply } from '../../commands/help.js';
-import { clientState, matchKill, type ClientInfo, type KillFilter } from '../clients.js';
+import { clientState, matchKill, respLength, type ClientInfo, type KillFilter } from '../clients.js';
 import { pubsubState } from '../pubsub.js';
 import type { CommandSpec } from '../../commands/types.js';
 import { sdef, type SessionCtx, type SessionHandler } from './ctx.js';
@@ -35,7 +35,7 @@ export function clientLine(c: SessionCtx): string {
   const multi = tx?.active ? (tx.queue?.length ?? 0) : -1;
   const redir = st.tracking ? st.redir : -1;
   return `id=${s.id} addr=${s.addr} laddr=${s.laddr} fd=8 name=${s.name} age=${age} idle=${idle} flags=${flags(c)} db=${s.db} ` +
-    `sub=${ps.subs.channel.size} psub=${ps.subs.pattern.size} ssub=${ps.subs.shard.size} multi=${multi} qbuf=${st.qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 ` +
+    `sub=${ps.subs.channel.size} psub=${ps.subs.pattern.size} ssub=${ps.subs.shard.size} multi=${multi} qbuf=${st.running ? respLength(st.running) : 0} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 ` +
     `events=r cmd=${s.lastCmd || 'NULL'} user=${s.user} redir=${redir} resp=${s.proto} lib-name=${s.libName} lib-ver=${s.libVer}\n`;
 }
 
