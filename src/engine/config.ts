@@ -62,6 +62,11 @@ export const PARAMS: ParamDef[] = [
   { name: 'aof-load-truncated', kind: 'bool', default: 'yes' },
   // The log history readers are promised (persistence/log.ts); Redis raises anything below 16 kb.
   { name: 'repl-backlog-size', kind: 'memory', default: '1048576', min: 1n, max: LLONG_MAX, clamp: (n) => (n < 16384n ? 16384n : n) },
+  // Replication (shard/repl*.ts): replicas refuse client writes; a primary refuses writes with
+  // fewer good replicas than min-replicas-to-write (an ack at most min-replicas-max-lag s old).
+  { name: 'replica-read-only', aliases: ['slave-read-only'], kind: 'bool', default: 'yes' },
+  { name: 'min-replicas-to-write', aliases: ['min-slaves-to-write'], kind: 'int', default: '0', min: 0n, max: INT_MAX },
+  { name: 'min-replicas-max-lag', aliases: ['min-slaves-max-lag'], kind: 'int', default: '10', min: 0n, max: INT_MAX },
   { name: 'hll-sparse-max-bytes', kind: 'memory', default: '3000', min: 0n, max: LLONG_MAX },
   // Kept for clients and tools that set them (Redis's own test suite among them). What they
   // govern in Redis: a script's busy threshold (scripting reads it), the client-memory eviction

@@ -300,6 +300,13 @@ export class ShardLog {
     return this.offset - start;
   }
 
+  /** A replica's log: the primary's stream bytes (whole units) stored as they came, at the same offsets. */
+  appendRaw(data: string, sink?: (unit: string, off: number) => void): void {
+    if (!data.length) return;
+    if (this.storing) sink?.(data, this.offset);
+    this.offset += data.length;
+  }
+
   /** The oldest offset readers are served from: the backlog floor. */
   get floor(): number {
     if (!this.storing) return this.offset;

@@ -10,7 +10,7 @@ import type { Clock } from '../engine/clock.js';
 import type { Note } from '../engine/notify.js';
 import type { TrackOpts } from '../engine/tracking.js';
 import { shouldAutoRewrite, type Manifest } from '../persistence/aof.js';
-import { newReplId as newId, type ReadResult, type ShardLog } from '../persistence/log.js';
+import { UnitReader, newReplId as newId, type ReadResult, type ShardLog, type Unit } from '../persistence/log.js';
 import type { StoragePort } from '../persistence/port.js';
 import type { LoadReport } from '../persistence/recover.js';
 import { META_MANIFEST, recover, saveReplIds } from '../persistence/recovery.js';
@@ -64,6 +64,8 @@ export interface HostEnv {
   peer?: (shard: number, argv: string[]) => Promise<Frame[]>;
   /** Participant options (tests: decision retention, retry backoff, injected bugs). */
   txn?: ParticipantOptions;
+  /** After every group commit, with the durable offset (the primary propagates to its replicas). */
+  committed?: (offset: number) => void;
 }
 
 export class ShardHost implements RewriteStore {
@@ -82,6 +84,12 @@ export class ShardHost implements RewriteStore {
   private pushed: number;
   private backlogVersion = -1;
   private readonly sink = (unit: string, off: number) => this.writer.push(unit, off);
+  /**
+   * A replica (repl-host.ts): its log is the primary's stream (applyStream), so what it runs
+   * itself logs nothing (a lazily expired key waits for the primary's DEL), nothing expires
+   * actively and no rewrite appends records of its own.
+   */
+  replica = false;
 
   /**
    * Recover the shard from storage. `info` is the routing's view (stored for alarms that come
@@ -142,6 +150,7 @@ export class ShardHost implements RewriteStore {
       onDurable: (off) => {
         this.log.durable = off;
         this.trim();
+        env.committed?.(off);
       },
     });
     this.shard.persist.repl = () => this.log.facts();
@@ -215,6 +224,7 @@ export class ShardHost implements RewriteStore {
   async alarm(): Promise<void> {
     this.alarmAt = Infinity;
     this.txn.tick();
+    if (this.replica) return; // keys expire by the primary's DELs
     const { next, effects } = this.shard.expireCycle();
     this.logged(effects, false);
     await this.release(null);
@@ -272,6 +282,39 @@ export class ShardHost implements RewriteStore {
     return d;
   }
 
+  /**
+   * A replica applies stream bytes from its primary, starting exactly at its offset: the units'
+   * records replayed through the shard's dispatch (as recovery does), the bytes stored unchanged
+   * so its offsets are the primary's. Returns an error text when the bytes are not whole units.
+   */
+  applyStream(data: string): string | null {
+    if (this.writer.failed) throw this.writer.failed;
+    const at = this.log.offset;
+    const reader = new UnitReader(at);
+    const units: Unit[] = [];
+    reader.push(data, units);
+    if (reader.corrupt) return reader.corrupt;
+    if (reader.tailStart !== at + data.length) return `a unit is cut short at offset ${reader.tailStart}`;
+    for (const u of units) {
+      this.shard.replay(u.records, (argv, e) => this.env.warn?.(`shard ${this.shard.info.index}: replica skipped ${(argv[0] ?? '').slice(0, 32)} at ${u.off}: ${String(e)}`));
+      this.shard.takeNotes();
+    }
+    this.log.appendRaw(data, this.sink);
+    this.pushed = this.log.offset;
+    this.shard.persist.aofCurrentSize += data.length;
+    this.manifest.segments[this.manifest.segments.length - 1]!.bytes += data.length;
+    this.writer.policy(this.fsync);
+    // appendfsync always: stored by a group commit now (nobody waits for it: the ack is the
+    // applied offset, as REPLCONF ACK is in Redis).
+    if (this.fsync === 'always') this.writer.commit()?.catch(() => {});
+    return null;
+  }
+
+  /** Resolves once everything applied or logged so far is durable. */
+  settled(): Promise<void> {
+    return this.durable();
+  }
+
   /** The log from a consumer's offset (log.ts readFrom). */
   readFrom(offset: number, maxBytes?: number, replid?: string): ReadResult {
     return this.log.readFrom(offset, maxBytes, replid);
@@ -311,7 +354,7 @@ export class ShardHost implements RewriteStore {
     const s = this.shard;
     const p = s.persist;
     if (s.config.version !== this.backlogVersion) this.syncConfig();
-    if (effects.length) {
+    if (effects.length && !this.replica) {
       this.env.tap?.(effects);
       if (this.log.storing) {
         const n = this.log.append(effects, atomic, this.sink);
@@ -360,6 +403,7 @@ export class ShardHost implements RewriteStore {
     const p = shard.persist;
     let req = p.requested;
     p.requested = null;
+    if (this.replica) return; // its log is the primary's stream: no records of its own
     const now = this.env.clock.now();
     if (!req && !this.rewrite) {
       const c = shard.config;

@@ -71,6 +71,8 @@ export class Shard {
   txnRecord: ((argv: readonly string[]) => void) | null = null;
   /** Whether a blocked command may be served now (false: it would touch a key a transaction holds). */
   mayServe: ((argv: readonly string[], db: number) => boolean) | null = null;
+  /** Why a write command may not run now (a read-only replica, too few good replicas); null: it may. */
+  writeRefusal: (() => string | null) | null = null;
   /** Ready keys whose first waiter could not be served for a transaction's lock (see serveHeld). */
   private readonly heldReady = new Set<string>();
 
@@ -498,6 +500,14 @@ export class Shard {
       this.stats.errorReplies++;
       this.stats.error(OOM_ERROR);
       return err(OOM_ERROR);
+    }
+    if (write && this.writeRefusal && !this.db.loading) {
+      const why = this.writeRefusal();
+      if (why) {
+        this.stats.errorReplies++;
+        this.stats.error(why, spec.name);
+        return err(why);
+      }
     }
     // Keyspace notifications: a no-op unless notify-keyspace-events is set.
     const nf = this.db.loading || this.quiet ? 0 : this.notifier.sync(this.config.get('notify-keyspace-events'));
