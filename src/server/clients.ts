@@ -26,7 +26,7 @@
 import { SF, shebangFlags } from '../commands/scripting.js';
 import type { CommandSpec } from '../commands/types.js';
 import type { Frame } from '../protocol/frame.js';
-import type { SessionCtx } from './commands/ctx.js';
+import type { SessionPart } from './part.js';
 import { SLOW_DEFAULTS, SlowLog, type NewSlowEntry, type SlowConfig, type SlowEntry } from './slowlog.js';
 
 /** What a registry knows of a connection when asked (CLIENT LIST line plus KILL filters). */
@@ -93,8 +93,8 @@ export interface ConnHost {
   monitorLine?(line: string): void;
 }
 
-/** One connection's client-management state. */
-export class ClientConn {
+/** One connection's client-management state: a part its Session owns. */
+export class ClientConn implements SessionPart {
   replyMode: 'on' | 'off' = 'on';
   /** CLIENT REPLY SKIP just ran: its own reply and the next command's are silenced. */
   skipArm = false;
@@ -128,33 +128,27 @@ export class ClientConn {
     this.lastInteraction = now;
   }
 
-  /** RESET: tracking off (Session.resetConnection then drops its invalidation link). */
-  resetTracking(): void {
+  /** Attach the connection to a registry (the host: WebSocket, or an in-process test connection). */
+  attach(registry: ClientRegistry | null, host: ConnHost): this {
+    this.registry = registry;
+    this.host = host;
+    return this;
+  }
+
+  /** RESET: tracking off (the tracking part then drops its invalidation link). */
+  reset(): void {
     this.tracking = false;
     this.redir = -1;
     this.noloop = false;
   }
 
+  /** Disconnect: the registry link is the host's to close. */
+  close(): void {}
+
   setPause(p: PauseState): void {
     this.pause = p;
     if (p.until === 0) for (const w of this.wake.splice(0)) w();
   }
-}
-
-const states = new WeakMap<object, ClientConn>();
-
-export function clientState(c: SessionCtx | object): ClientConn {
-  let s = states.get(c);
-  if (!s) states.set(c, (s = new ClientConn((c as SessionCtx).now?.() ?? 0)));
-  return s;
-}
-
-/** Attach a connection to a registry (the host: WebSocket, or an in-process test connection). */
-export function attachClient(c: SessionCtx, registry: ClientRegistry | null, host: ConnHost): ClientConn {
-  const st = clientState(c);
-  st.registry = registry;
-  st.host = host;
-  return st;
 }
 
 /**
@@ -234,7 +228,6 @@ export function monitored(spec: CommandSpec): boolean {
 // ---- the in-process registry ----
 
 interface LocalEntry {
-  conn: SessionCtx;
   st: ClientConn;
   info(): ClientInfo;
 }
@@ -248,10 +241,9 @@ export class LocalClients implements ClientRegistry {
   private slowCfg: SlowConfig = SLOW_DEFAULTS;
   private readonly slow = new SlowLog();
 
-  add(conn: SessionCtx, info: () => ClientInfo): void {
+  add(id: number, st: ClientConn, info: () => ClientInfo): void {
     this.receivedCount++;
-    const st = clientState(conn);
-    this.conns.set(conn.session.id, { conn, st, info });
+    this.conns.set(id, { st, info });
     st.setPause(this.pauseState);
     st.monitors = this.monitors.size > 0;
     st.slow = this.slowCfg;

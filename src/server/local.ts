@@ -14,7 +14,7 @@ import { Session, type Backend, type ExecOpts } from './session.js';
 import type { Timers } from '../engine/blocking.js';
 import { LocalHub } from './pubsub.js';
 import { LocalAcl, builtinLines } from './acl.js';
-import { LocalClients, attachClient } from './clients.js';
+import { LocalClients } from './clients.js';
 import { clientInfo } from './commands/client.js';
 
 /** ACL GENPASS: the host's CSPRNG (Node's and workerd's global WebCrypto). */
@@ -123,7 +123,7 @@ export class LocalBackend implements Backend {
   /** Register a connection in the in-process registry (CLIENT KILL sets its `closing`). */
   attach(s: Session): void {
     const id = s.session.id;
-    attachClient(s, this.clients, {
+    s.client.attach(this.clients, {
       kill: () => {
         s.session.closing = true;
       },
@@ -134,7 +134,7 @@ export class LocalBackend implements Backend {
         l.push(line);
       },
     });
-    this.clients.add(s, () => clientInfo(s));
+    this.clients.add(id, s.client, () => clientInfo(s));
   }
 
   /** CLIENT UNBLOCK: end the client's blocked commands with their timeout reply or an error. */

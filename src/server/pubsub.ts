@@ -2,7 +2,7 @@
 // of a subscribed connection (its channels, its subscribed-mode rules, delivery of its pushes).
 //
 // Design. A connection's subscriptions live in two places:
-// - in the session (this file's ConnPubSub): the truth for the counts in (UN)SUBSCRIBE replies and
+// - in the session (ConnPubSub, server/pubsub-conn.ts): the truth for the counts in (UN)SUBSCRIBE replies and
 //   for RESP2 subscribed mode, and a filter on delivery (a message for a channel the connection
 //   has just left is dropped, so no message arrives after its UNSUBSCRIBE reply);
 // - in ONE hub for the whole service (src/objects/hub.ts, a Durable Object named "hub"), which
@@ -31,6 +31,7 @@ import type { Note } from '../engine/notify.js';
 
 export type { HubLink, Kind, PubMsg, PubSubBackend } from './hub-port.js';
 import type { HubLink, Kind, PubMsg, PubSubBackend } from './hub-port.js';
+import type { ConnPubSub } from './pubsub-conn.js';
 
 /** The subscription registry of a hub: subscribers S per channel, pattern and shard channel. */
 export class Registry<S> {
@@ -135,50 +136,11 @@ class LocalLink implements HubLink {
   }
 }
 
-// ---- session side ----
+// ---- session side (the connection's state is ConnPubSub, server/pubsub-conn.ts) ----
 
-/** A subscribing connection's state. */
-export class ConnPubSub {
-  readonly subs: Record<Kind, Set<string>> = { channel: new Set(), pattern: new Set(), shard: new Set() };
-  /** Where pushes go (set by a host that can push: a WebSocket, an SSE stream, a test). */
-  sink: ((f: Frame) => void) | null = null;
-  link: HubLink | null = null;
-
-  get active(): boolean {
-    return this.subs.channel.size + this.subs.pattern.size + this.subs.shard.size > 0;
-  }
-
-  /** Messages for subscriptions the connection has since dropped are not delivered. */
-  deliver(m: PubMsg): void {
-    const kind: Kind = m[0] === 'pmessage' ? 'pattern' : m[0] === 'smessage' ? 'shard' : 'channel';
-    if (!this.subs[kind].has(m[1]!) || !this.sink) return;
-    this.sink({ t: 'push', v: m.map(bulk) });
-  }
-
-  /** Drop every subscription (RESET, disconnect). */
-  reset(): void {
-    for (const s of Object.values(this.subs)) s.clear();
-    this.link?.close();
-    this.link = null;
-  }
-}
-
-const states = new WeakMap<object, ConnPubSub>();
-
-/** The pub/sub state of a connection (created on first use). */
-export function pubsubState(c: SessionCtx | object): ConnPubSub {
-  let s = states.get(c);
-  if (!s) states.set(c, (s = new ConnPubSub()));
-  return s;
-}
-
-/** A host that can push messages registers where they go; `close` ends the connection's links. */
-export function setPushSink(c: object, sink: ((f: Frame) => void) | null): void {
-  pubsubState(c).sink = sink;
-}
-
-export function closePubSub(c: object): void {
-  states.get(c)?.reset();
+/** A host that can push messages registers where they go (a WebSocket, an SSE stream, a test). */
+export function setPushSink(c: SessionCtx, sink: ((f: Frame) => void) | null): void {
+  c.subscriptions.sink = sink;
 }
 
 // A command whose reply is several frames ((UN)SUBSCRIBE with several channels): hosts expand it.
@@ -214,8 +176,7 @@ const SUBSCRIBED_PING: CommandSpec = def('ping', {
  * subscribed mode only the pub/sub commands, PING, QUIT and RESET run (Redis's processCommand).
  */
 export function subscribedCheck(c: SessionCtx, spec: CommandSpec): { spec: CommandSpec } | { err: Frame } | null {
-  const st = states.get(c);
-  if (!st) return null;
+  const st = c.subscriptions;
   if (!st.active || c.session.proto !== 2) return null;
   if (!ALLOWED.has(spec.name)) {
     return { err: err(`ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`) };
@@ -259,7 +220,7 @@ export async function subscribe(c: SessionCtx, kind: Kind, names: string[]): Pro
     if (n.length > MAX_NAME_BYTES) return err(`ERR ${kind === 'pattern' ? 'pattern' : 'channel'} name is longer than ${MAX_NAME_BYTES} bytes, the pub/sub hub's limit`);
   }
   const ps = c.pubsub;
-  const st = pubsubState(c);
+  const st = c.subscriptions;
   if (!ps || !st.sink) {
     return err(`ERR ${NAMES[kind][0].toUpperCase()} needs a connection that can receive pushes: use RESP over WebSocket, or /subscribe/<channel> (SSE) over REST`);
   }
@@ -289,7 +250,7 @@ export async function subscribe(c: SessionCtx, kind: Kind, names: string[]): Pro
 export async function unsubscribe(c: SessionCtx, kind: Kind, names: string[]): Promise<Frame> {
   const bad = crossSlot(c, kind, names);
   if (bad) return bad;
-  const st = pubsubState(c);
+  const st = c.subscriptions;
   const list = names.length ? names : [...st.subs[kind]];
   const name = bulk(NAMES[kind][1]);
   if (list.length === 0) return push(c.session.proto, [name, NIL, int(countOf(st, kind))]);

@@ -7,9 +7,11 @@ import { allClients } from './commands/client.js';
 import type { CommandSpec, ConnCtx, Mode, ServerFacts, ServiceFacts, SessionState } from '../commands/types.js';
 import { E, NILARR, OK, err, int, type Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
-import { pubsubState, subscribedCheck, type PubSubBackend } from './pubsub.js';
+import { subscribedCheck, type PubSubBackend } from './pubsub.js';
+import { ConnPubSub } from './pubsub-conn.js';
+import type { SessionPart } from './part.js';
 import { checkCommand, nopermText, passwordOk, type AclHost, type Denial } from './acl.js';
-import { clientState, monitored, monitorLine, pauseGate, pausedByWrite } from './clients.js';
+import { ClientConn, monitored, monitorLine, pauseGate, pausedByWrite } from './clients.js';
 import { TRACKING_AFTER, afterTrackingCommand, closeTracking, syncTracking, trackOpts } from './tracking.js';
 import type { TrackOpts } from '../engine/tracking.js';
 import { incident } from './incident.js';
@@ -93,6 +95,16 @@ export class Session implements ConnCtx, TxHost {
   readonly session: SessionState;
   /** MULTI queue and WATCHed versions (server/transaction.ts). */
   readonly tx: Transaction;
+  /** Client management: CLIENT REPLY, NO-TOUCH, TRACKING, PAUSE, MONITOR (server/clients.ts). */
+  readonly client: ClientConn;
+  /** Subscriptions and the push sink (server/pubsub-conn.ts). */
+  readonly subscriptions: ConnPubSub;
+  /**
+   * Every part of the connection's state, in RESET's order (Redis's clearClientConnectionState:
+   * MULTI discarded and keys unwatched, subscriptions dropped, tracking off, then the tracking
+   * link follows what is left). Disconnect closes them in the reverse order.
+   */
+  private readonly parts: readonly SessionPart[];
 
   constructor(
     private readonly backend: Backend,
@@ -116,7 +128,12 @@ export class Session implements ConnCtx, TxHost {
       closing: false,
       ...init,
     };
-    this.tx = new Transaction(this, this);
+    this.tx = new Transaction(this);
+    this.client = new ClientConn(now);
+    this.subscriptions = new ConnPubSub();
+    // The tracking link (server/tracking.ts): after the parts above, its wanted channels are none.
+    const tracking: SessionPart = { reset: () => syncTracking(this), close: () => closeTracking(this) };
+    this.parts = [this.tx, this.subscriptions, this.client, tracking];
   }
 
   get slots(): SlotMap {
@@ -208,7 +225,7 @@ export class Session implements ConnCtx, TxHost {
 
   /** Client id, CLIENT NO-TOUCH, tracking and the selected db for a shard batch. */
   private execOpts(): ExecOpts {
-    const cs = clientState(this);
+    const cs = this.client;
     const o: ExecOpts = cs.noTouch ? { client: this.session.id, noTouch: true } : { client: this.session.id };
     if (cs.tracking) o.track = trackOpts(this);
     if (this.session.db !== 0) o.db = this.session.db;
@@ -225,7 +242,7 @@ export class Session implements ConnCtx, TxHost {
     if (acl) await acl.sync(cmds.some((c) => c.length > 0 && /^(auth|hello)$/i.test(c[0]!)));
     const replies = new Array<Frame>(cmds.length);
     // Client management (server/clients.ts): idle time, CLIENT PAUSE, MONITOR lines, REPLY.
-    const cs = clientState(this);
+    const cs = this.client;
     cs.lastInteraction = this.backend.now();
     const lines: string[] | null = cs.monitors && cs.registry ? [] : null;
     let blockingSeg = false;
@@ -392,7 +409,7 @@ export class Session implements ConnCtx, TxHost {
 
   /** RESP connections accepted, from this connection's registry link or else the host's registry. */
   async connectionsReceived(): Promise<number | undefined> {
-    const stats: ConnectionStats | undefined = clientState(this).registry ?? this.backend.connections;
+    const stats: ConnectionStats | undefined = this.client.registry ?? this.backend.connections;
     try {
       return await stats?.received();
     } catch (e) {
@@ -407,20 +424,19 @@ export class Session implements ConnCtx, TxHost {
    * a connection's state is made of; the parts' owners reset themselves.
    */
   async resetConnection(): Promise<void> {
-    await this.tx.reset();
-    pubsubState(this).reset();
-    clientState(this).resetTracking();
-    await syncTracking(this);
+    for (const p of this.parts) await p.reset();
     const s = this.session;
     s.proto = 2;
     s.name = '';
     s.db = 0;
   }
 
-  /** The connection ended: leave MULTI and release its watches on the shards. */
+  /** The connection ended: every part lets go of what it holds (hub links, watches on the shards). */
   async close(): Promise<void> {
-    closeTracking(this);
-    await this.tx.reset();
+    for (let i = this.parts.length - 1; i >= 0; i--) {
+      const r = this.parts[i]!.close();
+      if (r) await r; // the synchronous ones let go at once, before the first await
+    }
   }
 
   /** TxHost: one batch on one shard, with this connection's protocol and client id. */
@@ -435,7 +451,7 @@ export class Session implements ConnCtx, TxHost {
   private async acrossOne(spec: CommandSpec, argv: string[], pos: readonly number[]): Promise<Frame> {
     const timeout = spec.flags.includes('blocking') ? blockTimeoutMs(spec.name, argv) : null;
     const deadline = timeout === null ? 0 : timeout === 0 ? Infinity : this.backend.now() + timeout;
-    const cs = clientState(this);
+    const cs = this.client;
     for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
       const r = await this.across([{ spec, argv, pos }], new Map());
       if (r.t !== 'ok') return r.t === 'error' ? r.reply : NILARR;
@@ -579,9 +595,9 @@ export class Session implements ConnCtx, TxHost {
         if (s.failed.length) return partial(spec, s);
         const reply = combine(spec, s.replies);
         // The shards reset their counters; the connection count lives in the client registry.
-        if (spec.name === 'config|resetstat' && reply.t !== 'err') await (clientState(this).registry ?? this.backend.connections)?.resetStats();
+        if (spec.name === 'config|resetstat' && reply.t !== 'err') await (this.client.registry ?? this.backend.connections)?.resetStats();
         if (spec.name === 'config|set' && reply.t !== 'err') {
-          const cs = clientState(this);
+          const cs = this.client;
           const next = slowConfigOf(argv, cs.slow);
           if (next && cs.registry) await cs.registry.setSlowConfig(next);
         }

@@ -11,8 +11,7 @@
 // they are pushed as the shard batch ends, so they arrive before that reply.
 import { TRACKING_FLUSH, TRACKING_PREFIX, type TrackOpts } from '../engine/tracking.js';
 import { NIL, arr, bulk, type Frame } from '../protocol/frame.js';
-import { clientState } from './clients.js';
-import { pubsubState, type HubLink, type PubMsg } from './pubsub.js';
+import type { HubLink, PubMsg } from './pubsub.js';
 import type { SessionCtx } from './commands/ctx.js';
 
 const INVALIDATE_CHANNEL = '__redis__:invalidate';
@@ -29,7 +28,7 @@ const links = new WeakMap<object, TrackLink>();
 
 /** What the shards need of a tracking connection (ExecOpts.track). */
 export function trackOpts(c: SessionCtx): TrackOpts {
-  const st = clientState(c);
+  const st = c.client;
   const id = c.session.id;
   return { client: id, to: st.redir > 0 ? st.redir : id, noloop: st.noloop };
 }
@@ -48,15 +47,15 @@ export async function afterTrackingCommand(c: SessionCtx, name: string, reply: F
 export async function syncTracking(c: SessionCtx): Promise<void> {
   const ps = c.pubsub;
   if (!ps) return;
-  const st = clientState(c);
+  const st = c.client;
   const want = new Set<string>();
   // Only a connection that can receive pushes listens (a REST request never opens a link).
-  if (!pubsubState(c).sink) {
+  if (!c.subscriptions.sink) {
     closeTracking(c);
     return;
   }
   if (st.tracking) want.add(TRACKING_PREFIX + c.session.id).add(TRACKING_FLUSH);
-  if (pubsubState(c).subs.channel.has(INVALIDATE_CHANNEL)) want.add(TRACKING_PREFIX + c.session.id);
+  if (c.subscriptions.subs.channel.has(INVALIDATE_CHANNEL)) want.add(TRACKING_PREFIX + c.session.id);
   let tl = links.get(c);
   if (!tl) {
     if (want.size === 0) return;
@@ -88,7 +87,7 @@ function deliver(c: SessionCtx, m: PubMsg): void {
   const ch = m[1]!;
   const payload = m[2] ?? '';
   if (ch === TRACKING_FLUSH) {
-    const st = clientState(c);
+    const st = c.client;
     if (!st.tracking) return;
     const id = c.session.id;
     const to = st.redir > 0 ? st.redir : id;
@@ -101,9 +100,9 @@ function deliver(c: SessionCtx, m: PubMsg): void {
 
 /** RESP3: `>2 invalidate [key]|_`; RESP2 only to a `__redis__:invalidate` subscriber, as a message. */
 function push(c: SessionCtx, key: string | null): void {
-  const sink = pubsubState(c).sink;
+  const sink = c.subscriptions.sink;
   if (!sink) return;
   const keys = key === null ? NIL : arr([bulk(key)]);
   if (c.session.proto === 3) sink({ t: 'push', v: [bulk('invalidate'), keys] });
-  else if (pubsubState(c).subs.channel.has(INVALIDATE_CHANNEL)) sink({ t: 'push', v: [bulk('message'), bulk(INVALIDATE_CHANNEL), keys] });
+  else if (c.subscriptions.subs.channel.has(INVALIDATE_CHANNEL)) sink({ t: 'push', v: [bulk('message'), bulk(INVALIDATE_CHANNEL), keys] });
 }

@@ -36,7 +36,7 @@ import type { CommandSpec, Mode, ServerFacts, SessionState } from '../commands/t
 import { CHECK_CMD, RELEASE_CMD, WATCH_CMD } from '../engine/watch.js';
 import { E, NILARR, OK, QUEUED, arr, err, type Frame } from '../protocol/frame.js';
 import { SLOT_NOT_SERVED } from '../shard/shard.js';
-import type { SessionCtx } from './commands/ctx.js';
+import type { SessionPart } from './part.js';
 import type { XCommand, XResult } from './xshard.js';
 
 /** How long a REST watch token stays checkable (its keys' entries are kept at least that long). */
@@ -87,13 +87,6 @@ interface Watched {
 }
 
 export type WatchMap = Map<string, Watched>;
-
-const TX = new WeakMap<object, Transaction>();
-
-/** The transaction state of a connection (MULTI/EXEC handlers reach it through their SessionCtx). */
-export function transactionOf(c: SessionCtx): Transaction | undefined {
-  return TX.get(c);
-}
 
 const sameSlot = (argv: readonly string[], pos: readonly number[]): number | null | Frame => {
   let slot: number | null = null;
@@ -147,7 +140,8 @@ export class TxRoute {
   }
 }
 
-export class Transaction {
+/** A connection's MULTI queue and watches: a part its Session owns. */
+export class Transaction implements SessionPart {
   /** Inside MULTI. */
   active = false;
   /** A queued command was rejected: EXEC answers EXECABORT. */
@@ -156,9 +150,7 @@ export class Transaction {
   private queue: Array<{ spec: CommandSpec; argv: string[]; pos: readonly number[] }> = [];
   private watched: WatchMap = new Map();
 
-  constructor(private readonly host: TxHost, owner: object) {
-    TX.set(owner, this);
-  }
+  constructor(private readonly host: TxHost) {}
 
   /** A command was rejected while queuing (unknown, arity, auth, permission…). */
   flag(): void {
@@ -228,10 +220,15 @@ export class Transaction {
     return OK;
   }
 
-  /** RESET and connection close: leave MULTI, release the watches. */
+  /** RESET: leave MULTI, release the watches. */
   async reset(): Promise<void> {
     this.clearQueue();
     await this.unwatch();
+  }
+
+  /** Disconnect: the same (a forgotten watch would otherwise hold the shard's entry until its lease ends). */
+  close(): Promise<void> {
+    return this.reset();
   }
 
   async exec(): Promise<Frame> {

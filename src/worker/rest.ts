@@ -5,7 +5,6 @@ import { fromBytes, fromUtf8 } from '../protocol/bytes.js';
 import { err, type Frame } from '../protocol/frame.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { Session, type ExecOpts } from '../server/session.js';
-import { clientState } from '../server/clients.js';
 import { incident, internalError } from '../server/incident.js';
 import { WorkerBackend, type Access, type Env } from './env.js';
 import { BULK_LEN_ERROR, argvTooLong } from './bulk-limit.js';
@@ -84,7 +83,7 @@ function restSession(c: Ctx): { s: Session; gone(): void } {
   const gone = () => {
     if (backend.gone) return;
     backend.gone = true;
-    if (!clientState(s).blocked) return;
+    if (!s.client.blocked) return;
     // A stub broken by the cancelled request fails every later call: then a fresh one (no order
     // with the command then, which was almost always delivered long before); failing both, the bound ends it.
     const done = backend
@@ -126,7 +125,7 @@ async function runRest(c: Ctx, cmds: string[][], shape: (replies: Frame[]) => Ou
       const out = await work; // an exception goes to app.onError
       return respond(c, out.body, out.status);
     }
-    if (clientState(s).blocked) break;
+    if (s.client.blocked) break;
   }
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const w = writable.getWriter();

@@ -4,9 +4,9 @@ import { RespDecoder } from '../protocol/resp-decode.js';
 import { encodeMany } from '../protocol/resp-encode.js';
 import { err, simple, type Frame } from '../protocol/frame.js';
 import { Session } from '../server/session.js';
-import { closePubSub, expandReplies, pubsubState, setPushSink } from '../server/pubsub.js';
+import { expandReplies, setPushSink } from '../server/pubsub.js';
 import { WorkerBackend, type Access, type Env } from './env.js';
-import { attachClient, idleCheck, unmuted } from '../server/clients.js';
+import { idleCheck, unmuted } from '../server/clients.js';
 import { clientInfo } from '../server/commands/client.js';
 import type { ClientsObject } from '../objects/clients.js';
 import type { ShardObject } from '../objects/shard.js';
@@ -35,7 +35,7 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
   const id = session.session.id;
   // The peer's address is not passed here: a per-connection port keeps ADDR filters distinct.
   session.session.addr = `127.0.0.1:${1024 + (id % 64511)}`;
-  const cs = attachClient(session, null, {
+  const cs = session.client.attach(null, {
     kill: () => close(1000, 'killed'),
     unblock: (error) => unblockShards(error),
     monitorLine: (line) => send([simple(line)]),
@@ -167,14 +167,14 @@ export function acceptResp(env: Env, host: string, access: Access): Response {
         close(1011, 'internal error');
       });
   });
-  const pubsubActive = () => pubsubState(session).active;
+  const pubsubActive = () => session.subscriptions.active;
   let cleaned = false;
   function cleanup() {
     if (cleaned) return;
     cleaned = true;
     link?.close();
-    closePubSub(session);
-    // Release WATCHed keys at once (a forgotten watch would otherwise live until its lease ends).
+    // Every part lets go: subscriptions (the hub link), tracking, WATCHed keys at once (a
+    // forgotten watch would otherwise live until its lease ends).
     void session.close().catch(() => {});
     // A command may be waiting on a shard (BLPOP…): release it so it takes no data for nobody.
     if (running) void backend.unblockClient(session.session.id).catch(() => {});

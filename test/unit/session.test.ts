@@ -167,3 +167,27 @@ describe('INFO stats total_connections_received', () => {
     expect(await received(b.session())).toBe(1);
   });
 });
+
+describe("a connection's parts (Session.parts)", () => {
+  for (const end of ['RESET', 'close'] as const) {
+    it(`${end} lets every part go: MULTI left, watch released on the shard, subscription and tracking link off the hub`, async () => {
+      const { setPushSink } = await import('../../src/server/pubsub.js');
+      const b = new LocalBackend(1);
+      const s = b.session();
+      setPushSink(s, () => {});
+      await s.run([['HELLO', '3'], ['WATCH', 'w'], ['CLIENT', 'TRACKING', 'ON'], ['SUBSCRIBE', 'ch'], ['MULTI']]);
+      const hubChannels = () => [...b.pubsub.reg.maps.channel.keys()].sort();
+      const id = s.session.id;
+      expect(hubChannels()).toEqual(['__keyflare_tracking__:flush', `__keyflare_tracking__:${id}`, 'ch'].sort());
+      expect(b.shards[0]!.keyspace(0).watches.size).toBe(1);
+      expect([s.tx.active, s.client.tracking, s.subscriptions.active]).toEqual([true, true, true]);
+      if (end === 'RESET') expect(await s.run([['RESET']])).toEqual([{ t: 'simple', v: 'RESET' }]);
+      else await s.close();
+      expect(hubChannels()).toEqual([]);
+      expect(b.shards[0]!.keyspace(0).watches.size).toBe(0);
+      expect([s.tx.active, s.subscriptions.active]).toEqual([false, false]);
+      // RESET turns tracking off; a closed connection's flags no longer matter, only what it held.
+      if (end === 'RESET') expect(s.client.tracking).toBe(false);
+    });
+  }
+});

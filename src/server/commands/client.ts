@@ -3,18 +3,17 @@
 import { E, OK, arr, bulk, bulkOrNil, err, int, map, set, verb, type Frame } from '../../protocol/frame.js';
 import { validateClientName } from './connection.js';
 import { helpReply } from '../../commands/help.js';
-import { clientState, matchKill, respLength, type ClientInfo, type KillFilter } from '../clients.js';
-import { pubsubState } from '../pubsub.js';
+import { matchKill, respLength, type ClientInfo, type KillFilter } from '../clients.js';
 import type { CommandSpec } from '../../commands/types.js';
 import { sdef, type SessionCtx, type SessionHandler } from './ctx.js';
 
 /** Redis's flags field (getClientInfoString's order). */
 function flags(c: SessionCtx): string {
-  const st = clientState(c);
+  const st = c.client;
   let f = '';
   if (st.monitor) f += 'O';
-  if (pubsubState(c).active) f += 'P';
-  if ((c as { tx?: { active?: boolean } }).tx?.active) f += 'x';
+  if (c.subscriptions.active) f += 'P';
+  if (c.tx.active) f += 'x';
   if (st.blocked) f += 'b';
   if (st.tracking) f += 't';
   if (c.session.readonly) f += 'r';
@@ -26,13 +25,12 @@ function flags(c: SessionCtx): string {
 /** One line of CLIENT LIST / CLIENT INFO, in Redis's field order (7.2's, with lib-name/lib-ver). */
 export function clientLine(c: SessionCtx): string {
   const s = c.session;
-  const st = clientState(c);
-  const ps = pubsubState(c);
+  const st = c.client;
+  const ps = c.subscriptions;
   const now = c.now();
   const age = Math.max(0, Math.floor((now - s.createdAt) / 1000));
   const idle = Math.max(0, Math.floor((now - st.lastInteraction) / 1000));
-  const tx = (c as { tx?: { active?: boolean; queue?: unknown[] } }).tx;
-  const multi = tx?.active ? (tx.queue?.length ?? 0) : -1;
+  const multi = c.tx.active ? c.tx.queued().length : -1;
   const redir = st.tracking ? st.redir : -1;
   return `id=${s.id} addr=${s.addr} laddr=${s.laddr} fd=8 name=${s.name} age=${age} idle=${idle} flags=${flags(c)} db=${s.db} ` +
     `sub=${ps.subs.channel.size} psub=${ps.subs.pattern.size} ssub=${ps.subs.shard.size} multi=${multi} qbuf=${st.running ? respLength(st.running) : 0} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 ` +
@@ -41,16 +39,16 @@ export function clientLine(c: SessionCtx): string {
 
 /** What the registry reports for this connection. */
 export function clientInfo(c: SessionCtx): ClientInfo {
-  const st = clientState(c);
+  const st = c.client;
   return {
     id: c.session.id, addr: c.session.addr, laddr: c.session.laddr, user: c.session.user,
-    type: pubsubState(c).active ? 'pubsub' : 'normal', blocked: st.blocked, held: st.held, tracking: st.tracking, line: clientLine(c),
+    type: c.subscriptions.active ? 'pubsub' : 'normal', blocked: st.blocked, held: st.held, tracking: st.tracking, line: clientLine(c),
   };
 }
 
 /** Every connection of the service (only this one where no registry is attached, e.g. REST). */
 export async function allClients(c: SessionCtx): Promise<ClientInfo[]> {
-  const reg = clientState(c).registry;
+  const reg = c.client.registry;
   const all = reg ? await reg.list() : [];
   // The caller's own record is always fresh (its cmd is this very command).
   const mine = clientInfo(c);
@@ -118,7 +116,7 @@ async function kill(c: SessionCtx, argv: string[]): Promise<Frame> {
       } else return E.syntax;
     }
   }
-  const st = clientState(c);
+  const st = c.client;
   let n = st.registry ? await st.registry.kill({ ...f, skipme: true }, c.session.id) : 0;
   // The caller itself closes after this reply (Redis's CLIENT_CLOSE_AFTER_REPLY).
   if (!f.skipme && matchKill([clientInfo(c)], f, -1).length) {
@@ -141,7 +139,7 @@ async function pause(c: SessionCtx, argv: string[]): Promise<Frame> {
     if (m !== 'write' && m !== 'all') return err('ERR CLIENT PAUSE mode must be WRITE or ALL');
     mode = m;
   }
-  const st = clientState(c);
+  const st = c.client;
   const now = c.now();
   let until = now + ms;
   // A pause in force is never shortened nor weakened (pauseClients keeps the stricter one).
@@ -156,7 +154,7 @@ async function pause(c: SessionCtx, argv: string[]): Promise<Frame> {
 }
 
 async function unpause(c: SessionCtx): Promise<Frame> {
-  const st = clientState(c);
+  const st = c.client;
   const p = { until: 0, mode: 'all' as const };
   if (st.registry) await st.registry.pause(p);
   else st.setPause(p);
@@ -171,7 +169,7 @@ function onOff(argv: string[], set: (on: boolean) => void): Frame {
 }
 
 function reply(c: SessionCtx, argv: string[]): Frame {
-  const st = clientState(c);
+  const st = c.client;
   const v = argv[2]!.toLowerCase();
   if (v === 'on') st.replyMode = 'on';
   else if (v === 'off') st.replyMode = 'off';
@@ -208,7 +206,7 @@ async function tracking(c: SessionCtx, argv: string[]): Promise<Frame> {
       prefixes++;
     } else return E.syntax;
   }
-  const st = clientState(c);
+  const st = c.client;
   if (v === 'off') {
     st.tracking = false;
     st.redir = -1;
@@ -226,7 +224,7 @@ async function tracking(c: SessionCtx, argv: string[]): Promise<Frame> {
 }
 
 function trackingInfo(c: SessionCtx): Frame {
-  const st = clientState(c);
+  const st = c.client;
   const v = [bulk('flags'), set(st.tracking ? (st.noloop ? [bulk('on'), bulk('noloop')] : [bulk('on')]) : [bulk('off')]), bulk('redirect'), int(st.tracking ? st.redir : -1), bulk('prefixes'), arr([])];
   return c.session.proto === 3 ? map(v) : arr(v);
 }
@@ -242,13 +240,13 @@ async function unblock(c: SessionCtx, argv: string[]): Promise<Frame> {
     error = r === 'error';
   }
   const id = Number(v);
-  const reg = clientState(c).registry;
+  const reg = c.client.registry;
   if (id === c.session.id || !reg) return int(0);
   return int((await reg.unblock(id, error)) ? 1 : 0);
 }
 
 async function monitor(c: SessionCtx): Promise<Frame> {
-  const st = clientState(c);
+  const st = c.client;
   if (!st.registry || !st.host?.monitorLine) return err('ERR MONITOR needs a connection that can receive a stream: use RESP over WebSocket');
   if (st.monitor) return OK;
   st.monitor = true;
@@ -314,12 +312,12 @@ export const CLIENT_COMMANDS: CommandSpec[] = [
       sub('kill', kill),
       sub('pause', pause),
       sub('unpause', unpause),
-      sub('no-evict', (c, a) => onOff(a, (on) => (clientState(c).noEvict = on))),
-      sub('no-touch', (c, a) => onOff(a, (on) => (clientState(c).noTouch = on))),
+      sub('no-evict', (c, a) => onOff(a, (on) => (c.client.noEvict = on))),
+      sub('no-touch', (c, a) => onOff(a, (on) => (c.client.noTouch = on))),
       sub('reply', reply),
       sub('tracking', tracking),
       sub('trackinginfo', trackingInfo),
-      sub('getredir', (c) => int(clientState(c).tracking ? clientState(c).redir : -1)),
+      sub('getredir', (c) => int(c.client.tracking ? c.client.redir : -1)),
       sub('caching', () => err('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled')),
       sub('unblock', unblock),
       sub('help', () => helpReply('CLIENT', HELP)),

@@ -3,7 +3,6 @@
 import { arr, bulk, err, int, OK, type Frame } from '../../protocol/frame.js';
 import { helpReply } from '../../commands/help.js';
 import type { CommandSpec } from '../../commands/types.js';
-import { clientState } from '../clients.js';
 import type { SlowEntry } from '../slowlog.js';
 import { sdef, type SessionCtx, type SessionHandler } from './ctx.js';
 
@@ -37,18 +36,18 @@ async function get(c: SessionCtx, argv: string[]): Promise<Frame> {
     if (n < -1n || n > 9223372036854775807n) return COUNT_RANGE;
     count = n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
   }
-  const reg = clientState(c).registry;
+  const reg = c.client.registry;
   if (!reg) return NO_REGISTRY;
   return arr((await reg.slowlogGet(count)).map(entryFrame));
 }
 
 async function len(c: SessionCtx): Promise<Frame> {
-  const reg = clientState(c).registry;
+  const reg = c.client.registry;
   return reg ? int(await reg.slowlogLen()) : NO_REGISTRY;
 }
 
 async function reset(c: SessionCtx): Promise<Frame> {
-  const reg = clientState(c).registry;
+  const reg = c.client.registry;
   if (!reg) return NO_REGISTRY;
   await reg.slowlogReset();
   return OK;

@@ -2,15 +2,10 @@
 // Transaction (server/transaction.ts) holds the queue and the watched versions.
 import { keySlot } from '../../cluster/slot.js';
 import { E, err, type Frame } from '../../protocol/frame.js';
-import { transactionOf, type Transaction } from '../transaction.js';
+import type { Transaction } from '../transaction.js';
 import { incident } from '../incident.js';
 import type { CommandSpec } from '../../commands/types.js';
 import { sdef, type SessionCtx, type SessionHandler } from './ctx.js';
-
-function withTx(c: SessionCtx, fn: (tx: Transaction) => Frame | Promise<Frame>): Frame | Promise<Frame> {
-  const tx = transactionOf(c);
-  return tx ? fn(tx) : err('ERR transactions are not available on this connection');
-}
 
 async function exec(tx: Transaction): Promise<Frame> {
   try {
@@ -21,29 +16,28 @@ async function exec(tx: Transaction): Promise<Frame> {
 }
 
 function watch(c: SessionCtx, argv: string[]): Frame | Promise<Frame> {
-  return withTx(c, (tx) => {
-    // Redis Cluster checks the keys' slot before WATCH itself runs (and flags an open MULTI).
-    if (c.server.mode !== 'cluster') return tx.watch(argv.slice(1));
-    const slot = keySlot(argv[1]!);
-    for (let i = 2; i < argv.length; i++) {
-      if (keySlot(argv[i]!) !== slot) {
-        tx.flag();
-        return E.crossSlot;
-      }
+  const tx = c.tx;
+  // Redis Cluster checks the keys' slot before WATCH itself runs (and flags an open MULTI).
+  if (c.server.mode !== 'cluster') return tx.watch(argv.slice(1));
+  const slot = keySlot(argv[1]!);
+  for (let i = 2; i < argv.length; i++) {
+    if (keySlot(argv[i]!) !== slot) {
+      tx.flag();
+      return E.crossSlot;
     }
-    return tx.watch(argv.slice(1));
-  });
+  }
+  return tx.watch(argv.slice(1));
 }
 
 const spec = (name: string, conn: SessionHandler): CommandSpec => sdef(name, { route: 'conn', conn });
 
 export const TRANSACTION_COMMANDS: CommandSpec[] = [
-  spec('multi', (c) => withTx(c, (tx) => tx.multi())),
-  spec('exec', (c) => withTx(c, exec)),
-  spec('discard', (c) => withTx(c, (tx) => tx.discard())),
+  spec('multi', (c) => c.tx.multi()),
+  spec('exec', (c) => exec(c.tx)),
+  spec('discard', (c) => c.tx.discard()),
   {
     ...spec('watch', watch),
     keySpecs: [{ flags: ['RO'], bs: { index: 1 }, fk: { lastkey: -1, keystep: 1, limit: 0 } }],
   },
-  spec('unwatch', (c) => withTx(c, (tx) => tx.unwatch())),
+  spec('unwatch', (c) => c.tx.unwatch()),
 ];
