@@ -11,6 +11,8 @@ export default defineConfig({
           KEYFLARE_TOKEN: 'test-token',
           KEYFLARE_READONLY_TOKEN: 'test-ro-token',
           SHARDS: '4',
+          // No replica DOs unless a test makes a group (test/workers/replication.test.ts: replicate()).
+          KEYFLARE_REPLICAS: '0',
           // The benchmark floors exist, so test/workers/route-acl.test.ts checks they need a token.
           KEYFLARE_BENCH: '1',
           // Crash points in test/workers/crash.test.ts (CI default 1000; raise for long runs).

@@ -19,6 +19,14 @@ import { SNAPSHOT_CODEC } from './codec.js';
 import { rdbEntry, rdbSelect } from '../persistence/rdb-snapshot.js';
 import { FramesEncoder, SLICE_BYTES, SliceDecoder, framesBytes, type Slice } from '../protocol/slices.js';
 import { SlotMap } from '../cluster/slot.js';
+import { PrimarySide, ReplicaSide, META_REPLICA } from '../shard/repl-host.js';
+import { PrimaryLinks } from '../shard/repl-link.js';
+import type { ToPrimary, ToReplica } from '../shard/repl.js';
+
+/** Meta key: this primary's replica group ({ n, base }: n replica DOs named `${base}-r${k}`). */
+const META_GROUP = 'group';
+/** Meta key: a replica's id in its group (its k). */
+const META_REPLICA_ID = 'replica-id';
 
 /** An export page stays far below the 32 MiB RPC limit. */
 const MAX_EXPORT_PAGE = 4 * 1024 * 1024;
@@ -63,6 +71,10 @@ export class ShardObject extends DurableObject {
   /** Our reply ids never repeat across restarts, so a stale pull can never read another's reply. */
   private readonly transferPrefix = crypto.randomUUID();
   private sweepTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Replication (shard/repl-host.ts): this object's side of its group, once it has one. */
+  private primary: PrimarySide | null = null;
+  private links: PrimaryLinks | null = null;
+  private replica: ReplicaSide | null = null;
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
@@ -326,9 +338,97 @@ export class ShardObject extends DurableObject {
       setAlarm: (at) => void this.ctx.storage.setAlarm(at),
       warn: (m) => console.error(m),
       peer: shards ? (j, argv) => this.peer(shards, j, argv) : undefined,
+      committed: () => this.links?.committed(),
     };
     this.host = ShardHost.open(info, env);
+    if (!this.host) return null;
+    this.hostEnv = env;
+    if (this.replicaHint !== null || this.port.readMeta(META_REPLICA) !== null) this.asReplica(this.host);
+    else if (shards) this.startGroup(shards, this.host);
     return this.host;
+  }
+
+  private hostEnv: HostEnv | null = null;
+  /** Set while a primary's call loads this object: it is a replica (never a primary of its own group). */
+  private replicaHint: string | null = null;
+
+  /**
+   * The primary's group: KEYFLARE_REPLICAS replica DOs (default none when the variable is unset;
+   * wrangler.toml sets 1), or what replicate() stored; each named from the shard's name.
+   */
+  private startGroup(ns: DurableObjectNamespace<ShardObject>, host: ShardHost): void {
+    const raw = this.port.readMeta(META_GROUP);
+    const envN = Number((this.env as { KEYFLARE_REPLICAS?: string }).KEYFLARE_REPLICAS ?? 0);
+    const g = raw ? (JSON.parse(raw) as { n: number; base: string }) : { n: Number.isFinite(envN) ? envN : 0, base: `shard-${host.shard.info.index}` };
+    this.links?.close();
+    this.links = null;
+    this.primary = null;
+    if (g.n <= 0) return;
+    const hints = String((this.env as { KEYFLARE_REPLICA_HINTS?: string }).KEYFLARE_REPLICA_HINTS ?? '').split(',').filter(Boolean);
+    const info = host.shard.info;
+    const side = (this.primary = new PrimarySide(() => this.host!, SNAPSHOT_CODEC, () => Date.now()));
+    side.guard();
+    const stubs = new Map<number, DurableObjectStub<ShardObject>>();
+    const stub = (k: number) => {
+      let st = stubs.get(k);
+      if (!st) {
+        const hint = hints[k - 1] as DurableObjectLocationHint | undefined;
+        st = ns.get(ns.idFromName(`${g.base}-r${k}`), hint ? { locationHint: hint } : undefined);
+        stubs.set(k, st);
+      }
+      return st;
+    };
+    this.links = new PrimaryLinks(side, g.n, async (k, m) => {
+      try {
+        return (await stub(k).replReceive(info, k, m)) as ToPrimary[];
+      } catch (e) {
+        stubs.delete(k); // a stub is unusable after its object failed
+        throw e;
+      }
+    }, TIMERS, () => Date.now(), (m) => console.error(m));
+    this.links.start();
+  }
+
+  /** Set this primary's replica group (tests and admin): `n` replica DOs named `${base}-r${k}`. */
+  replicate(info: ShardInfo, n: number, base: string): void {
+    this.port.writeMeta(META_GROUP, JSON.stringify({ n, base }));
+    const host = this.load(info);
+    const ns = (this.env as { SHARD?: DurableObjectNamespace<ShardObject> }).SHARD;
+    if (ns && !this.replica) this.startGroup(ns, host);
+  }
+
+  private asReplica(host: ShardHost): ReplicaSide {
+    if (this.replica) return this.replica;
+    this.links?.close();
+    this.links = null;
+    this.primary = null;
+    const env = this.hostEnv!;
+    const id = this.replicaHint ?? this.port.readMeta(META_REPLICA_ID) ?? '?';
+    this.port.writeMeta(META_REPLICA_ID, id);
+    this.replica = new ReplicaSide(id, host, this.port, (old) => {
+      old.close();
+      this.host = ShardHost.open(old.shard.info, env)!;
+      return this.host;
+    }, () => Date.now());
+    return this.replica;
+  }
+
+  /** From this replica's primary (DO→DO): a message (null: hello, answered with our PSYNC). */
+  replReceive(info: ShardInfo, k: number, m: ToReplica | null): ToPrimary[] {
+    this.replicaHint = String(k);
+    const side = this.asReplica(this.load(info));
+    const now = Date.now();
+    if (m === null) return [side.core.psync(now)];
+    return side.core.receive(m, now);
+  }
+
+  /** Replication facts for tests: role, offset, link state. */
+  replFacts(): { role: 'primary' | 'replica' | 'none'; offset: number; replid: string; link?: string; replicas?: Array<{ id: string; state: string; ack: number }>; fulls?: number; partials?: number } {
+    const h = this.host;
+    if (!h) return { role: 'none', offset: 0, replid: '' };
+    if (this.replica) return { role: 'replica', offset: h.log.offset, replid: h.log.replid, link: this.replica.core.state, fulls: this.replica.core.fulls, partials: this.replica.core.partials };
+    if (this.primary) return { role: 'primary', offset: h.log.offset, replid: h.log.replid, replicas: [...this.primary.core.replicas.values()].map((r) => ({ id: r.id, state: r.state, ack: r.ack })) };
+    return { role: 'none', offset: h.log.offset, replid: h.log.replid };
   }
 }
 
