@@ -49,9 +49,23 @@ export interface Counters {
   errors: Map<string, number>;
   /** Each shard's log facts (INFO replication), by shard. */
   repl: ReplCounters[];
+  /** Each shard's own size and load, by shard (INFO keyflare's shardN lines, the console's cluster picture). */
+  perShard: ShardLoad[];
   /** Per database with keys (INFO keyspace's dbN lines), summed over the shards. */
   dbs: Map<number, { keys: number; expires: number; ttlSum: number; ttlSamples: number }>;
 }
+
+/** One shard's keys, memory and commands run (its counters before they are summed). */
+export interface ShardLoad {
+  keys: number;
+  expires: number;
+  memory: number;
+  ops: number;
+  hits: number;
+  misses: number;
+}
+
+const LOAD_KEYS: Record<string, keyof ShardLoad> = { keys: 'keys', expires: 'expires', memory: 'memory', totalCommands: 'ops', hits: 'hits', misses: 'misses' };
 
 /** One shard's log, as INFO replication names it (persistence/log.ts ReplFacts). */
 export interface ReplCounters {
@@ -178,7 +192,7 @@ function emptyCounters(): Counters {
     changes: 0, lastSave: Infinity, rwip: 0, rwsched: 0, rwOk: 1, rwTime: -1, rewrites: 0, saves: 0, aofBase: 0, aofCur: 0,
     aofBuf: 0, loadMs: 0, loadKeys: 0, loadSkipK: 0, loadSkipR: 0, loadTrunc: 0, loadErr: '', kProc: 0, kTotal: 0, fsync: 'always',
     hits: 0, misses: 0, errorReplies: 0, hz: 10, maxmemory: 0, policy: 'noeviction', appendonly: 'yes',
-    calls: new Map(), failed: new Map(), errors: new Map(), repl: [], dbs: new Map(),
+    calls: new Map(), failed: new Map(), errors: new Map(), repl: [], perShard: [], dbs: new Map(),
   };
 }
 
@@ -199,6 +213,7 @@ export function mergeCounters(replies: readonly Frame[], fanout: (cmd: string) =
       const k = line.slice(0, colon);
       const v = line.slice(colon + 1);
       const add = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + Number(v));
+      if (Object.hasOwn(LOAD_KEYS, k)) (out.perShard[i] ??= { keys: 0, expires: 0, memory: 0, ops: 0, hits: 0, misses: 0 })[LOAD_KEYS[k]!] = Number(v);
       if (k.startsWith('db.')) {
         const n = Number(k.slice(3));
         const [keys, expires, ttlSum, ttlSamples] = v.split(',').map(Number) as [number, number, number, number];
@@ -277,6 +292,8 @@ export interface InfoFacts {
   pubsub?: { channels: number; patterns: number; shardChannels: number };
   /** RESP connections accepted (the client registry), when known. */
   connectionsReceived?: number;
+  /** Each shard's slot range, in shard order, when known (INFO keyflare's shardN lines). */
+  ranges?: ReadonlyArray<readonly [number, number]>;
 }
 
 /** Render the selected sections in Redis's fixed order. */
@@ -330,6 +347,8 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
       `load_last_error:${t.loadErr}`,
       // Each shard's own log (INFO replication shows them as one stream).
       ...t.repl.map((r, i) => r && `repl_shard${i}:replid=${r.replid},offset=${r.offset},backlog_first_byte_offset=${r.first},backlog_histlen=${r.histlen}`).filter(Boolean),
+      // Each shard's slots, size and load (ops = commands it ran, INFO's own fan-out included).
+      ...t.perShard.map((l, i) => l && `shard${i}:${f.ranges?.[i] ? `slots=${f.ranges[i]![0]}-${f.ranges[i]![1]},` : ''}keys=${l.keys},expires=${l.expires},memory=${l.memory},ops=${l.ops},hits=${l.hits},misses=${l.misses}`).filter(Boolean),
     ],
     persistence: () => [
       'loading:0', 'async_loading:0', 'current_cow_peak:0', 'current_cow_size:0', 'current_cow_size_age:0', 'current_fork_perc:0.00',

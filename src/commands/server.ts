@@ -40,7 +40,7 @@ async function info(c: ConnCtx, argv: string[]): Promise<Frame> {
   const facts = await c.serviceFacts(sections);
   const received = sections.has('stats') ? await c.connectionsReceived?.() : undefined;
   const text = renderInfo(sections, mergeCounters(replies, fanout), {
-    server: c.server, session: c.session, now: c.now(), shards: c.slots.shards, ...facts,
+    server: c.server, session: c.session, now: c.now(), shards: c.slots.shards, ranges: c.slots.ranges, ...facts,
     ...(received !== undefined ? { connectionsReceived: received } : {}),
   });
   return c.session.proto === 3 ? verb(text) : bulk(text);

@@ -16,6 +16,7 @@ import { exportRdb, importRdb } from './transfer.js';
 import { subscribeStream } from './sse.js';
 import { incident, internalError } from '../server/incident.js';
 import { acceptEcho, rpcCount, rpcFloor } from './echo.js';
+import { consoleFile, isConsoleFile } from './console/routes.js';
 
 type App = { Bindings: Env; Variables: { access: NonNullable<Access>; caller: Caller } };
 
@@ -38,6 +39,8 @@ app.use('*', async (c, next) => {
   if (!c.env.KEYFLARE_TOKEN) {
     return c.json({ error: 'ERR no KEYFLARE_TOKEN is configured: refusing to serve (wrangler secret put KEYFLARE_TOKEN)' }, 503);
   }
+  // The console's page and script are a sign-in form: every data call they make needs the token.
+  if (isConsoleFile(c.req.method, c.req.path)) return next();
   const isWs = c.req.path === '/resp' && (c.req.header('upgrade') ?? '').toLowerCase() === 'websocket';
   const token = tokenOf(c.req.raw);
   // A token of a disabled or deleted user is refused like a wrong one (nothing tells them apart).
@@ -143,4 +146,8 @@ app.get('/bench/rpc', benchOn, needs(() => [{ argv: ['GET', 'x'] }]), async (c) 
   if (typeof n === 'string') return c.json({ error: n }, 400);
   return c.json(await rpcFloor(c.env, n));
 });
+// The browser console (worker/console/): its page, script and stylesheet, served without a token.
+app.get('/console', consoleFile);
+app.get('/console/app.js', consoleFile);
+app.get('/console/app.css', consoleFile);
 app.on(['GET', 'POST'], '/*', pathForm);

@@ -64,6 +64,17 @@ async function rdbOf(keys: string[]): Promise<ArrayBuffer> {
 }
 const importFile = (file: ArrayBuffer) => fetchJson('/import', { method: 'POST', body: file });
 
+/** A console file: served to anyone by GET; POST and other paths under /console need the token. */
+async function consoleFile(path: string, type: string, has: string): Promise<void> {
+  const r = await worker.fetch(`http://kf${path}`);
+  expect(r.status).toBe(200);
+  expect(r.headers.get('content-type')).toContain(type);
+  expect(r.headers.get('content-security-policy')).toContain("default-src 'none'");
+  expect(await r.text()).toContain(has);
+  expect((await fetchJson(path, { method: 'POST', body: '[]' }, {})).status).toBe(401);
+  expect((await fetchJson(`${path}x`, {}, {})).status).toBe(401);
+}
+
 /** What each route stands for, denied and allowed. Keyed as `app.routes` names them. */
 const CASES: Record<string, () => Promise<void>> = {
   // DUMP of every key: a user limited to some keys, or without DUMP, is refused; ~* may export.
@@ -175,6 +186,11 @@ const CASES: Record<string, () => Promise<void>> = {
     expect(ok.status).toBe(200);
     expect(Object.keys(ok.body as object).sort()).toEqual(['batchedGetUs', 'parallelGetUs', 'sequentialGetUs']);
   },
+  // The console's files: a sign-in page served without a token (no command, no data in them);
+  // the page's data calls go over /resp with AUTH. Only GET of these exact paths skips the token.
+  'GET /console': () => consoleFile('/console', 'text/html', '<form id="signin"'),
+  'GET /console/app.js': () => consoleFile('/console/app.js', 'text/javascript', "conn.call('AUTH', token)"),
+  'GET /console/app.css': () => consoleFile('/console/app.css', 'text/css', 'body{'),
   // The path form is one command; /watch and /publish are its WATCH and PUBLISH.
   'GET /*': async () => {
     await restricted();
