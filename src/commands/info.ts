@@ -13,6 +13,8 @@ export interface Counters {
   totalCommands: number;
   expiredKeys: number;
   evictedKeys: number;
+  trackKeys: number;
+  trackItems: number;
   /** Clients waiting in a blocking command (BLPOP, XREAD BLOCK…) on this shard. */
   blocked: number;
   // Persistence, summed over shards except where noted in mergeCounters.
@@ -115,7 +117,7 @@ export function shardCounters(c: Ctx): Frame {
   const s = c.stats;
   const lines = [
     `keys:${keys}`, `expires:${expires}`, `memory:${memory}`, ...dbLines,
-    `totalCommands:${s.totalCommands}`, `expiredKeys:${s.expiredKeys}`, `evictedKeys:${s.evictedKeys}`,
+    `totalCommands:${s.totalCommands}`, `expiredKeys:${s.expiredKeys}`, `evictedKeys:${s.evictedKeys}`, `trackKeys:${c.trackingTable.size}`, `trackItems:${c.trackingTable.items}`,
     `blocked:${c.blockedClients}`, `hits:${hits}`, `misses:${misses}`,
     ...persistLines(c), ...replLines(c), `errorReplies:${s.errorReplies}`,
     `hz:${c.config.get('hz')}`, `maxmemory:${c.config.get('maxmemory')}`,
@@ -188,7 +190,7 @@ function replSummary(rs: readonly ReplCounters[]): ReplCounters {
 
 function emptyCounters(): Counters {
   return {
-    keys: 0, expires: 0, ttlSum: 0, ttlSamples: 0, memory: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, blocked: 0,
+    keys: 0, expires: 0, ttlSum: 0, ttlSamples: 0, memory: 0, totalCommands: 0, expiredKeys: 0, evictedKeys: 0, trackKeys: 0, trackItems: 0, blocked: 0,
     changes: 0, lastSave: Infinity, rwip: 0, rwsched: 0, rwOk: 1, rwTime: -1, rewrites: 0, saves: 0, aofBase: 0, aofCur: 0,
     aofBuf: 0, loadMs: 0, loadKeys: 0, loadSkipK: 0, loadSkipR: 0, loadTrunc: 0, loadErr: '', kProc: 0, kTotal: 0, fsync: 'always',
     hits: 0, misses: 0, errorReplies: 0, hz: 10, maxmemory: 0, policy: 'noeviction', appendonly: 'yes',
@@ -287,7 +289,7 @@ export interface InfoFacts {
   now: number;
   shards: number;
   /** The service's connections (client registry), when known: connected, tracking. */
-  clients?: { connected: number; tracking: number; held: number };
+  clients?: { connected: number; tracking: number; held: number; prefixes?: number };
   /** Channels, patterns and shard channels with subscribers (the pub/sub hub), when known. */
   pubsub?: { channels: number; patterns: number; shardChannels: number };
   /** RESP connections accepted (the client registry), when known. */
@@ -377,7 +379,7 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
       `keyspace_misses:${t.misses}`, `pubsub_channels:${f.pubsub?.channels ?? 0}`, `pubsub_patterns:${f.pubsub?.patterns ?? 0}`, `pubsubshard_channels:${f.pubsub?.shardChannels ?? 0}`, 'latest_fork_usec:0',
       'total_forks:0', 'migrate_cached_sockets:0', 'slave_expires_tracked_keys:0', 'active_defrag_hits:0', 'active_defrag_misses:0',
       'active_defrag_key_hits:0', 'active_defrag_key_misses:0', 'total_active_defrag_time:0', 'current_active_defrag_time:0',
-      'tracking_total_keys:0', 'tracking_total_items:0', 'tracking_total_prefixes:0', 'unexpected_error_replies:0',
+      `tracking_total_keys:${t.trackKeys}`, `tracking_total_items:${t.trackItems}`, `tracking_total_prefixes:${f.clients?.prefixes ?? 0}`, 'unexpected_error_replies:0',
       `total_error_replies:${t.errorReplies}`, 'dump_payload_sanitizations:0', 'total_reads_processed:0', 'total_writes_processed:0',
       'io_threaded_reads_processed:0', 'io_threaded_writes_processed:0', 'reply_buffer_shrinks:0', 'reply_buffer_expands:0',
     ],

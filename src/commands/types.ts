@@ -115,6 +115,8 @@ export interface Ctx {
   readonly resp: Proto;
   /** Clients currently waiting in blocking commands on this shard (INFO blocked_clients). */
   readonly blockedClients: number;
+  /** CLIENT TRACKING's table on this shard: keys, and key → client entries (INFO tracking_total_*). */
+  readonly trackingTable: { readonly size: number; readonly items: number };
   /** Count of changes made by this command (Redis's server.dirty). Writes are logged when > 0. */
   dirty: number;
   /** Log this instead of the command as received (EX → PXAT…); null logs nothing. */
@@ -193,7 +195,7 @@ export interface ConnCtx {
 
 export interface ServiceFacts {
   /** held: connections whose commands a CLIENT PAUSE holds (Redis counts them as blocked). */
-  clients?: { connected: number; tracking: number; held: number };
+  clients?: { connected: number; tracking: number; held: number; prefixes?: number };
   pubsub?: { channels: number; patterns: number; shardChannels: number };
 }
 

@@ -77,6 +77,8 @@ export const PARAMS: ParamDef[] = [
   { name: 'slowlog-log-slower-than', kind: 'int', default: '10000', min: -1n, max: LLONG_MAX },
   { name: 'slowlog-max-len', kind: 'int', default: '128', min: 0n, max: LLONG_MAX },
   { name: 'latency-monitor-threshold', kind: 'int', default: '0', min: 0n, max: LLONG_MAX },
+  // CLIENT TRACKING's table bound (0: none), applied per shard (engine/tracking.ts).
+  { name: 'tracking-table-max-keys', kind: 'int', default: '1000000', min: 0n, max: LLONG_MAX },
   // Startup-only in Redis; keyflare has no configuration file, so these keep their defaults.
   { name: 'daemonize', kind: 'bool', default: 'no', immutable: true },
   // SELECT's range; Redis's default. Startup-only there too (a shard sizes its keyspaces once).

@@ -41,6 +41,8 @@ export interface ClientInfo {
   /** Its commands are held by CLIENT PAUSE. */
   held?: boolean;
   tracking: boolean;
+  /** Its CLIENT TRACKING BCAST prefixes. */
+  prefixes?: string[];
   line: string;
 }
 
@@ -101,10 +103,6 @@ export class ClientConn implements SessionPart {
   skipNext = false;
   noEvict = false;
   noTouch = false;
-  tracking = false;
-  redir = -1;
-  /** CLIENT TRACKING … NOLOOP: not told of its own writes. */
-  noloop = false;
   monitor = false;
   /** A command is running that may wait on a shard (for CLIENT UNBLOCK / flags b). */
   blocked = false;
@@ -135,12 +133,8 @@ export class ClientConn implements SessionPart {
     return this;
   }
 
-  /** RESET: tracking off (the tracking part then drops its invalidation link). */
-  reset(): void {
-    this.tracking = false;
-    this.redir = -1;
-    this.noloop = false;
-  }
+  /** RESET: nothing of its own (CLIENT TRACKING's state is the tracking part's, server/tracking.ts). */
+  reset(): void {}
 
   /** Disconnect: the registry link is the host's to close. */
   close(): void {}

@@ -12,7 +12,7 @@ import { ConnPubSub } from './pubsub-conn.js';
 import type { SessionPart } from './part.js';
 import { checkCommand, nopermText, passwordOk, type AclHost, type Denial } from './acl.js';
 import { ClientConn, monitored, monitorLine, pauseGate, pausedByWrite } from './clients.js';
-import { TRACKING_AFTER, afterTrackingCommand, closeTracking, syncTracking, trackOpts } from './tracking.js';
+import { TRACKING_AFTER, afterTrackingCommand, closeTracking, spendCaching, syncTracking, trackOpts, trackingState } from './tracking.js';
 import type { TrackOpts } from '../engine/tracking.js';
 import { incident } from './incident.js';
 import { runAcross, type XCommand, type XResult, type XWatch } from './xshard.js';
@@ -132,7 +132,13 @@ export class Session implements ConnCtx, TxHost {
     this.client = new ClientConn(now);
     this.subscriptions = new ConnPubSub();
     // The tracking link (server/tracking.ts): after the parts above, its wanted channels are none.
-    const tracking: SessionPart = { reset: () => syncTracking(this), close: () => closeTracking(this) };
+    const tracking: SessionPart = {
+      reset: () => {
+        trackingState(this).reset();
+        return syncTracking(this, true);
+      },
+      close: () => closeTracking(this),
+    };
     this.parts = [this.tx, this.subscriptions, this.client, tracking];
   }
 
@@ -145,9 +151,11 @@ export class Session implements ConnCtx, TxHost {
   /** INFO's service-wide facts: connections from the client registry, channel counts from the hub. */
   async serviceFacts(sections: ReadonlySet<string>): Promise<ServiceFacts> {
     const out: ServiceFacts = {};
-    if (sections.has('clients')) {
+    if (sections.has('clients') || sections.has('stats')) {
       const cl = await allClients(this);
-      out.clients = { connected: cl.length, tracking: cl.filter((i) => i.tracking).length, held: cl.filter((i) => i.held).length };
+      // tracking_total_prefixes: the distinct BCAST prefixes of all clients (Redis's PrefixTable).
+      const prefixes = new Set(cl.flatMap((i) => i.prefixes ?? [])).size;
+      out.clients = { connected: cl.length, tracking: cl.filter((i) => i.tracking).length, held: cl.filter((i) => i.held).length, prefixes };
     }
     const p = this.backend.pubsub;
     if (sections.has('stats') && p) {
@@ -227,7 +235,7 @@ export class Session implements ConnCtx, TxHost {
   private execOpts(): ExecOpts {
     const cs = this.client;
     const o: ExecOpts = cs.noTouch ? { client: this.session.id, noTouch: true } : { client: this.session.id };
-    if (cs.tracking) o.track = trackOpts(this);
+    if (trackingState(this).on) o.track = trackOpts(this);
     if (this.session.db !== 0) o.db = this.session.db;
     return o;
   }
@@ -317,6 +325,11 @@ export class Session implements ConnCtx, TxHost {
           s.idx.push(i);
           s.batch.push(argv);
           if (!blockingSeg && spec.flags.includes('blocking')) blockingSeg = true;
+          // CLIENT CACHING covers this one command: it runs before the next one's opts change.
+          if (trackingState(this).caching) {
+            await flush();
+            spendCaching(this, spec.name, false);
+          }
           continue;
         }
         // Cluster mode answers CROSSSLOT; standalone mode runs it across shards (runOne).
@@ -334,6 +347,7 @@ export class Session implements ConnCtx, TxHost {
       cs.running = null;
       slow?.done(i);
       if (TRACKING_AFTER.has(spec.name)) await afterTrackingCommand(this, spec.name, replies[i]!);
+      spendCaching(this, spec.name, this.tx.active);
       // CLIENT REPLY OFF / SKIP silence their own reply too; ON answers OK.
       if (spec.name === 'client|reply') {
         const quiet = cs.replyMode === 'off' || cs.skipArm;

@@ -18,6 +18,10 @@ import { PersistState } from '../persistence/state.js';
 import { TrackingTable, type TrackOpts } from '../engine/tracking.js';
 import { TXLOG_PREFIX } from './txn.js';
 
+const NO_KEYS: readonly string[] = [];
+/** Read-only script commands: only the reads their scripts make track keys (see dispatch). */
+const RO_SCRIPTS: ReadonlySet<string> = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
+
 export interface BatchResult {
   replies: Frame[];
   /** Write effects in execution order, each a command argv (what the AOF stores). */
@@ -57,6 +61,8 @@ export class Shard {
   readonly tracking = new TrackingTable();
   /** The tracking client behind the batch running now (null: not tracking). */
   private track: TrackOpts | null = null;
+  /** The keys of the running top-level command, while a tracking client's batch runs. */
+  private topKeys: readonly string[] = NO_KEYS;
   private effects: string[][] = [];
   private readonly ctx: ExecCtx;
   /** Inside a transaction or replay a blocking command answers at once, as Redis in MULTI. */
@@ -183,7 +189,7 @@ export class Shard {
     const ks = this.spaces[n]!;
     ks.onExpired = (key) => {
       this.stats.expiredKeys++;
-      if (this.tracking.size) this.tracking.invalidate(key, this.track, this.notifier.notes);
+      if (this.tracking.active) this.tracking.invalidate(key, this.track, this.notifier.notes);
       this.logIn(n, ['DEL', key]);
       if (this.notifier.flags) this.notifier.emit('x', 'expired', key, n);
     };
@@ -211,6 +217,7 @@ export class Shard {
     // A transaction's commit: the coordinator's notifications replace the batch's own.
     if (notes) this.quiet = true;
     this.track = track;
+    if (track?.bcast) this.tracking.bcast = true;
     this.cur = db;
     let blocked: Blocked | undefined;
     let rest: string[][] | undefined;
@@ -248,6 +255,8 @@ export class Shard {
       for (const n of notes) this.notifier.notes.push([n[0], n[1]]);
     }
     if (this.waiters.size) this.serveWaiters();
+    // tracking-table-max-keys bounds the service's table: each shard keeps its share of it.
+    if (this.tracking.size) this.tracking.limit(this.config.int('tracking-table-max-keys') / this.info.count, this.notifier.notes);
     this.cur = 0;
     const effects = this.effects;
     this.effects = [];
@@ -298,6 +307,7 @@ export class Shard {
 
   /** Keyspace notifications produced so far (channel, message); the host publishes them. */
   takeNotes(): Note[] {
+    if (this.tracking.bcast) this.tracking.flushBcast(this.notifier.notes);
     return this.notifier.notes.length ? this.notifier.take() : [];
   }
 
@@ -379,7 +389,7 @@ export class Shard {
     if (!db.del(key)) return; // it had expired: removed and logged as such
     this.stats.evictedKeys++;
     this.logIn(n, ['DEL', key]);
-    if (this.tracking.size) this.tracking.invalidate(key, this.track, this.notifier.notes);
+    if (this.tracking.active) this.tracking.invalidate(key, this.track, this.notifier.notes);
     if (this.notifier.sync(this.config.get('notify-keyspace-events'))) this.notifier.emit('e', 'evicted', key, n);
   }
 
@@ -521,6 +531,7 @@ export class Shard {
       this.beforeWrite(pos.map((p) => argv[p]!), all, this.cur);
     }
     const caller = this.cur;
+    if (!nested) this.topKeys = this.track ? pos.map((p) => argv[p]!) : NO_KEYS;
     const reply = spec.run!(c, argv);
     this.cur = caller; // a script's SELECT ends with it
     const dirty = c.dirty > 0;
@@ -550,8 +561,11 @@ export class Shard {
     }
     if (c.extra.length) for (const e of c.extra) this.logIn(this.cur, e);
     // CLIENT TRACKING (tracking.ts): remember what a tracking client read; invalidate what changed.
-    if (this.track && flags.includes('readonly')) for (const p of pos) this.tracking.remember(argv[p]!, this.track);
-    else if (dirty && this.tracking.size && write) for (const p of pos) this.tracking.invalidate(argv[p]!, this.track, this.notifier.notes);
+    // A script's read tracks the script's declared keys (Redis's call() remembers the caller's,
+    // topKeys); the read-only script commands themselves track nothing of their own.
+    if (this.track && flags.includes('readonly')) {
+      if (this.track.reads && !RO_SCRIPTS.has(spec.name)) for (const k of nested ? this.topKeys : pos.map((p) => argv[p]!)) this.tracking.remember(k, this.track);
+    } else if (dirty && this.tracking.active && write) for (const p of pos) this.tracking.invalidate(argv[p]!, this.track, this.notifier.notes);
     // A write to a key someone waits on makes it ready; waiters are served after the batch.
     if (dirty && this.waiters.size) {
       if (spec.name === 'flushall' || spec.name === 'flushdb' || spec.name === 'swapdb') this.waiters.signalAll();
@@ -659,6 +673,9 @@ class ExecCtx implements Ctx {
   }
   get blockedClients() {
     return this.s.blockedClients;
+  }
+  get trackingTable() {
+    return this.s.tracking;
   }
   get persist() {
     return this.s.persist;

@@ -56,3 +56,58 @@ describe('CLIENT TRACKING invalidations', () => {
     await same(self, [['PING']]);
   });
 });
+
+const invalKeys = (...ks: string[]) => `>2\r\n$10\r\ninvalidate\r\n*${ks.length}\r\n${ks.map((k) => `$${k.length}\r\n${k}\r\n`).join('')}`;
+
+describe('CLIENT TRACKING modes: BCAST, OPTIN, OPTOUT, broken REDIRECT', () => {
+  it('BCAST: one message per prefix with every key a write changed; NOLOOP; prefixes add up and must not overlap', async () => {
+    const a = await Conn.open(3);
+    const b = await Conn.open(2);
+    await same(a, [['CLIENT', 'TRACKING', 'on', 'BCAST', 'PREFIX', 'x:', 'PREFIX', 'x:y'], ['CLIENT', 'TRACKING', 'on', 'BCAST', 'PREFIX', 'foo', 'PREFIX', 'fo'],
+      ['CLIENT', 'TRACKING', 'on', 'BCAST', 'OPTIN'], ['CLIENT', 'TRACKING', 'on', 'PREFIX', 'p:'], ['CLIENT', 'TRACKING', 'on', 'BCAST', 'PREFIX', 'a:', 'PREFIX', 'b:'],
+      ['CLIENT', 'TRACKING', 'on', 'BCAST', 'PREFIX', 'a'], ['CLIENT', 'TRACKING', 'on'], ['CLIENT', 'TRACKING', 'on', 'BCAST', 'PREFIX', 'c:'], ['CLIENT', 'TRACKINGINFO']]);
+    await same(b, [['MSET', 'a:1{t}', '1', 'a:2{t}', '2', 'b:1{t}', '3', 'z{t}', '4']]);
+    expect(await sameReceived(a)).toEqual([invalKeys('a:1{t}', 'a:2{t}'), invalKeys('b:1{t}'), '+PONG\r\n']);
+    await same(b, [['INCR', 'c:9'], ['SET', 'd:1', 'x']]);
+    expect(await sameReceived(a)).toEqual([invalKeys('c:9'), '+PONG\r\n']);
+    // NOLOOP: the client's own writes are not reported, another's are.
+    await same(a, [['CLIENT', 'TRACKING', 'off'], ['CLIENT', 'TRACKING', 'on', 'BCAST', 'NOLOOP'], ['CLIENT', 'TRACKINGINFO'], ['SET', 'own', '1']]);
+    await same(b, [['SET', 'other', '1']]);
+    expect(await sameReceived(a)).toEqual([invalKeys('other'), '+PONG\r\n']);
+    await same(a, [['CLIENT', 'TRACKING', 'off']]);
+  });
+
+  it('OPTIN tracks after CLIENT CACHING yes only, OPTOUT all but after CLIENT CACHING no; one command each', async () => {
+    const a = await Conn.open(3);
+    const b = await Conn.open(2);
+    await same(a, [['CLIENT', 'CACHING', 'yes'], ['CLIENT', 'TRACKING', 'on', 'OPTIN', 'OPTOUT'], ['CLIENT', 'TRACKING', 'on', 'OPTIN'], ['CLIENT', 'CACHING', 'no'], ['CLIENT', 'CACHING', 'maybe'],
+      ['CLIENT', 'TRACKING', 'on', 'OPTOUT'], ['GET', 'i1'], ['CLIENT', 'CACHING', 'yes'], ['CLIENT', 'TRACKINGINFO'], ['GET', 'i2'], ['GET', 'i3']]);
+    await same(b, [['SET', 'i1', '1'], ['SET', 'i2', '1'], ['SET', 'i3', '1']]);
+    expect(await sameReceived(a)).toEqual([inval('i2'), '+PONG\r\n']);
+    await same(a, [['CLIENT', 'TRACKING', 'off'], ['CLIENT', 'TRACKING', 'on', 'OPTOUT'], ['GET', 'o1'], ['CLIENT', 'CACHING', 'no'], ['CLIENT', 'TRACKINGINFO'], ['GET', 'o2'], ['GET', 'o3']]);
+    await same(b, [['SET', 'o1', '1'], ['SET', 'o2', '1'], ['SET', 'o3', '1']]);
+    expect(await sameReceived(a)).toEqual([inval('o1'), inval('o3'), '+PONG\r\n']);
+    await same(a, [['CLIENT', 'TRACKING', 'off'], ['CLIENT', 'GETREDIR'], ['CLIENT', 'TRACKING', 'on'], ['CLIENT', 'GETREDIR'], ['CLIENT', 'TRACKING', 'off']]);
+  });
+
+  it('REDIRECT to a client that left: RESP3 readers get tracking-redir-broken, TRACKINGINFO says broken_redirect', async () => {
+    const target = await Conn.open(3);
+    const reader = await Conn.open(3);
+    const w = await Conn.open(2);
+    const tid = await target.id();
+    await reader.cmd(['CLIENT', 'TRACKING', 'on', 'REDIRECT', tid.kf], ['CLIENT', 'TRACKING', 'on', 'REDIRECT', tid.redis]);
+    await same(reader, [['GET', 'rb']]);
+    await same(w, [['SET', 'rb', '1']]);
+    expect(await same(target, [['PING']])).toEqual([inval('rb'), '+PONG\r\n']);
+    await same(reader, [['GET', 'rb']]);
+    target.close();
+    await target.kf.close();
+    await new Promise((r) => setTimeout(r, 100)); // Redis frees the client as the socket closes
+    await same(w, [['SET', 'rb', '2']]);
+    const got = await reader.cmd(['CLIENT', 'TRACKINGINFO']);
+    const norm = (fs: string[]) => fs.map((f) => f.replace(`:${tid.kf}\r\n`, ':ID\r\n').replace(`:${tid.redis}\r\n`, ':ID\r\n'));
+    expect(norm(got.kf)).toEqual(norm(got.redis));
+    expect(norm(got.kf)[0]).toBe('>2\r\n$21\r\ntracking-redir-broken\r\n:ID\r\n');
+    await same(reader, [['CLIENT', 'TRACKING', 'off']]);
+  });
+});

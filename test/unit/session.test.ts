@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { keySlot } from '../../src/cluster/slot.js';
 import { LocalBackend } from '../../src/server/local.js';
+import { trackingState } from '../../src/server/tracking.js';
 
 function keysOnDifferentShards(b: LocalBackend, n: number): string[] {
   const out: string[] = [];
@@ -180,14 +181,14 @@ describe("a connection's parts (Session.parts)", () => {
       const id = s.session.id;
       expect(hubChannels()).toEqual(['__keyflare_tracking__:flush', `__keyflare_tracking__:${id}`, 'ch'].sort());
       expect(b.shards[0]!.keyspace(0).watches.size).toBe(1);
-      expect([s.tx.active, s.client.tracking, s.subscriptions.active]).toEqual([true, true, true]);
+      expect([s.tx.active, trackingState(s).on, s.subscriptions.active]).toEqual([true, true, true]);
       if (end === 'RESET') expect(await s.run([['RESET']])).toEqual([{ t: 'simple', v: 'RESET' }]);
       else await s.close();
       expect(hubChannels()).toEqual([]);
       expect(b.shards[0]!.keyspace(0).watches.size).toBe(0);
       expect([s.tx.active, s.subscriptions.active]).toEqual([false, false]);
       // RESET turns tracking off; a closed connection's flags no longer matter, only what it held.
-      if (end === 'RESET') expect(s.client.tracking).toBe(false);
+      if (end === 'RESET') expect(trackingState(s).on).toBe(false);
     });
   }
 });

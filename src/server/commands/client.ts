@@ -4,6 +4,7 @@ import { E, OK, arr, bulk, bulkOrNil, err, int, map, set, verb, type Frame } fro
 import { validateClientName } from './connection.js';
 import { helpReply } from '../../commands/help.js';
 import { matchKill, respLength, type ClientInfo, type KillFilter } from '../clients.js';
+import { trackingState } from '../tracking.js';
 import type { CommandSpec } from '../../commands/types.js';
 import { sdef, type SessionCtx, type SessionHandler } from './ctx.js';
 
@@ -15,7 +16,10 @@ function flags(c: SessionCtx): string {
   if (c.subscriptions.active) f += 'P';
   if (c.tx.active) f += 'x';
   if (st.blocked) f += 'b';
-  if (st.tracking) f += 't';
+  const t = trackingState(c);
+  if (t.on) f += 't';
+  if (t.broken) f += 'R';
+  if (t.bcast) f += 'B';
   if (c.session.readonly) f += 'r';
   if (st.noEvict) f += 'e';
   if (st.noTouch) f += 'T';
@@ -31,7 +35,8 @@ export function clientLine(c: SessionCtx): string {
   const age = Math.max(0, Math.floor((now - s.createdAt) / 1000));
   const idle = Math.max(0, Math.floor((now - st.lastInteraction) / 1000));
   const multi = c.tx.active ? c.tx.queued().length : -1;
-  const redir = st.tracking ? st.redir : -1;
+  const t = trackingState(c);
+  const redir = t.on ? t.redir : -1;
   return `id=${s.id} addr=${s.addr} laddr=${s.laddr} fd=8 name=${s.name} age=${age} idle=${idle} flags=${flags(c)} db=${s.db} ` +
     `sub=${ps.subs.channel.size} psub=${ps.subs.pattern.size} ssub=${ps.subs.shard.size} multi=${multi} qbuf=${st.running ? respLength(st.running) : 0} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 ` +
     `events=r cmd=${s.lastCmd || 'NULL'} user=${s.user} redir=${redir} resp=${s.proto} lib-name=${s.libName} lib-ver=${s.libVer}\n`;
@@ -42,7 +47,7 @@ export function clientInfo(c: SessionCtx): ClientInfo {
   const st = c.client;
   return {
     id: c.session.id, addr: c.session.addr, laddr: c.session.laddr, user: c.session.user,
-    type: c.subscriptions.active ? 'pubsub' : 'normal', blocked: st.blocked, held: st.held, tracking: st.tracking, line: clientLine(c),
+    type: c.subscriptions.active ? 'pubsub' : 'normal', blocked: st.blocked, held: st.held, tracking: trackingState(c).on, prefixes: [...trackingState(c).prefixes], line: clientLine(c),
   };
 }
 
@@ -179,21 +184,21 @@ function reply(c: SessionCtx, argv: string[]): Frame {
   return OK;
 }
 
+/** CLIENT TRACKING, in Redis's order: options parsed, then ON's checks (clientCommand, enableTracking). */
 async function tracking(c: SessionCtx, argv: string[]): Promise<Frame> {
-  const v = argv[2]!.toLowerCase();
-  if (v !== 'on' && v !== 'off') return E.syntax;
   let redir = 0;
   let bcast = false;
   let optin = false;
   let optout = false;
-  let prefixes = 0;
   let noloop = false;
+  const prefixes: string[] = [];
   for (let i = 3; i < argv.length; i++) {
     const o = argv[i]!.toLowerCase();
     const more = i + 1 < argv.length;
     if (o === 'redirect' && more) {
       const r = argv[++i]!;
-      if (!/^-?\d+$/.test(r)) return E.notInt;
+      if (redir !== 0) return err('ERR A client can only redirect to a single other client');
+      if (!/^-?\d+$/.test(r) || !Number.isSafeInteger(Number(r))) return E.notInt;
       redir = Number(r);
       // Only a connection the registry knows can receive the invalidations.
       if (redir !== c.session.id && !(await allClients(c)).some((x) => x.id === redir)) return err('ERR The client ID you want redirect to does not exist');
@@ -201,31 +206,81 @@ async function tracking(c: SessionCtx, argv: string[]): Promise<Frame> {
     else if (o === 'optin') optin = true;
     else if (o === 'optout') optout = true;
     else if (o === 'noloop') noloop = true;
-    else if (o === 'prefix' && more) {
-      i++;
-      prefixes++;
-    } else return E.syntax;
+    else if (o === 'prefix' && more) prefixes.push(argv[++i]!);
+    else return E.syntax;
   }
-  const st = c.client;
+  const t = trackingState(c);
+  const v = argv[2]!.toLowerCase();
   if (v === 'off') {
-    st.tracking = false;
-    st.redir = -1;
-    st.noloop = false;
+    t.reset();
     return OK;
   }
+  if (v !== 'on') return E.syntax;
+  if (prefixes.length && !bcast) return err('ERR PREFIX option requires BCAST mode to be enabled');
+  if (t.on && t.bcast !== bcast) return err("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.");
+  if (bcast && (optin || optout)) return err('ERR OPTIN and OPTOUT are not compatible with BCAST');
   if (optin && optout) return err("ERR You can't specify both OPTIN mode and OPTOUT mode");
-  if (prefixes && !bcast) return err('ERR PREFIX option requires BCAST mode to be enabled');
-  if (bcast || optin || optout) return err('ERR only the default CLIENT TRACKING mode is supported (no BCAST, OPTIN or OPTOUT)');
-  // Each TRACKING ON sets the options anew (Redis's enableTracking).
-  st.tracking = true;
-  st.redir = redir;
-  st.noloop = noloop;
+  if ((optin && t.optout) || (optout && t.optin)) return err("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
+  if (bcast) {
+    const bad = prefixCollision(t.prefixes, prefixes);
+    if (bad) return err(bad);
+  }
+  // Each TRACKING ON sets the options anew; BCAST prefixes add up (Redis's enableTracking).
+  t.on = true;
+  t.broken = false;
+  t.redir = redir;
+  t.bcast = bcast;
+  t.optin = optin;
+  t.optout = optout;
+  t.noloop = noloop;
+  if (bcast) {
+    if (prefixes.length === 0) t.prefixes.add('');
+    for (const p of prefixes) t.prefixes.add(p);
+    // Every shard must report its writes from now on (engine/tracking.ts): one keyless read each.
+    if (!t.announced) {
+      t.announced = true;
+      await c.all(['DBSIZE']);
+    }
+  }
+  return OK;
+}
+
+/** Redis's checkPrefixCollisionsOrReply: no prefix of a client may be a prefix of another. */
+function prefixCollision(have: ReadonlySet<string>, add: readonly string[]): string | null {
+  const overlap = (a: string, b: string) => (a.length <= b.length ? b.startsWith(a) : a.startsWith(b));
+  const tail = 'Prefixes for a single client must not overlap.';
+  for (let i = 0; i < add.length; i++) {
+    for (const h of have) if (overlap(h, add[i]!)) return `ERR Prefix '${add[i]!}' overlaps with an existing prefix '${h}'. ${tail}`;
+    for (let j = i + 1; j < add.length; j++) if (overlap(add[i]!, add[j]!)) return `ERR Prefix '${add[i]!}' overlaps with another provided prefix '${add[j]!}'. ${tail}`;
+  }
+  return null;
+}
+
+/** CLIENT CACHING YES|NO: the next command's reads are (OPTIN) / are not (OPTOUT) tracked. */
+function caching(c: SessionCtx, argv: string[]): Frame {
+  const t = trackingState(c);
+  if (!t.on) return err('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+  const o = argv[2]!.toLowerCase();
+  if (o === 'yes') {
+    if (!t.optin) return err('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+  } else if (o === 'no') {
+    if (!t.optout) return err('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+  } else return E.syntax;
+  t.caching = true;
   return OK;
 }
 
 function trackingInfo(c: SessionCtx): Frame {
-  const st = c.client;
-  const v = [bulk('flags'), set(st.tracking ? (st.noloop ? [bulk('on'), bulk('noloop')] : [bulk('on')]) : [bulk('off')]), bulk('redirect'), int(st.tracking ? st.redir : -1), bulk('prefixes'), arr([])];
+  const t = trackingState(c);
+  const flags = [t.on ? 'on' : 'off'];
+  if (t.bcast) flags.push('bcast');
+  if (t.optin) flags.push('optin');
+  if (t.optin && t.caching) flags.push('caching-yes');
+  if (t.optout) flags.push('optout');
+  if (t.optout && t.caching) flags.push('caching-no');
+  if (t.noloop) flags.push('noloop');
+  if (t.broken) flags.push('broken_redirect');
+  const v = [bulk('flags'), set(flags.map((f) => bulk(f))), bulk('redirect'), int(t.on ? t.redir : -1), bulk('prefixes'), arr([...t.prefixes].sort().map((p) => bulk(p)))];
   return c.session.proto === 3 ? map(v) : arr(v);
 }
 
@@ -317,8 +372,8 @@ export const CLIENT_COMMANDS: CommandSpec[] = [
       sub('reply', reply),
       sub('tracking', tracking),
       sub('trackinginfo', trackingInfo),
-      sub('getredir', (c) => int(c.client.tracking ? c.client.redir : -1)),
-      sub('caching', () => err('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled')),
+      sub('getredir', (c) => int(trackingState(c).on ? trackingState(c).redir : -1)),
+      sub('caching', caching),
       sub('unblock', unblock),
       sub('help', () => helpReply('CLIENT', HELP)),
     ] }),
