@@ -4,6 +4,7 @@ import { parseI64 } from '../protocol/numfmt.js';
 import { isFrame } from './args.js';
 import type { CommandSpec, Ctx, Handler } from './types.js';
 import { def } from './spec-data.js';
+import { readAs, writeAs } from './typed.js';
 
 /** V8's longest string: a bitmap past it cannot exist in memory. */
 const MAX_JS_STRING = (1 << 29) - 24;
@@ -22,18 +23,15 @@ function bitOffset(c: Ctx, s: string, hash: boolean, bits: number): number | Fra
 }
 
 /** A string value or undefined, or WRONGTYPE (reading: counts hits and misses). */
-function readStr(c: Ctx, key: string): string | undefined | Frame {
-  const v = c.db.read(key);
-  return v === undefined || typeof v === 'string' ? v : E.wrongType;
-}
+const readStr = (c: Ctx, key: string) => readAs(c.db, key, 'string');
 
 /**
  * lookupStringForBitCommand: the value as bytes, zero-padded to hold bit `maxbit`, or WRONGTYPE.
  * `grown` tells whether the key was created or lengthened (a change even if no bit flips).
  */
 function bitTarget(c: Ctx, key: string, maxbit: number): { b: Uint8Array; len: number; grown: boolean; existed: boolean } | Frame {
-  const v = c.db.get(key);
-  if (v !== undefined && typeof v !== 'string') return E.wrongType;
+  const v = writeAs(c.db, key, 'string');
+  if (isFrame(v)) return v;
   const need = Math.floor(maxbit / 8) + 1;
   const old = v ?? '';
   const len = Math.max(old.length, need);
@@ -59,8 +57,8 @@ function setbit(c: Ctx, argv: string[]): Frame {
   if (isFrame(off)) return off;
   const on = parseI64(argv[3]!);
   if (on === null || (on & ~1n) !== 0n) return err('ERR bit is not an integer or out of range');
-  const v = c.db.get(key);
-  if (v !== undefined && typeof v !== 'string') return E.wrongType;
+  const v = writeAs(c.db, key, 'string');
+  if (isFrame(v)) return v;
   const old = v ?? '';
   const byte = Math.floor(off / 8);
   if (byte + 1 > MAX_JS_STRING) return tooBig();

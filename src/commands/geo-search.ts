@@ -9,6 +9,7 @@ import { boxArg, distText, distanceArg, humanReply, lonLatArg } from './geo-comm
 import { scoreRanks, zcfg } from './zsets-core.js';
 import { pqsort } from './geo-pqsort.js';
 import type { Ctx } from './types.js';
+import { readAs } from './typed.js';
 
 export const RADIUS_COORDS = 1;
 export const RADIUS_MEMBER = 2;
@@ -72,9 +73,8 @@ const cmpDesc = (a: GeoPoint, b: GeoPoint): number => -cmpAsc(a, b);
 export function georadiusGeneric(c: Ctx, argv: string[], src: number, flags: number): Frame {
   let storekey: string | null = null;
   let storedist = false;
-  const v = c.db.read(argv[src]!);
-  if (v !== undefined && !(v instanceof ZSet)) return E.wrongType;
-  const z = v as ZSet | undefined;
+  const z = readAs(c.db, argv[src]!, 'zset');
+  if (z !== undefined && !(z instanceof ZSet)) return z;
 
   let baseArgs: number;
   let lon = 0, lat = 0, conversion = 0, radius = 0, width = 0, height = 0;

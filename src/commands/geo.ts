@@ -8,6 +8,7 @@ import { GEOSEARCH, GEOSEARCHSTORE, RADIUS_COORDS, RADIUS_MEMBER, RADIUS_NOSTORE
 import { BASIC_HANDLERS } from './zsets-basic.js';
 import type { CommandSpec, Ctx, Handler } from './types.js';
 import { def, type Impl } from './spec-data.js';
+import { readAs } from './typed.js';
 
 /** GEOADD key [NX|XX] [CH] lon lat member …: checked here, then run as Redis runs it — a ZADD. */
 function geoadd(c: Ctx, argv: string[]): Frame {
@@ -34,11 +35,7 @@ function geoadd(c: Ctx, argv: string[]): Frame {
   return reply;
 }
 
-function readGeo(c: Ctx, key: string): ZSet | undefined | Frame {
-  const v = c.db.read(key);
-  if (v === undefined) return undefined;
-  return v instanceof ZSet ? v : E.wrongType;
-}
+const readGeo = (c: Ctx, key: string) => readAs(c.db, key, 'zset');
 
 function geopos(c: Ctx, argv: string[]): Frame {
   const z = readGeo(c, argv[1]!);

@@ -1,5 +1,5 @@
 // HyperLogLog commands (PFADD, PFCOUNT, PFMERGE, PFDEBUG, PFSELFTEST) over Redis-identical HLL strings.
-import { E, OK, ONE, ZERO, arr, bulk, err, int, simple, type Frame } from '../protocol/frame.js';
+import { OK, ONE, ZERO, arr, bulk, err, int, simple, type Frame } from '../protocol/frame.js';
 import {
   HLL_DENSE, HLL_REGISTERS, INVALID_HLL_ERR, NOT_HLL_ERR, bufFromString, bufToString, cachedCard, countRegisters,
   decodeSparse, denseRegisters, hllAdd, hllCount, hllMerge, hllSetRegisters, invalidateCache, isHllString, newHll,
@@ -7,13 +7,14 @@ import {
 } from '../engine/hll.js';
 import type { CommandSpec, Ctx, Handler } from './types.js';
 import { def } from './spec-data.js';
+import { readAs, writeAs } from './typed.js';
 
 const invalidObj = (): Frame => err(INVALID_HLL_ERR);
 const notHll = (): Frame => err(NOT_HLL_ERR);
 
-/** isHLLObjectOrReply: the HLL string, or WRONGTYPE for another type or a string that is no HLL. */
-function hllValue(v: unknown): string | Frame {
-  if (typeof v !== 'string') return E.wrongType;
+/** isHLLObjectOrReply: the HLL string, or WRONGTYPE (the lookup's) or a string that is no HLL. */
+function hllValue(v: string | Frame): string | Frame {
+  if (typeof v !== 'string') return v;
   return isHllString(v) ? v : notHll();
 }
 
@@ -29,7 +30,7 @@ function store(c: Ctx, key: string, h: HllBuf | string, existed: boolean): void 
 
 function pfadd(c: Ctx, argv: string[]): Frame {
   const key = argv[1]!;
-  const v = c.db.get(key);
+  const v = writeAs(c.db, key, 'string');
   let h: HllBuf;
   let updated = 0;
   if (v === undefined) {
@@ -65,7 +66,7 @@ function pfcount(c: Ctx, argv: string[]): Frame {
     // The union of several HLLs, computed on raw registers without touching any key.
     const max = new Uint8Array(HLL_REGISTERS);
     for (let j = 1; j < argv.length; j++) {
-      const v = c.db.read(argv[j]!);
+      const v = readAs(c.db, argv[j]!, 'string');
       if (v === undefined) continue;
       const s = hllValue(v);
       if (typeof s !== 'string') return s;
@@ -74,7 +75,7 @@ function pfcount(c: Ctx, argv: string[]): Frame {
     return int(countRegisters(max));
   }
   const key = argv[1]!;
-  const v = c.db.read(key);
+  const v = readAs(c.db, key, 'string');
   if (v === undefined) return ZERO;
   const s = hllValue(v);
   if (typeof s !== 'string') return s;
@@ -94,7 +95,7 @@ function pfmerge(c: Ctx, argv: string[]): Frame {
   const max = new Uint8Array(HLL_REGISTERS);
   let dense = false;
   for (let j = 1; j < argv.length; j++) {
-    const v = c.db.read(argv[j]!);
+    const v = readAs(c.db, argv[j]!, 'string');
     if (v === undefined) continue;
     const s = hllValue(v);
     if (typeof s !== 'string') return s;
@@ -118,7 +119,7 @@ function pfmerge(c: Ctx, argv: string[]): Frame {
 function pfdebug(c: Ctx, argv: string[]): Frame {
   const sub = argv[1]!;
   const key = argv[2]!;
-  const v = c.db.get(key);
+  const v = writeAs(c.db, key, 'string');
   if (v === undefined) return err('ERR The specified key does not exist');
   const s = hllValue(v);
   if (typeof s !== 'string') return s;

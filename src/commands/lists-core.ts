@@ -4,19 +4,16 @@ import { parseI64 } from '../protocol/numfmt.js';
 import { List } from '../engine/types/list.js';
 import type { CommandSpec, Ctx, Handler } from './types.js';
 import { def, type Impl } from './spec-data.js';
+import { readAs, writeAs } from './typed.js';
 
 /** A list for reading (counts a hit or miss), undefined when missing, or WRONGTYPE. */
 export function readList(c: Ctx, key: string): List | undefined | Frame {
-  const v = c.db.read(key);
-  if (v === undefined) return undefined;
-  return v instanceof List ? v : E.wrongType;
+  return readAs(c.db, key, 'list');
 }
 
 /** A list for writing (lookupKeyWrite: no hit/miss accounting), or WRONGTYPE. */
 export function writeList(c: Ctx, key: string): List | undefined | Frame {
-  const v = c.db.get(key);
-  if (v === undefined) return undefined;
-  return v instanceof List ? v : E.wrongType;
+  return writeAs(c.db, key, 'list');
 }
 
 export function newList(c: Ctx): List {

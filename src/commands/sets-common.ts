@@ -1,8 +1,9 @@
 // Shared by the set command files: the spec helper, lookups with WRONGTYPE, and result replies.
-import { E, bulk, set as setFrame, type Frame } from '../protocol/frame.js';
+import { bulk, set as setFrame, type Frame } from '../protocol/frame.js';
 import { RSet, setLimits, type SetLimits } from '../engine/types/set.js';
 import type { CommandSpec, Ctx, Handler } from './types.js';
 import { def, type Impl } from './spec-data.js';
+import { readAs, writeAs } from './typed.js';
 
 /** A set-family entry: Redis's description (spec-data.ts) plus the handler. */
 export const sspec = (name: string, run: Handler, extra: Impl = {}): CommandSpec => def(name, { run, ...extra });
@@ -11,20 +12,14 @@ export function limits(c: Ctx): SetLimits {
   return setLimits(c.config);
 }
 
-function asSet(v: ReturnType<Ctx['db']['get']>): RSet | undefined | Frame {
-  if (v === undefined) return undefined;
-  if (typeof v === 'string' || v.type !== 'set') return E.wrongType;
-  return v as RSet;
-}
-
 /** A set for reading (counts a hit or miss), undefined when missing, or WRONGTYPE. */
 export function readSet(c: Ctx, key: string): RSet | undefined | Frame {
-  return asSet(c.db.read(key));
+  return readAs(c.db, key, 'set');
 }
 
 /** A set for writing (lookupKeyWrite), undefined when missing, or WRONGTYPE. */
 export function writeSet(c: Ctx, key: string): RSet | undefined | Frame {
-  return asSet(c.db.get(key));
+  return writeAs(c.db, key, 'set');
 }
 
 export const isFrameV = (x: unknown): x is Frame => !(x instanceof RSet) && x !== undefined;

@@ -1,11 +1,12 @@
 // Shared by the stream command files: ID parsing with Redis's exact rules and errors, lookups
 // with WRONGTYPE, entry replies and the spec helper.
-import { E, arr, bulk, bulks, err, type Frame } from '../protocol/frame.js';
+import { arr, bulk, bulks, err, type Frame } from '../protocol/frame.js';
 import { isStrictLong } from '../protocol/numfmt.js';
 import { MAX_ID, U64, fmtId, sid, type Entry, type SID } from '../engine/encodings/stream-node.js';
 import type { Stream } from '../engine/types/stream.js';
 import type { CommandSpec, Ctx, Handler } from './types.js';
 import { def, type Impl } from './spec-data.js';
+import { readAs, writeAs } from './typed.js';
 
 export const INVALID_ID = err('ERR Invalid stream ID specified as stream command argument');
 
@@ -85,16 +86,12 @@ export const idFrame = (id: SID): Frame => bulk(fmtId(id));
 
 /** The stream at key for reading: undefined when missing, an error frame on WRONGTYPE. */
 export function readStream(c: Ctx, key: string): Stream | undefined | Frame {
-  const v = c.db.read(key);
-  if (v === undefined) return undefined;
-  return typeof v !== 'string' && v.type === 'stream' ? (v as Stream) : E.wrongType;
+  return readAs(c.db, key, 'stream');
 }
 
 /** The stream at key for writing. */
 export function writeStream(c: Ctx, key: string): Stream | undefined | Frame {
-  const v = c.db.get(key);
-  if (v === undefined) return undefined;
-  return typeof v !== 'string' && v.type === 'stream' ? (v as Stream) : E.wrongType;
+  return writeAs(c.db, key, 'stream');
 }
 
 export const isF = (x: unknown): x is Frame => typeof x === 'object' && x !== null && 't' in x;

@@ -6,6 +6,7 @@ import { addLD, fmtLDHuman, parseLD, type LD } from '../engine/str-longdouble.js
 import { isFrame } from './args.js';
 import type { CommandSpec, Ctx, Handler } from './types.js';
 import { def, type Impl } from './spec-data.js';
+import { readAs, writeAs } from './typed.js';
 
 const LLONG_MAX = 9223372036854775807n;
 const LLONG_MIN = -9223372036854775808n;
@@ -19,16 +20,12 @@ export const strSpec = (name: string, run: Handler, extra: Impl = {}): CommandSp
 
 /** A string value for reading (counts a hit or miss), or WRONGTYPE. */
 export function readString(c: Ctx, key: string): string | undefined | Frame {
-  const v = c.db.read(key);
-  if (v === undefined || typeof v === 'string') return v;
-  return E.wrongType;
+  return readAs(c.db, key, 'string');
 }
 
 /** A string value for writing (no hit/miss accounting, as lookupKeyWrite), or WRONGTYPE. */
 export function writeString(c: Ctx, key: string): string | undefined | Frame {
-  const v = c.db.get(key);
-  if (v === undefined || typeof v === 'string') return v;
-  return E.wrongType;
+  return writeAs(c.db, key, 'string');
 }
 
 /** An int64 as a reply: a JS number while it is exact, a bigint past 2^53. */

@@ -5,6 +5,7 @@ import { parseFloatStrict, parseI64 } from '../protocol/numfmt.js';
 import { ZSet, type ZCfg } from '../engine/types/zset.js';
 import type { ZEntries } from '../engine/encodings/zset-pack.js';
 import type { Ctx } from './types.js';
+import { readAs, writeAs } from './typed.js';
 
 export function zcfg(c: Ctx): ZCfg {
   return { entries: c.config.int('zset-max-listpack-entries'), value: c.config.int('zset-max-listpack-value'), rng: c.rng };
@@ -12,16 +13,12 @@ export function zcfg(c: Ctx): ZCfg {
 
 /** Read lookup (counts hits/misses): the set, undefined when missing, or WRONGTYPE. */
 export function readZ(c: Ctx, key: string): ZSet | undefined | Frame {
-  const v = c.db.read(key);
-  if (v === undefined) return undefined;
-  return v instanceof ZSet ? v : E.wrongType;
+  return readAs(c.db, key, 'zset');
 }
 
 /** Write lookup: the set, undefined when missing, or WRONGTYPE. */
 export function writeZ(c: Ctx, key: string): ZSet | undefined | Frame {
-  const v = c.db.get(key);
-  if (v === undefined) return undefined;
-  return v instanceof ZSet ? v : E.wrongType;
+  return writeAs(c.db, key, 'zset');
 }
 
 export function isZ(x: ZSet | undefined | Frame): x is ZSet {
