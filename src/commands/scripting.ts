@@ -281,7 +281,7 @@ function evalGeneric(c: Ctx, argv: string[], bySha: boolean, ro: boolean): Frame
 
 /**
  * Run a compiled script or function (argv: name, numkeys, keys…, args…) atomically on this
- * shard: its effects are one MULTI … EXEC unit in the log. `name` is what errors call it; `n`
+ * shard: its effects are one MULTI … EXEC unit in the log, as every command's (Shard.dispatch). `name` is what errors call it; `n`
  * is the checked numkeys.
  */
 export function runScript(c: Ctx, argv: string[], n: number, vm: LuaVM, ref: number, flags: number, ro: boolean, name: string, asGlobals: boolean): Frame {
@@ -289,7 +289,7 @@ export function runScript(c: Ctx, argv: string[], n: number, vm: LuaVM, ref: num
   const keys = argv.slice(3, 3 + n);
   const args = argv.slice(3 + n);
   const host = new Host(c, flags, ro || (flags & SF.NoWrites) !== 0, keys.length ? keySlot(keys[0]!) : -1);
-  return c.atomically!(() => vm.run(ref, keys, args, host, name, asGlobals));
+  return vm.run(ref, keys, args, host, name, asGlobals);
 }
 
 function scriptLoad(c: Ctx, argv: string[]): Frame {

@@ -142,8 +142,6 @@ export interface Ctx {
   call?(spec: CommandSpec, argv: string[], resp: Proto): Frame;
   /** Scripting: PUBLISH / SPUBLISH from a script, queued with the notifications (delivered after the batch). */
   publish?(channel: string, message: string, shard: boolean): void;
-  /** Scripting: the effects `body` logs form one atomic unit (MULTI … EXEC when more than one). */
-  atomically?(body: () => Frame): Frame;
 }
 
 /** Connection state that commands read and change. */

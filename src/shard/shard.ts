@@ -483,15 +483,22 @@ export class Shard {
     }
   }
 
-  /** Run `body` (a script) so that the effects it logs form one MULTI … EXEC unit when more than one. */
-  atomically(body: () => Frame): Frame {
-    const mark = this.effects.length;
-    const reply = body();
-    if (this.effects.length - mark > 1) {
-      this.effects.splice(mark, 0, ['MULTI']);
-      this.effects.push(['EXEC']);
-    }
-    return reply;
+  /**
+   * One command's effects from `mark` on are one execution unit: framed MULTI … EXEC when they
+   * are more than one command (a lazy-expiry DEL and the write, a script's writes, a command that
+   * propagates as several), as Redis 7.0's propagatePendingCommands frames them, so a reader of
+   * the log never sees half a command. A SELECT ahead of them stays before MULTI (Redis gives
+   * MULTI the first command's db, so its SELECT is propagated beforehand).
+   */
+  private frame(mark: number): void {
+    const fx = this.effects;
+    let first = mark;
+    if (first < fx.length && isSelect(fx[first]!)) first++;
+    let n = 0;
+    for (let i = first; i < fx.length && n < 2; i++) if (!isSelect(fx[i]!)) n++;
+    if (n < 2) return;
+    fx.splice(first, 0, ['MULTI']);
+    fx.push(['EXEC']);
   }
 
   private dispatch(plan: Plan, argv: string[], resp: Proto, nested: boolean, scriptNow = 0): Frame {
@@ -532,6 +539,7 @@ export class Shard {
     }
     const caller = this.cur;
     if (!nested) this.topKeys = this.track ? pos.map((p) => argv[p]!) : NO_KEYS;
+    const mark = this.effects.length;
     const reply = spec.run!(c, argv);
     this.cur = caller; // a script's SELECT ends with it
     const dirty = c.dirty > 0;
@@ -560,6 +568,7 @@ export class Shard {
       }
     }
     if (c.extra.length) for (const e of c.extra) this.logIn(this.cur, e);
+    if (!nested) this.frame(mark);
     // CLIENT TRACKING (tracking.ts): remember what a tracking client read; invalidate what changed.
     // A script's read tracks the script's declared keys (Redis's call() remembers the caller's,
     // topKeys); the read-only script commands themselves track nothing of their own.
@@ -615,9 +624,6 @@ class ExecCtx implements Ctx {
   }
   call(spec: CommandSpec, argv: string[], resp: Proto): Frame {
     return this.s.runNested(spec, argv, resp);
-  }
-  atomically(body: () => Frame): Frame {
-    return this.s.atomically(body);
   }
   /** The running command's state, kept across a nested command (scripts). */
   save() {
@@ -716,3 +722,5 @@ class ExecCtx implements Ctx {
     return true;
   }
 }
+
+const isSelect = (argv: readonly string[]): boolean => argv.length === 2 && argv[0] === 'SELECT';

@@ -114,11 +114,14 @@ describe('HEXPIRE family', () => {
     expect(await val('HINCRBY', 'h', 'c', 2)).toBe(5);
     expect(await val('HINCRBYFLOAT', 'h', 'c', '0.5')).toBe('5.5');
     expect(await val('HTTL', 'h', 'FIELDS', 1, 'c')).toEqual([100]);
-    // HINCRBYFLOAT is logged as HSET, so the deadline is logged after it.
+    // HINCRBYFLOAT is logged as HSET, so the deadline is logged after it: one command's two
+    // effects, framed MULTI … EXEC as one unit.
     expect(newLogs()).toEqual([
       ['HINCRBY', 'h', 'c', '2'],
+      ['MULTI'],
       ['HSET', 'h', 'c', '5.5'],
       ['HPEXPIREAT', 'h', String(T0 + 100_000), 'FIELDS', '1', 'c'],
+      ['EXEC'],
     ]);
   });
 
@@ -182,7 +185,7 @@ describe('lazy and active reclamation', () => {
     newLogs();
     clock.advance(11);
     expect(await val('HSETNX', 'h', 'a', 'new')).toBe(1);
-    expect(newLogs()).toEqual([['HDEL', 'h', 'a'], ['HSETNX', 'h', 'a', 'new']]);
+    expect(newLogs()).toEqual([['MULTI'], ['HDEL', 'h', 'a'], ['HSETNX', 'h', 'a', 'new'], ['EXEC']]);
   });
 
   it('a deadline set by a field command lowers the keyspace\'s earliest deadline (the DO alarm)', async () => {
@@ -268,7 +271,7 @@ describe('HGETDEL, HGETEX, HSETEX', () => {
     newLogs();
     expect(await val('HSETEX', 'h', 'PX', 0, 'FIELDS', 1, 'b', 'x')).toBe(1);
     expect(await val('HEXISTS', 'h', 'b')).toBe(0);
-    expect(newLogs()).toEqual([['HSET', 'h', 'b', 'x'], ['HDEL', 'h', 'b']]);
+    expect(newLogs()).toEqual([['MULTI'], ['HSET', 'h', 'b', 'x'], ['HDEL', 'h', 'b'], ['EXEC']]);
     expect(await val('HSETEX', 'h', 'PX', 1000, 'FIELDS', 1, 'b', 'y')).toBe(1);
     expect(newLogs()).toEqual([['HSETEX', 'h', 'PXAT', String(T0 + 1000), 'FIELDS', '1', 'b', 'y']]);
     expect(await val('HSETEX', 'h', 'FNX', 'FXX', 'FIELDS', 1, 'a', '1')).toBe('ERR Only one of FXX or FNX arguments can be specified');

@@ -19,8 +19,10 @@ let redis: RedisProc;
 let c: RawClient;
 
 beforeAll(async () => {
-  redis = await startRedis({ extra: ['--repl-ping-replica-period', '3600'] });
+  redis = await startRedis({ extra: ['--repl-ping-replica-period', '3600', '--enable-debug-command', 'yes'] });
   c = await RawClient.connect(redis.port);
+  // Keys expire lazily only (the host's timers are manual too): the lazy-expiry steps below.
+  expect(await c.call([['DEBUG', 'SET-ACTIVE-EXPIRE', '0']])).toEqual(['+OK\r\n']);
   const replica = await RawClient.connect(redis.port);
   expect(await replica.call([['REPLCONF', 'capa', 'psync2']])).toEqual(['+OK\r\n']);
   const [full] = await replica.call([['PSYNC', '?', '-1']]);
@@ -43,7 +45,7 @@ describe('log offsets = Redis master_repl_offset', () => {
   it('moves by the same bytes for the same writes, transactions included', async () => {
     const h = ShardHost.open(info, { port: new MemoryPort(), clock: systemClock, timers: new ManualTimers(), randomBytes: seededBytes(5), codec: RDB_SNAPSHOT })!;
     expect(await redisOffset()).toBe(0);
-    const steps: Array<{ cmds: string[][]; multi?: boolean }> = [
+    const steps: Array<{ cmds: string[][]; multi?: boolean; after?: number }> = [
       { cmds: [['SET', 'k', 'v']] },
       { cmds: [['SET', 'a', '1'], ['INCR', 'a'], ['GET', 'a']], multi: true },
       { cmds: [['SET', 'b', '1'], ['GET', 'b']], multi: true }, // one write: not framed
@@ -58,6 +60,14 @@ describe('log offsets = Redis master_repl_offset', () => {
       { cmds: [['EVAL', "return redis.call('INCR', KEYS[1])", '1', 'e2']] },
       // A script inside a transaction: one frame, never nested.
       { cmds: [['SET', 'm3', '1'], ['EVAL', "redis.call('SET', KEYS[1], 'y') redis.call('DEL', KEYS[2]) return 1", '2', 'e1', 'm3']], multi: true },
+      // One command, two effects: the lazy-expiry DEL and the write are one MULTI … EXEC unit.
+      { cmds: [['SET', 'lz', 'v', 'PX', '1']], after: 20 },
+      { cmds: [['SET', 'lz', 'w']] },
+      { cmds: [['SET', 'lz2', 'v', 'PX', '1'], ['RPUSH', 'lz3', 'a'], ['PEXPIRE', 'lz3', '1']], after: 20 },
+      { cmds: [['APPEND', 'lz2', 'x'], ['RPUSH', 'lz3', 'b'], ['GET', 'lz2']] },
+      // A lazy expiry inside a transaction: one frame still.
+      { cmds: [['SET', 'lz4', 'v', 'PX', '1']], after: 20 },
+      { cmds: [['SET', 'lz4', 'w'], ['INCR', 'a']], multi: true },
     ];
     for (const [i, step] of steps.entries()) {
       if (step.multi) {
@@ -69,6 +79,7 @@ describe('log offsets = Redis master_repl_offset', () => {
         await h.exec(step.cmds, 2);
       }
       expect([i, h.log.offset]).toEqual([i, await redisOffset()]);
+      if (step.after) await new Promise((r) => setTimeout(r, step.after));
     }
   });
 });
