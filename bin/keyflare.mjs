@@ -52,7 +52,10 @@ export function startBridge({ port = 6380, host = '127.0.0.1', url = 'ws://127.0
         sock.once('drain', () => ws.resume());
       }
     });
-    ws.on('close', () => sock.end());
+    // The service closed the connection (QUIT, protocol error, kill): close the socket fully, as
+    // Redis does, once what was written is sent; a client still writing then gets a reset
+    // instead of writing into a half-closed socket forever (unit/protocol's desync tests).
+    ws.on('close', () => sock.end(() => sock.destroy()));
     ws.on('error', (e) => {
       if (!quiet) console.error(`keyflare bridge: websocket error: ${e.message}`);
       sock.destroy();
