@@ -1,5 +1,6 @@
 // INFO: each shard reports its counters as a small text reply; the connection merges them and
 // renders Redis 7.0's sections, field names and formatting (`# Server\r\nredis_version:…`).
+import type { GroupFacts } from '../persistence/state.js';
 import type { Ctx, ServerFacts, SessionState } from './types.js';
 import { bulk, type Frame } from '../protocol/frame.js';
 
@@ -53,6 +54,8 @@ export interface Counters {
   repl: ReplCounters[];
   /** Each shard's own size and load, by shard (INFO keyflare's shardN lines, the console's cluster picture). */
   perShard: ShardLoad[];
+  /** Each shard's replication group, by shard (absent: no replicas). */
+  groups: GroupFacts[];
   /** Per database with keys (INFO keyspace's dbN lines), summed over the shards. */
   dbs: Map<number, { keys: number; expires: number; ttlSum: number; ttlSamples: number }>;
 }
@@ -144,11 +147,53 @@ function persistLines(c: Ctx): string[] {
 }
 
 function replLines(c: Ctx): string[] {
+  const g = c.persist.group?.();
+  return [...(g ? [`rgrp:${JSON.stringify(g)}`] : []), ...logLines(c)];
+}
+
+function logLines(c: Ctx): string[] {
   const r = c.persist.repl?.();
   if (!r) return [`replid:${ZERO_ID}`, `replid2:${ZERO_ID}`, 'replOff:0', 'repl2Off:-1', 'blActive:0', `blSize:${c.config.get('repl-backlog-size')}`, 'blFirst:0', 'blHist:0'];
   return [
     `replid:${r.replid}`, `replid2:${r.replid2}`, `replOff:${r.offset}`, `repl2Off:${r.secondOffset}`, `blActive:${r.backlogActive ? 1 : 0}`,
     `blSize:${r.backlogSize}`, `blFirst:${r.firstByte}`, `blHist:${r.histlen}`,
+  ];
+}
+
+/**
+ * Replica k of every shard's group is one replica of the service (the shards' streams are one
+ * stream, their offsets summed): its offset is the sum of its acks, its lag the largest, online
+ * when it is online everywhere. A replica's own lines when this shard is one.
+ */
+export function groupView(gs: readonly GroupFacts[], offset: number): { role: 'master'; replicas: Array<{ ip: string; port: number; state: string; offset: number; lag: number }> } | { role: 'slave'; g: Extract<GroupFacts, { role: 'slave' }>; offset: number } {
+  const slave = gs.find((g) => g.role === 'slave');
+  if (slave && slave.role === 'slave') return { role: 'slave', g: slave, offset };
+  const byId = new Map<string, { ip: string; port: number; state: string; offset: number; lag: number }>();
+  for (const g of gs) {
+    if (g.role !== 'master') continue;
+    for (const r of g.replicas) {
+      const e = byId.get(r.id);
+      if (!e) byId.set(r.id, { ip: r.ip, port: r.port, state: r.state, offset: r.ack, lag: r.lag });
+      else {
+        e.offset += r.ack;
+        e.lag = Math.max(e.lag, r.lag);
+        if (r.state !== 'online') e.state = r.state;
+      }
+    }
+  }
+  return { role: 'master', replicas: [...byId.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((e) => e[1]) };
+}
+
+function groupLines(gs: readonly GroupFacts[], offset: number): string[] {
+  const v = groupView(gs, offset);
+  if (v.role === 'master') return ['role:master', `connected_slaves:${v.replicas.length}`, ...v.replicas.map((r, i) => `slave${i}:ip=${r.ip},port=${r.port},state=${r.state},offset=${r.offset},lag=${r.lag}`)];
+  const g = v.g;
+  const up = g.link === 'connected';
+  return [
+    'role:slave', `master_host:${g.host}`, `master_port:${g.port}`, `master_link_status:${up ? 'up' : 'down'}`,
+    `master_last_io_seconds_ago:${g.lastIo}`, `master_sync_in_progress:${g.link === 'sync' ? 1 : 0}`,
+    `slave_read_repl_offset:${offset}`, `slave_repl_offset:${offset}`, ...(up ? [] : ['master_link_down_since_seconds:-1']),
+    'slave_priority:100', `slave_read_only:${g.readOnly ? 1 : 0}`, 'replica_announced:1', 'connected_slaves:0',
   ];
 }
 
@@ -171,7 +216,7 @@ function xorIds(ids: readonly string[]): string {
  * The service's replication line values: one shard's as they are; several shards' streams as one
  * — offsets and history lengths summed, ids XORed (so the id changes when any shard's does).
  */
-function replSummary(rs: readonly ReplCounters[]): ReplCounters {
+export function replSummary(rs: readonly ReplCounters[]): ReplCounters {
   if (rs.length === 1) return rs[0]!;
   if (rs.length === 0) return { replid: ZERO_ID, replid2: ZERO_ID, offset: 0, secondOffset: -1, active: 0, size: 1048576, first: 0, histlen: 0 };
   let offset = 0;
@@ -194,7 +239,7 @@ function emptyCounters(): Counters {
     changes: 0, lastSave: Infinity, rwip: 0, rwsched: 0, rwOk: 1, rwTime: -1, rewrites: 0, saves: 0, aofBase: 0, aofCur: 0,
     aofBuf: 0, loadMs: 0, loadKeys: 0, loadSkipK: 0, loadSkipR: 0, loadTrunc: 0, loadErr: '', kProc: 0, kTotal: 0, fsync: 'always',
     hits: 0, misses: 0, errorReplies: 0, hz: 10, maxmemory: 0, policy: 'noeviction', appendonly: 'yes',
-    calls: new Map(), failed: new Map(), errors: new Map(), repl: [], perShard: [], dbs: new Map(),
+    calls: new Map(), failed: new Map(), errors: new Map(), repl: [], perShard: [], groups: [], dbs: new Map(),
   };
 }
 
@@ -207,6 +252,10 @@ export function mergeCounters(replies: readonly Frame[], fanout: (cmd: string) =
   replies.forEach((f, i) => {
     if (f.t !== 'bulk') return;
     for (const line of f.v.split('\n')) {
+      if (line.startsWith('rgrp:')) {
+        out.groups[i] = JSON.parse(line.slice(5)) as GroupFacts;
+        continue;
+      }
       if (line.startsWith('loadErr:')) {
         if (!out.loadErr) out.loadErr = line.slice(8);
         continue;
@@ -386,7 +435,7 @@ export function renderInfo(sections: Set<string>, t: Counters, f: InfoFacts): st
     replication: () => {
       const r = replSummary(t.repl.filter(Boolean));
       return [
-        'role:master', 'connected_slaves:0', 'master_failover_state:no-failover', `master_replid:${r.replid}`,
+        ...groupLines(t.groups.filter(Boolean), r.offset), 'master_failover_state:no-failover', `master_replid:${r.replid}`,
         `master_replid2:${r.replid2}`, `master_repl_offset:${r.offset}`, `second_repl_offset:${r.secondOffset}`, `repl_backlog_active:${r.active}`,
         `repl_backlog_size:${r.size}`, `repl_backlog_first_byte_offset:${r.first}`, `repl_backlog_histlen:${r.histlen}`,
       ];

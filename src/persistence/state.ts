@@ -5,6 +5,11 @@ import type { ReplFacts } from './log.js';
 
 export type PersistRequest = 'rewrite' | 'save' | null;
 
+/** This shard's place in its replication group (shard/repl-host.ts), as INFO and ROLE print it. */
+export type GroupFacts =
+  | { role: 'master'; replicas: Array<{ id: string; ip: string; port: number; state: string; ack: number; lag: number }> }
+  | { role: 'slave'; host: string; port: number; link: 'connect' | 'sync' | 'connected'; lastIo: number; readOnly: boolean; offset: number };
+
 export class PersistState {
   /** Set by BGREWRITEAOF / BGSAVE (background) or SAVE (synchronous), consumed by the host. */
   requested: PersistRequest = null;
@@ -37,4 +42,6 @@ export class PersistState {
   keysTotal = 0;
   /** The log's replication facts (INFO replication), set by the host; null: no log. */
   repl: (() => ReplFacts) | null = null;
+  /** Its replication group (INFO replication, ROLE); null: a primary without replicas. */
+  group: (() => GroupFacts) | null = null;
 }

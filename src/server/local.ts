@@ -16,6 +16,8 @@ import { LocalHub } from './pubsub.js';
 import { LocalAcl, builtinLines } from './acl.js';
 import { LocalClients } from './clients.js';
 import { clientInfo } from './commands/client.js';
+import { PrimarySide, ReplicaSide } from '../shard/repl-host.js';
+import { PrimaryLinks } from '../shard/repl-link.js';
 
 /** ACL GENPASS: the host's CSPRNG (Node's and workerd's global WebCrypto). */
 const randomBytes = (n: number): Uint8Array => (globalThis as unknown as { crypto: { getRandomValues(a: Uint8Array): Uint8Array } }).crypto.getRandomValues(new Uint8Array(n));
@@ -31,6 +33,8 @@ export interface LocalOptions {
   timers?: Timers;
   /** Test only: a broken coordinator (server/xshard.ts) for the history checker to catch. */
   xshardBug?: 'unlocked-reads';
+  /** Replicas per shard (issue 13), in process: each shard a group linked by direct calls. */
+  replicas?: number;
 }
 
 export class LocalBackend implements Backend {
@@ -85,10 +89,53 @@ export class LocalBackend implements Backend {
       tap: (effects) => {
         for (const e of effects) this.logs[i]!.push(e);
       },
+      committed: () => this.links[i]?.committed(),
     })!);
     this.shards = this.hosts.map((h) => h.shard);
+    if (o.replicas) this.startGroups(o.replicas, n, o.mode);
     this.acl = new LocalAcl(builtinLines(token, readonlyToken), () => clock.now(), randomBytes);
     this.server = { version: '7.0.15', mode: o.mode ?? 'standalone', runId: '0'.repeat(40), startedAt: clock.now(), tcpPort: 6380, host: '127.0.0.1' };
+  }
+
+  /** Each shard's replicas (by shard, then k-1) and the primaries' links, when grouped. */
+  readonly replicaSides: ReplicaSide[][] = [];
+  private readonly links: PrimaryLinks[] = [];
+
+  private startGroups(count: number, n: number, mode?: Mode): void {
+    const clock = this.clock;
+    this.hosts.forEach((h, i) => {
+      const info = { index: i, count: n, slots: this.slots.ranges[i]!, ...(mode === 'cluster' ? { cluster: true } : {}) };
+      const sides: ReplicaSide[] = [];
+      for (let k = 1; k <= count; k++) {
+        const port = new MemoryPort(true);
+        const env = { port, clock, timers: this.timers, randomBytes, codec: RDB_SNAPSHOT };
+        sides.push(new ReplicaSide(String(k), ShardHost.open(info, env)!, port, (old) => {
+          old.close();
+          return ShardHost.open(info, env)!;
+        }, () => clock.now()));
+      }
+      this.replicaSides.push(sides);
+      const side = new PrimarySide(() => h, RDB_SNAPSHOT, () => clock.now());
+      side.guard();
+      const links = new PrimaryLinks(side, count, async (k, m) => {
+        const r = sides[k - 1]!;
+        return m === null ? [r.core.psync(clock.now())] : r.core.receive(m, clock.now());
+      }, this.timers, () => clock.now());
+      this.links[i] = links;
+      links.start();
+    });
+  }
+
+  /** A backend whose shards are replica k of each group (tests: a connection to a replica). */
+  replicaView(k: number): Backend {
+    const view = Object.create(this) as LocalBackend;
+    view.exec = async (shard, batch, resp, opts = {}) => this.replicaSides[shard]![k - 1]!.current.exec(batch, resp, opts);
+    return view;
+  }
+
+  /** Stop the replication links' timers. */
+  close(): void {
+    for (const l of this.links) l.close();
   }
 
   now(): number {

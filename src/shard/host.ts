@@ -25,6 +25,10 @@ import { Participant, type ParticipantOptions } from './txn.js';
 import { batchClaims, readKeyState, txRequest, watchUnchanged, writeCommands } from './txn-host.js';
 import { encodeStatus, isTxRequest, replyStrings, type Decision, type KeyState } from './txn-wire.js';
 
+/** The shard request a connection's WAIT sends every shard: [REPL_WAIT, numreplicas, timeout ms]. */
+export const REPL_WAIT = '\0repl-wait';
+export const WAIT_ON_REPLICA = 'ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.';
+
 /** Active expiry runs at most this often (Redis's active cycle runs at 10 Hz). */
 export const MIN_ALARM_GAP_MS = 100;
 const META_INFO = 'info';
@@ -90,6 +94,8 @@ export class ShardHost implements RewriteStore {
    * actively and no rewrite appends records of its own.
    */
   replica = false;
+  /** WAIT on a primary with replicas (repl-host.ts); null: none (or a replica). */
+  waitFor: ((n: number, ms: number, timers: Timers) => Promise<number>) | null = null;
 
   /**
    * Recover the shard from storage. `info` is the routing's view (stored for alarms that come
@@ -172,6 +178,7 @@ export class ShardHost implements RewriteStore {
   exec(batch: string[][], resp: Proto, opts: HostExecOpts = {}): Frame[] | Promise<Frame[]> {
     if (this.writer.failed) throw this.writer.failed;
     if (batch.length === 1 && isTxRequest(batch[0]!)) return txRequest(this.txn, batch[0]!);
+    if (batch.length === 1 && batch[0]![0] === REPL_WAIT) return this.replWait(batch[0]!);
     // A batch touching a key a transaction holds waits until it is released (then runs in
     // arrival order); with no transaction here, nothing is looked at.
     if (!this.txn.idle) {
@@ -313,6 +320,19 @@ export class ShardHost implements RewriteStore {
   /** Resolves once everything applied or logged so far is durable. */
   settled(): Promise<void> {
     return this.durable();
+  }
+
+  /** WAIT numreplicas timeout-ms on this shard: an int Frame; a replica answers Redis's error. */
+  private replWait(argv: string[]): Promise<Frame[]> | Frame[] {
+    const n = Number(argv[1]);
+    const ms = Number(argv[2]);
+    if (this.replica) return [{ t: 'err', v: WAIT_ON_REPLICA }];
+    if (this.waitFor) return this.waitFor(n, ms, this.env.timers).then((c) => [{ t: 'int', v: c }]);
+    // No replicas: nothing acknowledges; WAIT 0 answers at once, otherwise at the timeout.
+    if (n <= 0) return [{ t: 'int', v: 0 }];
+    return new Promise((res) => {
+      if (ms > 0) this.env.timers.set(() => res([{ t: 'int', v: 0 }]), ms);
+    });
   }
 
   /** The log from a consumer's offset (log.ts readFrom). */

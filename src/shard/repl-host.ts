@@ -87,6 +87,19 @@ export class PrimarySide {
   guard(): void {
     const h = this.host();
     h.replica = false;
+    h.shard.persist.group = () => {
+      const now = this.now();
+      return { role: 'master', replicas: [...this.core.replicas.values()].map((r) => ({ id: r.id, ip: r.ip, port: r.port, state: r.state, ack: r.ack, lag: Math.floor((now - r.lastAck) / 1000) })) };
+    };
+    // WAIT: replicas that acknowledged this shard's offset now; at the timeout, the count then.
+    h.waitFor = (n, ms, timers) => new Promise<number>((res) => {
+      let t: unknown = null;
+      const cancel = this.core.wait(n, h.log.offset, (c) => {
+        if (t !== null) timers.clear(t);
+        res(c);
+      });
+      if (ms > 0) t = timers.set(cancel, ms);
+    });
     h.shard.writeRefusal = () => {
       const c = h.shard.config;
       const need = c.int('min-replicas-to-write');
@@ -121,6 +134,12 @@ export class ReplicaSide implements ReplicaTarget {
   private guard(): void {
     const h = this.host;
     h.replica = true;
+    h.waitFor = null;
+    h.shard.persist.group = () => ({
+      role: 'slave', host: '127.0.0.1', port: 6380, link: this.core.state,
+      lastIo: this.core.lastIo < 0 ? -1 : Math.floor((this.now() - this.core.lastIo) / 1000),
+      readOnly: h.shard.config.get('replica-read-only') === 'yes', offset: h.log.offset,
+    });
     h.shard.writeRefusal = () => (h.shard.config.get('replica-read-only') === 'yes' ? READONLY_ERR : null);
   }
 

@@ -8,10 +8,11 @@ import { CLIENT_COMMANDS } from './client.js';
 import { CONN_COMMANDS } from './connection.js';
 import { INTROSPECTION_COMMANDS } from './introspection.js';
 import { PUBSUB_COMMANDS } from './pubsub.js';
+import { REPLICATION_COMMANDS } from './replication.js';
 import { SLOWLOG_COMMANDS } from './slowlog.js';
 import { TRANSACTION_COMMANDS } from './transactions.js';
 
-export const TABLE = buildTable([...FAMILIES, CONN_COMMANDS, CLIENT_COMMANDS, INTROSPECTION_COMMANDS, TRANSACTION_COMMANDS, PUBSUB_COMMANDS, ACL_COMMANDS, SLOWLOG_COMMANDS]);
+export const TABLE = buildTable([...FAMILIES, CONN_COMMANDS, CLIENT_COMMANDS, INTROSPECTION_COMMANDS, TRANSACTION_COMMANDS, PUBSUB_COMMANDS, ACL_COMMANDS, SLOWLOG_COMMANDS, REPLICATION_COMMANDS]);
 
 /** Find the spec for argv, with Redis's unknown-command, unknown-subcommand and arity errors. */
 export function lookup(argv: readonly string[]): Lookup {
