@@ -33,6 +33,9 @@ export type { HubLink, Kind, PubMsg, PubSubBackend } from './hub-port.js';
 import type { HubLink, Kind, PubMsg, PubSubBackend } from './hub-port.js';
 import type { ConnPubSub } from './pubsub-conn.js';
 
+/** Channels keyflare uses itself (engine/tracking.ts): never listed, never matched by patterns. */
+const INTERNAL = '__keyflare_';
+
 /** The subscription registry of a hub: subscribers S per channel, pattern and shard channel. */
 export class Registry<S> {
   readonly maps: Record<Kind, Map<string, Set<S>>> = { channel: new Map(), pattern: new Map(), shard: new Map() };
@@ -61,7 +64,8 @@ export class Registry<S> {
         n++;
       }
     }
-    if (shard) return n;
+    // keyflare's internal channels (CLIENT TRACKING's) reach their own listeners only.
+    if (shard || channel.startsWith(INTERNAL)) return n;
     for (const [pat, ps] of this.maps.pattern) {
       if (!stringMatch(pat, channel)) continue;
       const m = ['pmessage', pat, channel, message];
@@ -75,7 +79,7 @@ export class Registry<S> {
 
   channels(pattern: string | null, shard: boolean): string[] {
     const out: string[] = [];
-    for (const ch of this.maps[shard ? 'shard' : 'channel'].keys()) if (pattern === null || stringMatch(pattern, ch)) out.push(ch);
+    for (const ch of this.maps[shard ? 'shard' : 'channel'].keys()) if (!ch.startsWith(INTERNAL) && (pattern === null || stringMatch(pattern, ch))) out.push(ch);
     return out;
   }
 

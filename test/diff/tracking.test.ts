@@ -110,4 +110,16 @@ describe('CLIENT TRACKING modes: BCAST, OPTIN, OPTOUT, broken REDIRECT', () => {
     expect(norm(got.kf)[0]).toBe('>2\r\n$21\r\ntracking-redir-broken\r\n:ID\r\n');
     await same(reader, [['CLIENT', 'TRACKING', 'off']]);
   });
+
+  it('the internal channels invalidations travel on are neither listed nor matched by patterns', async () => {
+    const a = await Conn.open(3);
+    const p = await Conn.open(2);
+    const w = await Conn.open(2);
+    await same(p, [['PSUBSCRIBE', '__keyflare*']]);
+    await same(a, [['CLIENT', 'TRACKING', 'on'], ['GET', 'ic'], ['PUBSUB', 'CHANNELS', '__keyflare*']]);
+    await same(w, [['SET', 'ic', '1']]);
+    expect(await sameReceived(a)).toEqual([inval('ic'), '+PONG\r\n']);
+    await same(p, [['PUNSUBSCRIBE']]);
+    await same(a, [['CLIENT', 'TRACKING', 'off']]);
+  });
 });
