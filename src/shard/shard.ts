@@ -1,22 +1,23 @@
 // The pure core of one shard: keyspace + config + stats, executing command batches and
 // returning replies with the deterministic write effects to log. The Durable Object wraps it.
 import { SHARD_TABLE, keyPositions, lookupIn } from '../commands/table.js';
-import type { CommandSpec, Ctx, ShardInfo } from '../commands/types.js';
+import type { CommandSpec, ShardInfo } from '../commands/types.js';
 import { OK, err, type Frame } from '../protocol/frame.js';
 import { SLOTS, keySlot } from '../cluster/slot.js';
 import type { Proto } from '../protocol/resp-encode.js';
 import { Rng, type Clock } from '../engine/clock.js';
 import { Config } from '../engine/config.js';
 import { Keyspace } from '../engine/keyspace.js';
-import { Waiters, armTimer, readyAction, type BlockRequest, type Blocked, type Timers } from '../engine/blocking.js';
+import { Waiters, armTimer, readyAction, type Blocked, type Timers } from '../engine/blocking.js';
 import { Stats } from '../engine/stats.js';
 import { Evictor, OOM_ERROR } from '../engine/evict.js';
 import { watchCommand } from '../engine/watch.js';
 import { readOnlyKeys } from '../commands/keyspec.js';
-import { Notifier, type Note, type NotifyClass } from '../engine/notify.js';
+import { Notifier, type Note } from '../engine/notify.js';
 import { PersistState } from '../persistence/state.js';
 import { TrackingTable, type TrackOpts } from '../engine/tracking.js';
 import { TXLOG_PREFIX } from './txn.js';
+import { ExecCtx, type CtxHost } from './exec-ctx.js';
 
 const NO_KEYS: readonly string[] = [];
 /** Read-only script commands: only the reads their scripts make track keys (see dispatch). */
@@ -31,7 +32,7 @@ export interface BatchResult {
   rest?: string[][];
 }
 
-export class Shard {
+export class Shard implements CtxHost {
   /** The databases (SELECT n): one keyspace each, made on first use; index = db number. */
   private readonly spaces: Array<Keyspace | undefined> = [];
   /** The db the running batch selected (the connection's); commands see it as ctx.db. */
@@ -604,123 +605,5 @@ const waitKey = (db: number, key: string) => String.fromCharCode(db) + key;
  * the router has the current slot map. Nothing ran: the refusal comes before the handler.
  */
 export const SLOT_NOT_SERVED = 'CLUSTERDOWN Hash slot not served';
-
-/** One reusable context object per shard: commands run one at a time. */
-class ExecCtx implements Ctx {
-  now = 0;
-  resp: Proto = 2;
-  dirty = 0;
-  rewritten: string[] | null | undefined = undefined;
-  extra: string[][] = [];
-  blockRequest: BlockRequest | null = null;
-  /** A db whose blocked clients the command's keys may wake too (MOVE's destination); -1: none. */
-  signalDb = -1;
-  private mayBlock = false;
-
-  constructor(private readonly s: Shard) {}
-
-  get table() {
-    return SHARD_TABLE;
-  }
-  call(spec: CommandSpec, argv: string[], resp: Proto): Frame {
-    return this.s.runNested(spec, argv, resp);
-  }
-  /** The running command's state, kept across a nested command (scripts). */
-  save() {
-    const x = { now: this.now, resp: this.resp, dirty: this.dirty, rewritten: this.rewritten, extra: this.extra, blockRequest: this.blockRequest, mayBlock: this.mayBlock };
-    this.extra = []; // the nested command's propagations are its own
-    return x;
-  }
-  restore(x: ReturnType<ExecCtx['save']>): void {
-    this.now = x.now;
-    this.resp = x.resp;
-    this.dirty = x.dirty;
-    this.rewritten = x.rewritten;
-    this.extra = x.extra;
-    this.blockRequest = x.blockRequest;
-    this.mayBlock = x.mayBlock;
-  }
-
-  get db() {
-    return this.s.db;
-  }
-  get dbIndex() {
-    return this.s.dbIndex;
-  }
-  get databases() {
-    return this.s.databases;
-  }
-  keyspace(n: number) {
-    return this.s.keyspace(n);
-  }
-  keyspaces() {
-    return this.s.keyspaces();
-  }
-  swapDbs(a: number, b: number): void {
-    this.s.swapDbs(a, b);
-  }
-  flushAll(): number {
-    return this.s.flushAll();
-  }
-  selectDb(n: number): void {
-    this.s.selectDb(n);
-  }
-  get config() {
-    return this.s.config;
-  }
-  get stats() {
-    return this.s.stats;
-  }
-  get rng() {
-    return this.s.rng;
-  }
-  get shard() {
-    return this.s.info;
-  }
-  get blockedClients() {
-    return this.s.blockedClients;
-  }
-  get trackingTable() {
-    return this.s.tracking;
-  }
-  get persist() {
-    return this.s.persist;
-  }
-
-  begin(now: number, resp: Proto, mayBlock: boolean): void {
-    this.now = now;
-    this.resp = resp;
-    this.mayBlock = mayBlock;
-    this.blockRequest = null;
-    this.signalDb = -1;
-    this.dirty = 0;
-    this.rewritten = undefined;
-    if (this.extra.length) this.extra = [];
-  }
-
-  rewrite(argv: string[] | null): void {
-    this.rewritten = argv;
-  }
-
-  propagate(argv: string[]): void {
-    this.extra.push(argv);
-  }
-
-  publish(channel: string, message: string, shard: boolean): void {
-    this.s.notifier.notes.push(shard ? [channel, message, true] : [channel, message]);
-  }
-
-  notify(cls: NotifyClass, event: string, key: string, db?: number): void {
-    const n = this.s.notifier;
-    n.explicit = true;
-    if (n.flags && !this.s.quiet) n.emit(cls, event, key, db);
-  }
-
-  block(keys: string[], timeoutMs: number, retryArgv?: string[]): boolean {
-    if (!this.mayBlock) return false;
-    this.blockRequest = retryArgv ? { keys, timeoutMs, retryArgv } : { keys, timeoutMs };
-    return true;
-  }
-}
 
 const isSelect = (argv: readonly string[]): boolean => argv.length === 2 && argv[0] === 'SELECT';
