@@ -10,35 +10,37 @@ import { join } from 'node:path';
 export const root = new URL('..', import.meta.url).pathname;
 const started = [];
 
-let frozen = null;
+const frozen = new Map();
+/** The working tree, as opposed to a commit (BENCH_REF unset, or BENCH_REF_B=. / WORK). */
+export const WORK = 'WORK';
+const isWork = (ref) => !ref || ref === '.' || ref === WORK;
 /**
- * A copy of the tree taken once per run: every server of the run serves the same code, and edits
- * made meanwhile (other engineers, an editor) neither reload nor break it mid-run.
+ * A copy of the tree taken once per run and per ref: every server of the run serves the same code,
+ * and edits made meanwhile (other engineers, an editor) neither reload nor break it mid-run.
+ * `ref` (default BENCH_REF) names a committed version instead (read-only: git archive); the A/B
+ * mode holds two copies at once.
  */
-export function frozenRoot() {
-  if (frozen) return frozen;
+export function frozenRoot(ref = process.env.BENCH_REF) {
+  const key = isWork(ref) ? WORK : ref;
+  if (frozen.has(key)) return frozen.get(key);
   const dir = mkdtempSync(join(tmpdir(), 'kf-bench-tree-'));
-  const ref = process.env.BENCH_REF;
-  if (ref) {
-    // A committed version instead of the working tree (read-only: git archive).
-    const r = spawnSync('sh', ['-c', `git -C "${root}" archive "${ref}" src bin wrangler.toml package.json tsconfig.json | tar -x -C "${dir}"`], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`git archive ${ref}: ${r.stderr}`);
+  if (key !== WORK) {
+    const r = spawnSync('sh', ['-c', `git -C "${root}" archive "${key}" src bin wrangler.toml package.json tsconfig.json | tar -x -C "${dir}"`], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git archive ${key}: ${r.stderr}`);
     cpSync(join(root, '.dev.vars'), join(dir, '.dev.vars'));
     cpSync(join(root, 'bench'), join(dir, 'bench'), { recursive: true });
-    symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-    frozen = dir;
-    return dir;
+  } else {
+    for (const f of ['src', 'bin', 'bench', 'wrangler.toml', '.dev.vars', 'package.json', 'tsconfig.json']) cpSync(join(root, f), join(dir, f), { recursive: true });
   }
-  for (const f of ['src', 'bin', 'bench', 'wrangler.toml', '.dev.vars', 'package.json', 'tsconfig.json']) cpSync(join(root, f), join(dir, f), { recursive: true });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-  frozen = dir;
+  frozen.set(key, dir);
   return dir;
 }
 
-/** Remove the frozen copy (at the very end of a run). */
+/** Remove the frozen copies (at the very end of a run). */
 export function dropFrozen() {
-  if (frozen) rmSync(frozen, { recursive: true, force: true });
-  frozen = null;
+  for (const dir of frozen.values()) rmSync(dir, { recursive: true, force: true });
+  frozen.clear();
 }
 
 export function freePort() {
@@ -82,8 +84,8 @@ export async function startRedis() {
  * keyflare as `npm start` runs it: the Worker in workerd through Miniflare (no dev proxy), with
  * the benchmark floors on. `persistTo` defaults to a fresh temporary directory.
  */
-export async function startServe({ shards, persistTo, bench = true } = {}) {
-  const { serve } = await import(join(frozenRoot(), 'bin', 'keyflare.mjs'));
+export async function startServe({ shards, persistTo, bench = true, ref } = {}) {
+  const { serve } = await import(join(frozenRoot(ref), 'bin', 'keyflare.mjs'));
   const dir = persistTo ?? mkdtempSync(join(tmpdir(), 'kf-bench-serve-'));
   const port = await freePort();
   let s;
@@ -104,8 +106,8 @@ export async function startServe({ shards, persistTo, bench = true } = {}) {
   return { port: s.port, dir, stop };
 }
 
-export async function localToken() {
-  return (await import(join(frozenRoot(), 'bin', 'keyflare.mjs'))).localToken();
+export async function localToken(ref) {
+  return (await import(join(frozenRoot(ref), 'bin', 'keyflare.mjs'))).localToken();
 }
 
 /** wrangler dev on a frozen copy of the tree (edits must not reload it mid-run). */
@@ -141,8 +143,8 @@ export async function startWrangler(vars = {}) {
   return { port, stop };
 }
 
-export async function startBridge(url, token) {
-  const { startBridge } = await import(join(frozenRoot(), 'bin', 'keyflare.mjs'));
+export async function startBridge(url, token, ref) {
+  const { startBridge } = await import(join(frozenRoot(ref), 'bin', 'keyflare.mjs'));
   const port = await freePort();
   const server = await startBridge({ port, url, token, quiet: true });
   const stop = () => {

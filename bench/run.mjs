@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { memCases } from './memcases.mjs';
-import { dropFrozen, frozenRoot, httpLoad, loadResp, localToken, median, redisBenchmark, respCall, root, startBridge, startRedis, startServe, startWrangler, stopAll } from './lib.mjs';
+import { abResp, abRest, abTable } from './ab.mjs';
+import { WORK, dropFrozen, frozenRoot, httpLoad, loadResp, localToken, median, redisBenchmark, respCall, root, startBridge, startRedis, startServe, startWrangler, stopAll } from './lib.mjs';
 
 const PARTS = ['engine', 'resp', 'rest', 'memory', 'coldstart', 'scale', 'durability', 'xshard', 'scripting'];
 const env = (k, d) => (process.env[k] !== undefined ? Number(process.env[k]) : d);
@@ -378,6 +379,38 @@ process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
 const t0 = performance.now();
+if (process.env.BENCH_REF_B !== undefined) {
+  // A/B mode: A = BENCH_REF (default the working tree), B = BENCH_REF_B ('.' or WORK or empty: the
+  // working tree); parts resp and rest only, interleaved per test (bench/ab.mjs).
+  const refs = { A: process.env.BENCH_REF || WORK, B: ['', '.'].includes(process.env.BENCH_REF_B) ? WORK : process.env.BENCH_REF_B };
+  const abParts = { resp: abResp, rest: abRest };
+  const other = want.filter((p) => !abParts[p]);
+  if (other.length) {
+    console.error(`A/B mode (BENCH_REF_B) measures resp and rest only, not: ${other.join(', ')}`);
+    process.exit(1);
+  }
+  const abRows = [];
+  for (const p of want) {
+    log(`== ${p} (A/B: A=${refs.A}, B=${refs.B})`);
+    try {
+      abRows.push(...(await abParts[p](cfg, refs)));
+    } catch (e) {
+      log(`${p} failed: ${e.stack ?? e}`);
+      abRows.push({ part: p, measure: `FAILED: ${String(e.message ?? e).split('\n')[0]}`, A: null, B: null, ratio: null, min: null });
+    }
+    await stopAll();
+  }
+  const table = abTable(abRows, refs);
+  const seconds = Math.round((performance.now() - t0) / 1000);
+  const md = [`# keyflare A/B benchmark`, '', `${results.meta.date}, ${results.meta.cpus}, Node ${results.meta.node}; A = ${refs.A}, B = ${refs.B}; parts: ${want.join(', ')}; rounds: ${cfg.rounds} (A and B interleaved per test, order alternating per round); ${seconds} s.`, '', 'B ÷ A is the median of the per-round ratios (each pair ran back to back); the range shows their spread.', '', table, ''].join('\n');
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', 'ab.md'), md);
+  writeFileSync(join(root, 'bench', 'results', 'ab.json'), JSON.stringify({ meta: { ...results.meta, seconds, refs }, config: cfg, rows: abRows }, null, 2) + '\n');
+  console.log(table);
+  await stopAll();
+  dropFrozen();
+  process.exit(0);
+}
 for (const p of want) {
   const t = performance.now();
   log(`== ${p}`);

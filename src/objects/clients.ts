@@ -60,27 +60,57 @@ export class ClientsObject extends DurableObject {
     const stored = await this.ctx.storage.list<SlowEntry>({ prefix: SLOW_PREFIX });
     const entries = [...stored.values()].reverse();
     const nextId = ((await this.ctx.storage.get<number>('slownext')) ?? 0);
+    if (this.slow) return this.slow;
     const log = new SlowLog(cfg.maxLen);
     log.restore({ entries, nextId });
-    return (this.slow ??= { cfg, log });
+    // What storage holds (ids [low, next)): entries past maxLen are dropped by the first save.
+    this.slowStored = entries.length ? { low: entries[entries.length - 1]!.id, next: entries[0]!.id + 1 } : { low: nextId, next: nextId };
+    return (this.slow = { cfg, log });
   }
 
-  /** Store the log's change: its new entries, and drop what fell off its end. */
-  private async saveSlow(log: SlowLog, before: ReadonlySet<number>): Promise<void> {
-    const { entries, nextId } = log.snapshot();
-    const keep = new Set(entries.map((e) => e.id));
-    const gone = [...before].filter((id) => !keep.has(id)).map(slowKey);
-    const added = entries.filter((e) => !before.has(e.id));
+  /** The slowlog ids storage holds, [low, next). */
+  private slowStored = { low: 0, next: 0 };
+  /** A save that has not started yet: later changes join it (see saveSlow). */
+  private slowQueued: Promise<void> | null = null;
+  private slowChain: Promise<void> = Promise.resolve();
+
+  /**
+   * Store the log's changes since the last save: the new entries, and what fell off its end.
+   * Saves run one at a time and every change made before one starts joins it, so under a stream
+   * of slow commands (every connection sends its entries) storage sees one write per round trip,
+   * not one per message; the work is the difference of two id ranges, not a pass over the log.
+   */
+  private saveSlow(): Promise<void> {
+    if (this.slowQueued) return this.slowQueued;
+    const p = this.slowChain.then(() => {
+      this.slowQueued = null;
+      return this.writeSlow();
+    });
+    this.slowQueued = p;
+    this.slowChain = p.catch(() => {});
+    return p;
+  }
+
+  private async writeSlow(): Promise<void> {
+    const log = this.slow!.log;
+    const { low, next } = log.range();
+    const had = this.slowStored;
+    const gone: string[] = [];
+    // Stored ids no longer held: below the new low, or all of them after a RESET (low = next).
+    // (Ids only grow: what storage lacks is above what it had; what the log dropped is below low.)
+    for (let id = had.low; id < Math.min(had.next, low); id++) gone.push(slowKey(id));
+    const added: Array<[string, SlowEntry]> = [];
+    for (let id = Math.max(had.next, low); id < next; id++) added.push([slowKey(id), log.byId(id)!]);
+    this.slowStored = { low, next };
     for (let i = 0; i < gone.length; i += 128) await this.ctx.storage.delete(gone.slice(i, i + 128));
-    for (let i = 0; i < added.length; i += 128) await this.ctx.storage.put(Object.fromEntries(added.slice(i, i + 128).map((e) => [slowKey(e.id), e])));
-    await this.ctx.storage.put('slownext', nextId);
+    for (let i = 0; i < added.length; i += 128) await this.ctx.storage.put(Object.fromEntries(added.slice(i, i + 128)));
+    await this.ctx.storage.put('slownext', next);
   }
 
   private async slowChange(f: (log: SlowLog) => void): Promise<void> {
     const { log } = await this.slowNow();
-    const before = new Set(log.snapshot().entries.map((e) => e.id));
     f(log);
-    await this.saveSlow(log, before);
+    await this.saveSlow();
   }
 
   /** CONFIG SET slowlog-*: stored and told to every connection. */
@@ -171,9 +201,12 @@ export class ClientsObject extends DurableObject {
       case 'feed':
         for (const w of this.ctx.getWebSockets()) if ((w.deserializeAttachment() as Attachment | null)?.monitor) send(w, { op: 'lines', lines: m.lines });
         break;
-      case 'slow':
-        await this.slowChange((log) => log.add(m.entries));
+      case 'slow': {
+        // Not waited for: the entries are in the log at once; their save joins the pending one.
+        (await this.slowNow()).log.add(m.entries);
+        void this.saveSlow().catch((e) => console.error('slowlog: store failed', e));
         break;
+      }
       case 'slowq': {
         const { log } = await this.slowNow();
         let v: SlowEntry[] | number | null = null;

@@ -58,6 +58,18 @@ export class SlowLog {
   reset(): void {
     this.entries = [];
   }
+  /**
+   * The ids the log holds: every id in [low, next), newest first in get() (ids are handed out in
+   * order and only the oldest fall off, so they are contiguous). A host that persists the log
+   * stores the difference between two ranges instead of comparing entries.
+   */
+  range(): { low: number; next: number } {
+    return { low: this.nextId - this.entries.length, next: this.nextId };
+  }
+  /** The entry with id `id` (within range()). */
+  byId(id: number): SlowEntry | undefined {
+    return this.entries[this.nextId - 1 - id];
+  }
   /** For a host that persists the log: the entries and the next id. */
   snapshot(): { entries: SlowEntry[]; nextId: number } {
     return { entries: this.entries.slice(), nextId: this.nextId };
