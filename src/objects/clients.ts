@@ -37,6 +37,8 @@ export type Up =
 
 /** Storage keys of slowlog entries sort by id. */
 const SLOW_PREFIX = 'slow:';
+/** How long the slowlog's changes gather before one save (see saveSlow). */
+const SLOW_SAVE_MS = 100;
 const slowKey = (id: number) => SLOW_PREFIX + String(id).padStart(16, '0');
 
 interface Pending {
@@ -78,11 +80,13 @@ export class ClientsObject extends DurableObject {
    * Store the log's changes since the last save: the new entries, and what fell off its end.
    * Saves run one at a time and every change made before one starts joins it, so under a stream
    * of slow commands (every connection sends its entries) storage sees one write per round trip,
-   * not one per message; the work is the difference of two id ranges, not a pass over the log.
+   * at most one per SLOW_SAVE_MS; the work is the difference of two id ranges, not a pass over the log.
    */
   private saveSlow(): Promise<void> {
     if (this.slowQueued) return this.slowQueued;
-    const p = this.slowChain.then(() => {
+    // A short wait first gathers a burst's changes into one write (a pending timer keeps the
+    // object awake, so the entries are stored before it may hibernate).
+    const p = this.slowChain.then(() => new Promise<void>((r) => setTimeout(r, SLOW_SAVE_MS))).then(() => {
       this.slowQueued = null;
       return this.writeSlow();
     });
