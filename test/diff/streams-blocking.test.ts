@@ -96,15 +96,21 @@ describe('stream log effects (as Redis 7.0 writes its AOF)', () => {
     const tail = log.slice(log.findIndex((e) => e[0] === 'XGROUP'));
     expect(tail.map((e) => e.slice(0, 4).join(' '))).toEqual([
       'XGROUP CREATE x g',
+      // One command's several effects are one MULTI … EXEC unit, as Redis 7.0's
+      // propagatePendingCommands wraps them (more than one op).
+      'MULTI',
       'XCLAIM x g c1',
       // Redis 7.2.4+ (redis#12898), not 7.0: entries-read travels with every XREADGROUP.
       'XGROUP SETID x g',
+      'EXEC',
       'XADD x 99999999999999-1 b',
+      'MULTI',
       'XGROUP CREATECONSUMER x g',
       'XGROUP SETID x g',
+      'EXEC',
     ]);
-    expect(tail[2]).toEqual(['XGROUP', 'SETID', 'x', 'g', (id as { v: string }).v, 'ENTRIESREAD', '1']);
-    expect(tail[5]).toEqual(['XGROUP', 'SETID', 'x', 'g', '99999999999999-1', 'ENTRIESREAD', '2']);
+    expect(tail[3]).toEqual(['XGROUP', 'SETID', 'x', 'g', (id as { v: string }).v, 'ENTRIESREAD', '1']);
+    expect(tail[8]).toEqual(['XGROUP', 'SETID', 'x', 'g', '99999999999999-1', 'ENTRIESREAD', '2']);
 
     // Replaying the log on a fresh shard reproduces the streams and their groups (not the
     // delivery counters of history reads, which Redis does not propagate either).
@@ -129,9 +135,12 @@ describe('stream log effects (as Redis 7.0 writes its AOF)', () => {
     b.logs[0]!.length = 0;
     await s.run([['XAUTOCLAIM', 's', 'g', 'b', '0', '0']]);
     const log = b.logs[0]!;
+    // Two effects of one command: framed as one MULTI … EXEC unit (Redis 7.0 does the same).
     expect(log.map((e) => [e[0], e[3], e[5], e[9]])).toEqual([
+      ['MULTI', undefined, undefined, undefined],
       ['XCLAIM', 'a', '1-1', '1'], // the deleted entry: its NACK is dropped on replay too
       ['XCLAIM', 'b', '2-1', '2'],
+      ['EXEC', undefined, undefined, undefined],
     ]);
     log.length = 0;
     await s.run([['XCLAIM', 's', 'g', 'c', '0', '2-1', 'JUSTID']]);
